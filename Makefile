@@ -1,0 +1,67 @@
+# Two commands for a new user: `make run` and `make test`. Everything else is for maintainers.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+DEFAULT_FRAMEWORK := frameworks/dcna-2026.yaml
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test setup serve lint format check bench messages translations clean
+
+$(VENV)/bin/activate:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
+
+translations: $(VENV)/.runtime
+	$(VENV)/bin/pybabel compile --use-fuzzy -d locale -D django --statistics 2>&1 | tail -n 1
+	@if [ -f locale/fr/LC_MESSAGES/djangojs.po ]; then $(VENV)/bin/pybabel compile -d locale -D djangojs; fi
+
+setup: $(VENV)/.runtime translations
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	@if [ -f $(DEFAULT_FRAMEWORK) ]; then DEBUG=1 $(PY) manage.py load_framework $(DEFAULT_FRAMEWORK) --publish; fi
+	DEBUG=1 $(PY) manage.py seed_demo
+
+run: setup
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.dev translations
+	$(VENV)/bin/pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
+
+serve: $(VENV)/.runtime translations
+	$(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) manage.py collectstatic --noinput
+	$(PY) manage.py migrate --noinput
+	$(VENV)/bin/gunicorn needs_assessment.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check: $(VENV)/.dev
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+bench: $(VENV)/.dev
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+# Maintainers: refresh locale/*/django.po after changing strings (needs GNU gettext).
+messages: $(VENV)/.dev
+	DEBUG=1 $(PY) manage.py makemessages -l fr --ignore=.venv --no-obsolete
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,69 @@
+"""Typed readers for environment variables that fail loudly on bad values.
+
+Learns from healthchecks' ``hc/settings.py``: a misspelt ``DEBUG=maybe`` must stop start-up
+with a message naming the variable, not silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str = "", environ: Mapping[str, str] | None = None) -> str:
+    """Return the variable's text, or ``default`` when it is unset."""
+    source = os.environ if environ is None else environ
+    return source.get(name, default)
+
+
+def env_bool(name: str, default: bool = False, environ: Mapping[str, str] | None = None) -> bool:
+    """Read a boolean; accepts 1/0, true/false, yes/no, on/off (any case).
+
+    >>> env_bool("X", environ={"X": "yes"})
+    True
+    >>> env_bool("X", environ={"X": "maybe"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    django.core.exceptions.ImproperlyConfigured: X must be true or false ... got 'maybe'
+    """
+    source = os.environ if environ is None else environ
+    if name not in source:
+        return default
+    value = source[name].strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} must be true or false (1/0, yes/no, on/off), got {source[name]!r}"
+    )
+
+
+def env_int(
+    name: str,
+    default: int,
+    *,
+    minimum: int | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """Read an integer, optionally bounded below."""
+    source = os.environ if environ is None else environ
+    if name not in source or source[name].strip() == "":
+        return default
+    try:
+        value = int(source[name])
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {source[name]!r}") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def env_list(name: str, default: str = "", environ: Mapping[str, str] | None = None) -> list[str]:
+    """Read a comma-separated list, dropping blanks."""
+    return [item.strip() for item in env_str(name, default, environ).split(",") if item.strip()]

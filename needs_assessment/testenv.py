@@ -1,0 +1,20 @@
+"""Pytest plugin, loaded with -p before Django starts: the test-run environment.
+
+Production-like settings (DEBUG off) with a throwaway key.
+
+Values already in the environment win, so CI can point DATABASE_URL at PostgreSQL.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-not-secret-" + "x" * 40)
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("STATIC_MANIFEST", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+os.environ.setdefault(
+    "VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test")
+)
+
+# whitenoise serves STATIC_ROOT and warns when it does not exist yet (collectstatic makes it).
+os.makedirs(os.path.join(os.path.dirname(os.path.dirname(__file__)), "staticfiles"), exist_ok=True)

@@ -1,0 +1,30 @@
+"""Root URL configuration. Every pattern here is covered by tests/test_permission_matrix.py."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from surveys.views import home
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("healthz", home.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("surveys.urls")),
+    path("", include("scoring.urls")),
+    path("", include("reports.urls")),
+]

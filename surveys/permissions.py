@@ -1,0 +1,162 @@
+"""Object-level permissions, in one place, used by every view, the API and the services.
+
+The rules:
+- administrators (role or superuser) see and manage everything;
+- planners read every country's assessments, scores and plans, and change nothing in them;
+- focal points read and edit their own countries' assessments (edits only while editable);
+- reviewers read and review their own countries' assessments;
+- anybody else asking for a country's object gets 404, so the object's existence is not revealed;
+  a user who may see an object but not perform an action on it gets 403.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from surveys.models import Assessment, Country, Role, RoleAssignment
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    EDIT = "edit"
+    REVIEW = "review"
+    ADMINISTER = "administer"
+    PLAN = "plan"
+
+
+def _roles(user: AnyUser) -> list[tuple[str, int | None]]:
+    # Cached on the user object: a page asks several questions but pays one query.
+    cached = getattr(user, "_role_cache", None)
+    if cached is None:
+        if not user.is_authenticated or not user.is_active:
+            cached = []
+        else:
+            cached = list(
+                RoleAssignment.objects.filter(user=user).values_list("role", "country_id")
+            )
+        user._role_cache = cached  # type: ignore[union-attr]
+    return cached
+
+
+def is_administrator(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_superuser) or any(
+        role == Role.ADMINISTRATOR for role, _ in _roles(user)
+    )
+
+
+def is_planner(user: AnyUser) -> bool:
+    return any(role == Role.PLANNER for role, _ in _roles(user))
+
+
+def reads_everything(user: AnyUser) -> bool:
+    """Administrators and planners see every country."""
+    return is_administrator(user) or is_planner(user)
+
+
+def country_ids_with_role(user: AnyUser, *roles: str) -> set[int]:
+    return {country for role, country in _roles(user) if role in roles and country is not None}
+
+
+def user_roles(user: AnyUser) -> set[str]:
+    roles = {role for role, _ in _roles(user)}
+    if user.is_authenticated and user.is_superuser:
+        roles.add(Role.ADMINISTRATOR)
+    return roles
+
+
+def visible_country_ids(user: AnyUser) -> set[int] | None:
+    """Countries whose assessments the user may read; ``None`` means all of them."""
+    if reads_everything(user):
+        return None
+    return country_ids_with_role(user, Role.FOCAL_POINT, Role.REVIEWER)
+
+
+def visible_countries(user: AnyUser) -> QuerySet[Country]:
+    ids = visible_country_ids(user)
+    countries = Country.objects.all()
+    return countries if ids is None else countries.filter(pk__in=ids)
+
+
+def visible_assessments(user: AnyUser) -> QuerySet[Assessment]:
+    """Every assessment the user may read."""
+    ids = visible_country_ids(user)
+    assessments = Assessment.objects.select_related("country", "framework")
+    return assessments if ids is None else assessments.filter(country_id__in=ids)
+
+
+def can_view_assessment(user: AnyUser, assessment: Assessment) -> bool:
+    ids = visible_country_ids(user)
+    return ids is None or assessment.country_id in ids
+
+
+def can_edit_assessment(user: AnyUser, assessment: Assessment) -> bool:
+    """May change answers now: a focal point of the country, while the assessment is editable."""
+    return assessment.is_editable and assessment.country_id in country_ids_with_role(
+        user, Role.FOCAL_POINT
+    )
+
+
+def is_focal_point_for(user: AnyUser, assessment: Assessment) -> bool:
+    return assessment.country_id in country_ids_with_role(user, Role.FOCAL_POINT)
+
+
+def can_review_assessment(user: AnyUser, assessment: Assessment) -> bool:
+    return is_administrator(user) or assessment.country_id in country_ids_with_role(
+        user, Role.REVIEWER
+    )
+
+
+def can_plan(user: AnyUser) -> bool:
+    return is_planner(user) or is_administrator(user)
+
+
+def check_assessment_action(user: AnyUser, assessment: Assessment, action: Action) -> None:
+    """Raise 404 when the user may not see the assessment, 403 when they may not act on it."""
+    if not can_view_assessment(user, assessment):
+        raise Http404("No assessment matches the given query.")
+    allowed = {
+        Action.VIEW: True,
+        Action.EDIT: can_edit_assessment(user, assessment),
+        Action.REVIEW: can_review_assessment(user, assessment),
+        Action.ADMINISTER: is_administrator(user),
+        Action.PLAN: can_plan(user),
+    }[action]
+    if not allowed:
+        raise PermissionDenied
+
+
+def get_assessment_for_user(
+    request: HttpRequest, pk: int, action: Action = Action.VIEW
+) -> Assessment:
+    """Load an assessment for the request's user, enforcing country scope and the action."""
+    try:
+        assessment = Assessment.objects.select_related("country", "framework").get(pk=pk)
+    except Assessment.DoesNotExist:
+        raise Http404("No assessment matches the given query.") from None
+    check_assessment_action(request.user, assessment, action)
+    return assessment
+
+
+def get_country_for_user(request: HttpRequest, alpha3: str) -> Country:
+    """Load a country the request's user may see, or 404."""
+    ids = visible_country_ids(request.user)
+    try:
+        country = Country.objects.get(alpha3=alpha3.upper())
+    except Country.DoesNotExist:
+        raise Http404("No country matches the given query.") from None
+    if ids is not None and country.pk not in ids:
+        raise Http404("No country matches the given query.")
+    return country
+
+
+def require_planner(request: HttpRequest) -> None:
+    """Planner pages: planners and administrators only."""
+    if not can_plan(request.user):
+        raise PermissionDenied

@@ -1,0 +1,54 @@
+"""Hand-written ``make_*(**overrides)`` helpers (no JSON fixtures)."""
+
+from __future__ import annotations
+
+from itertools import count
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+
+from surveys.models import Assessment, Country, Framework, Role, RoleAssignment
+
+PASSWORD = "correct horse battery staple"
+_sequence = count(1)
+
+
+def make_user(username: str | None = None, **overrides: Any) -> AbstractBaseUser:
+    username = username or f"user{next(_sequence)}"
+    fields = {"email": f"{username}@example.org", "first_name": username.title()} | overrides
+    return get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
+
+
+def give_role(user: AbstractBaseUser, role: str, country: Country | None = None) -> RoleAssignment:
+    return RoleAssignment.objects.create(user=user, role=role, country=country)
+
+
+def country(alpha3: str) -> Country:
+    return Country.objects.get(alpha3=alpha3)
+
+
+def make_framework(**overrides: Any) -> Framework:
+    from tests.framework_fixtures import load_test_framework
+
+    return load_test_framework(**overrides)
+
+
+def make_assessment(country_code: str = "SEN", **overrides: Any) -> Assessment:
+    fields: dict[str, Any] = {"round": 2026}
+    fields.update(overrides)
+    if "framework" not in fields:
+        fields["framework"] = make_framework()
+    return Assessment.objects.create(country=country(country_code), **fields)
+
+
+def make_focal_point(country_code: str = "SEN", username: str | None = None) -> AbstractBaseUser:
+    user = make_user(username)
+    give_role(user, Role.FOCAL_POINT, country(country_code))
+    return user
+
+
+def make_reviewer(country_code: str = "SEN", username: str | None = None) -> AbstractBaseUser:
+    user = make_user(username)
+    give_role(user, Role.REVIEWER, country(country_code))
+    return user

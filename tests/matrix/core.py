@@ -1,0 +1,42 @@
+from tests.matrix import (
+    ADMINISTRATOR,
+    ANONYMOUS,
+    EVERYONE,
+    FOCAL_POINT,
+    LOGIN,
+    NO_ROLE,
+    PLANNER,
+    REVIEWER,
+    STRANGER_FOCAL_POINT,
+    STRANGER_REVIEWER,
+    Entry,
+    same_for,
+)
+
+SIGNED_IN = [p for p in EVERYONE if p != ANONYMOUS]
+
+ENTRIES = [
+    Entry("home", same_for(EVERYONE, 200)),
+    Entry("healthz", same_for(EVERYONE, 200)),
+    Entry("login", same_for(EVERYONE, 200)),
+    Entry("logout", same_for(EVERYONE, 302), method="post"),
+    Entry(
+        "set_language", same_for(EVERYONE, 302), method="post", data=lambda w: {"language": "fr"}
+    ),
+    Entry("password_change", {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)}),
+    Entry("password_change_done", {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)}),
+    # The admin site has its own staff check: only the administrator is staff.
+    Entry(
+        "admin:index",
+        {
+            ANONYMOUS: 302,
+            FOCAL_POINT: 302,
+            REVIEWER: 302,
+            PLANNER: 302,
+            NO_ROLE: 302,
+            STRANGER_FOCAL_POINT: 302,
+            STRANGER_REVIEWER: 302,
+            ADMINISTRATOR: 200,
+        },
+    ),
+]
