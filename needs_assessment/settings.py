@@ -106,6 +106,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Several focal points save drafts at once; WAL and a busy timeout keep writers from
     # failing with "database is locked" on the embedded database.
     DATABASES["default"]["OPTIONS"] = {
