@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from surveys import permissions
+from surveys.audit import Change, audit_record
 from surveys.models import Assessment, StateTransition
 from surveys.workflow import TRANSITIONS, Actor, Transition
 
@@ -85,6 +86,20 @@ def assessment_transition(
             to_state=transition.target,
             actor=actor,
             message=message,
+        )
+        audit_record(
+            assessment=locked,
+            actor=actor,
+            changes=[
+                Change(
+                    object_type="assessment",
+                    object_ref=str(locked.pk),
+                    field="state",
+                    old_value=locked.state,
+                    new_value=transition.target,
+                    action=transition.action,
+                )
+            ],
         )
         locked.state = transition.target
         locked.state_changed_at = now
