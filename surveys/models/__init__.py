@@ -6,7 +6,7 @@ from surveys.models.assessments import (  # noqa: F401
     AssessmentState,
     StateTransition,
 )
+from surveys.models.audit import AuditEvent, AuditTrailIsAppendOnly  # noqa: F401
 from surveys.models.countries import Country, IncomeGroup, ItuRegion  # noqa: F401
 from surveys.models.frameworks import Framework, FrameworkStatus  # noqa: F401
 from surveys.models.roles import COUNTRY_SCOPED_ROLES, Role, RoleAssignment  # noqa: F401
-from surveys.models.audit import AuditEvent, AuditTrailIsAppendOnly  # noqa: F401

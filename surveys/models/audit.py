@@ -1,4 +1,4 @@
-"""The audit trail: an append-only record of every change to answers, evidence, states and queries."""
+"""The audit trail: an append-only record of changes to answers, evidence, states and queries."""
 
 from __future__ import annotations
 
