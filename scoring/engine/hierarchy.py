@@ -1,0 +1,217 @@
+"""Arrays compiled once from an :class:`~scoring.engine.config.EngineConfig`.
+
+Each step of the tree (items → indicators, indicators → pillars, ..., pillars → overall) is a
+:class:`LevelStructure`: a dense membership matrix ``W`` (children × parents) holding each
+child's weight in its parent (zero elsewhere), the parent index of each child, and each
+parent's generalised-mean exponent. Aggregating a level is then a few matrix products
+(see :mod:`scoring.engine.aggregation`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from scoring.engine.config import Goalposts, LevelMapping, Points, Relative
+
+if TYPE_CHECKING:
+    from scoring.engine.config import EngineConfig
+
+__all__ = ["Hierarchy", "ItemTables", "LevelStructure", "compile_hierarchy"]
+
+_EXPONENTS = {"arithmetic": 1.0, "geometric": 0.0, "harmonic": -1.0}
+
+
+@dataclass(frozen=True, eq=False)
+class LevelStructure:
+    """One aggregation step: ``children`` → ``parents``."""
+
+    name: str
+    codes: tuple[str, ...]
+    parent_index: np.ndarray  # (children,) int
+    child_weights: np.ndarray  # (children,) raw weights
+    membership: np.ndarray  # (children, parents) weights, 0 where not a child
+    exponents: np.ndarray  # (parents,) 1 arithmetic, 0 geometric, -1 harmonic, p power
+    targets: np.ndarray  # (parents,)
+    min_coverage: np.ndarray  # (parents,) NaN where no coverage rule applies
+
+    @property
+    def n_parents(self) -> int:
+        return int(self.membership.shape[1])
+
+
+@dataclass(frozen=True, eq=False)
+class ItemTables:
+    """Per-kind column indices and parameters for vectorised item normalisation."""
+
+    level_columns: np.ndarray
+    level_codes: np.ndarray  # (k, max_levels), NaN padded
+    level_scores: np.ndarray  # (k, max_levels)
+    goalpost_groups: tuple[tuple[str | None, np.ndarray, np.ndarray, np.ndarray], ...]
+    points_columns: np.ndarray
+    points_maximum: np.ndarray
+    relative_columns: tuple[tuple[int, Relative], ...]
+    lowest_scores: np.ndarray  # (items,) score of a "don't know" under the 'lowest' rule
+    dont_know_lowest: np.ndarray  # (items,) bool
+
+
+@dataclass(frozen=True, eq=False)
+class Hierarchy:
+    """Everything the pipeline needs from the configuration, as arrays."""
+
+    item_codes: tuple[str, ...]
+    tables: ItemTables
+    #: ``steps[0]`` aggregates items into indicators; ``steps[-1]`` aggregates the top level
+    #: into the single overall score.
+    steps: tuple[LevelStructure, ...]
+    #: ``item_to_node[l]`` is a 0/1 matrix (items × nodes of level l) for coverage counts.
+    item_to_node: tuple[np.ndarray, ...]
+
+    @property
+    def n_items(self) -> int:
+        return len(self.item_codes)
+
+
+def _transform(value: float, log: str | None) -> float:
+    if log == "ln":
+        return float(np.log(value))
+    if log == "ln1p":
+        return float(np.log1p(value))
+    return value
+
+
+def _item_tables(config: EngineConfig) -> ItemTables:
+    level_columns: list[int] = []
+    level_specs: list[LevelMapping] = []
+    goalposts: dict[str | None, list[tuple[int, Goalposts]]] = {}
+    points_columns: list[int] = []
+    points_maximum: list[float] = []
+    relative_columns: list[tuple[int, Relative]] = []
+    lowest = np.zeros(len(config.items))
+    dont_know_lowest = np.zeros(len(config.items), dtype=bool)
+    for column, item in enumerate(config.items):
+        rule = item.dont_know_rule or config.dont_know_rule
+        dont_know_lowest[column] = rule == "lowest"
+        spec = item.normalisation
+        if isinstance(spec, LevelMapping):
+            level_columns.append(column)
+            level_specs.append(spec)
+            lowest[column] = spec.lowest_score
+        elif isinstance(spec, Goalposts):
+            goalposts.setdefault(spec.log, []).append((column, spec))
+        elif isinstance(spec, Points):
+            points_columns.append(column)
+            points_maximum.append(spec.maximum)
+        else:
+            relative_columns.append((column, spec))
+    width = max((len(spec.levels) for spec in level_specs), default=1)
+    level_codes = np.full((len(level_specs), width), np.nan)
+    level_scores = np.zeros((len(level_specs), width))
+    for row, spec in enumerate(level_specs):
+        level_codes[row, : len(spec.levels)] = spec.levels
+        level_scores[row, : len(spec.scores)] = spec.scores
+    goalpost_groups = tuple(
+        (
+            log,
+            np.array([column for column, _ in members], dtype=np.intp),
+            np.array([_transform(spec.threshold, log) for _, spec in members]),
+            np.array([_transform(spec.target, log) for _, spec in members]),
+        )
+        for log, members in goalposts.items()
+    )
+    return ItemTables(
+        level_columns=np.array(level_columns, dtype=np.intp),
+        level_codes=level_codes,
+        level_scores=level_scores,
+        goalpost_groups=goalpost_groups,
+        points_columns=np.array(points_columns, dtype=np.intp),
+        points_maximum=np.array(points_maximum, dtype=float),
+        relative_columns=tuple(relative_columns),
+        lowest_scores=lowest,
+        dont_know_lowest=dont_know_lowest,
+    )
+
+
+def _structure(
+    *,
+    name: str,
+    codes: tuple[str, ...],
+    parents: list[int],
+    weights: list[float],
+    n_parents: int,
+    exponents: list[float],
+    targets: list[float],
+    min_coverage: list[float],
+) -> LevelStructure:
+    parent_index = np.array(parents, dtype=np.intp)
+    child_weights = np.array(weights, dtype=float)
+    membership = np.zeros((len(parents), n_parents))
+    membership[np.arange(len(parents)), parent_index] = child_weights
+    for array in (parent_index, child_weights, membership):
+        array.setflags(write=False)
+    return LevelStructure(
+        name=name,
+        codes=codes,
+        parent_index=parent_index,
+        child_weights=child_weights,
+        membership=membership,
+        exponents=np.array(exponents, dtype=float),
+        targets=np.array(targets, dtype=float),
+        min_coverage=np.array(min_coverage, dtype=float),
+    )
+
+
+def compile_hierarchy(config: EngineConfig) -> Hierarchy:
+    """Build the :class:`Hierarchy` arrays of a (validated) configuration."""
+    steps: list[LevelStructure] = []
+    child_parent_codes: list[str | None] = [item.parent for item in config.items]
+    child_weights = [item.weight for item in config.items]
+    top_index = len(config.levels) - 1
+    for level_index, level in enumerate(config.levels):
+        position = {code: index for index, code in enumerate(level.codes)}
+        default_coverage = config.min_coverage if level_index == top_index else np.nan
+        steps.append(
+            _structure(
+                name=level.name,
+                codes=level.codes,
+                parents=[position[code] for code in child_parent_codes if code is not None],
+                weights=child_weights,
+                n_parents=len(level.nodes),
+                exponents=[_EXPONENTS.get(node.aggregation, node.power) for node in level.nodes],
+                targets=[node.target for node in level.nodes],
+                min_coverage=[
+                    default_coverage if node.min_coverage is None else node.min_coverage
+                    for node in level.nodes
+                ],
+            )
+        )
+        child_parent_codes = [node.parent for node in level.nodes]
+        child_weights = [node.weight for node in level.nodes]
+    steps.append(
+        _structure(
+            name="overall",
+            codes=("overall",),
+            parents=[0] * len(child_weights),
+            weights=child_weights,
+            n_parents=1,
+            exponents=[_EXPONENTS.get(config.overall_aggregation, config.overall_power)],
+            targets=[config.overall_target],
+            min_coverage=[np.nan],
+        )
+    )
+    item_to_node: list[np.ndarray] = []
+    node_of_item = np.arange(len(config.items))
+    for step in steps[:-1]:
+        node_of_item = step.parent_index[node_of_item]
+        one_hot = np.zeros((len(config.items), step.n_parents))
+        one_hot[np.arange(len(config.items)), node_of_item] = 1.0
+        one_hot.setflags(write=False)
+        item_to_node.append(one_hot)
+    return Hierarchy(
+        item_codes=config.item_codes,
+        tables=_item_tables(config),
+        steps=tuple(steps),
+        item_to_node=tuple(item_to_node),
+    )
