@@ -1,0 +1,929 @@
+"""Choose the portfolio of interventions that best reduces weighted gaps under a budget.
+
+The problem is a 0/1 mixed-integer linear programme solved with
+:func:`scipy.optimize.milp` (HiGHS). Binary ``x_j`` says whether intervention
+``j`` is funded.
+
+Benefit models
+--------------
+An intervention ``j`` is expected to raise indicator ``i`` by ``a_ij`` points
+(``improvements``); the indicator has a gap ``gap_i`` (target minus current,
+never negative) and an effective weight ``w_i``. Reducing a gap beyond zero is
+worth nothing, so the standalone benefit of an intervention is::
+
+    b_j = sum_i w_i * min(gap_i, a_ij)
+
+``"capped"`` (the default whenever improvements are given)
+    Several interventions on the same indicator cannot close more than its gap.
+    Auxiliary continuous variables ``g_i`` carry the gap actually closed::
+
+        maximise   sum_i w_i g_i
+        subject to g_i <= gap_i,  g_i <= sum_j a_ij x_j,  g_i >= 0
+
+    so the objective of a portfolio is ``sum_i w_i min(gap_i, sum_j a_ij x_j)``.
+    Improvements are assumed to add up on an indicator until the gap is closed.
+
+``"additive"``
+    ``maximise sum_j b_j x_j``: each intervention is valued on its own, which
+    double-counts overlapping interventions on the same indicator. It is the
+    model to use when benefits per intervention are given directly
+    (``benefits=``), e.g. from an expert panel or a 0/1 knapsack.
+
+Constraints (each optional except the budget)
+---------------------------------------------
+budget
+    ``sum_j c_j x_j <= B``; every cost must be strictly positive.
+time horizon
+    A filter: an intervention whose ``duration_j`` exceeds ``horizon`` cannot be
+    chosen (``x_j = 0``); interventions are assumed to run in parallel.
+duration capacity
+    ``sum_j duration_j x_j <= capacity``: a shared delivery capacity (e.g. expert
+    months) when interventions compete for the same staff.
+prerequisites
+    ``x_j <= x_k`` for each pair ``(j, k)`` meaning "j requires k".
+exclusions
+    ``sum_{j in group} x_j <= 1`` for each mutually exclusive group.
+pillar minimums
+    An intervention *covers* a pillar if it improves at least one indicator of
+    that pillar (or is listed for it explicitly). ``pillar_minimum_count[p] = k``
+    asks for at least ``k`` funded interventions covering ``p``;
+    ``pillar_minimum_spend[p] = s`` for at least ``s`` of spend on them, where
+    the full cost of an intervention counts towards every pillar it covers.
+
+After solving, interventions that add no gain and whose removal keeps every
+constraint satisfied are dropped, so the recommendation never includes
+"free riders" the solver was indifferent about.
+
+When the constraints cannot all be met, the result says so and names the
+binding constraint families: each family is relaxed on its own (then each
+pillar on its own) and the families whose relaxation restores feasibility are
+reported. If no single family is enough, pairs are tried.
+
+References
+----------
+Martello, S. and Toth, P. (1990). *Knapsack Problems: Algorithms and Computer
+Implementations*. Wiley (the greedy benefit/cost heuristic, chapter 2).
+
+Huangfu, Q. and Hall, J. A. J. (2018). Parallelizing the dual revised simplex
+method. *Mathematical Programming Computation* 10, 119-142 (HiGHS, the solver
+behind :func:`scipy.optimize.milp`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
+
+from scoring.engine._portfolio_inputs import (
+    RELATIVE_TOLERANCE,
+    BenefitModel,
+    InterventionRef,
+    PortfolioProblem,
+    build_improvement_matrix,
+    build_portfolio_problem,
+    frozen_array,
+)
+
+__all__ = [
+    "BenefitModel",
+    "InterventionRef",
+    "GreedyResult",
+    "PortfolioProblem",
+    "PortfolioResult",
+    "RobustPortfolioResult",
+    "build_improvement_matrix",
+    "build_portfolio_problem",
+    "check_portfolio",
+    "greedy_portfolio",
+    "optimise_portfolio",
+    "portfolio_gain",
+    "robust_portfolio",
+]
+
+_FAMILY_BUDGET = "budget"
+_FAMILY_HORIZON = "time horizon"
+_FAMILY_CAPACITY = "duration capacity"
+_FAMILY_PREREQUISITES = "prerequisites"
+_FAMILY_EXCLUSIONS = "exclusions"
+_FAMILY_PILLARS = "pillar minimums"
+_PILLAR_PREFIX = "pillar minimum: "
+
+
+@dataclass(frozen=True)
+class GreedyResult:
+    """The greedy benefit/cost heuristic's portfolio.
+
+    ``optimality_gap`` is ``(optimum - greedy) / optimum`` when compared with an
+    optimum (0 when the optimum is 0), otherwise None. ``violations`` lists the
+    constraints the heuristic could not meet (empty when ``feasible``).
+    """
+
+    selected: tuple[int, ...]
+    total_cost: float
+    expected_gain: float
+    feasible: bool
+    violations: tuple[str, ...] = ()
+    optimality_gap: float | None = None
+
+
+@dataclass(frozen=True)
+class PortfolioResult:
+    """The optimal portfolio, or the reason there is none.
+
+    Attributes
+    ----------
+    status : str
+        ``"optimal"``; ``"nothing_fits"`` (no intervention fits the budget or
+        horizon, nothing selected); ``"infeasible"`` (constraints conflict, see
+        ``binding_constraints``); ``"time_limit"`` (best portfolio found, not
+        proven optimal); ``"solver_error"``.
+    message : str
+        A sentence a planner can read.
+    selected : tuple of int
+        Indices of funded interventions, ascending.
+    selected_codes : tuple of str
+    total_cost, expected_gain : float
+        Cost and expected reduction of weighted gaps of the selection.
+    total_duration : float or None
+        Sum of durations of the selection (None without durations).
+    budget : float
+    benefit_model : str
+    binding_constraints : tuple of str
+        Constraint families whose relaxation alone makes the problem feasible
+        (with ``"pillar minimum: <pillar>"`` entries naming single pillars).
+    greedy : GreedyResult or None
+        The heuristic's portfolio with its optimality gap.
+    solver_seconds : float
+        Wall-clock time of the main MILP solve.
+    mip_gap : float or None
+        Relative gap between the solution and HiGHS's bound (0 = proven optimal).
+    """
+
+    status: str
+    message: str
+    selected: tuple[int, ...]
+    selected_codes: tuple[str, ...]
+    total_cost: float
+    expected_gain: float
+    total_duration: float | None
+    budget: float
+    benefit_model: str
+    binding_constraints: tuple[str, ...] = ()
+    greedy: GreedyResult | None = None
+    solver_seconds: float = 0.0
+    mip_gap: float | None = None
+
+    @property
+    def feasible(self) -> bool:
+        """True when the result is a portfolio that meets every constraint."""
+        return self.status in ("optimal", "nothing_fits", "time_limit")
+
+
+@dataclass(frozen=True)
+class RobustPortfolioResult:
+    """How often each intervention is optimal across uncertainty samples.
+
+    Attributes
+    ----------
+    selection_frequency : ndarray, shape (n_interventions,)
+        Share of samples whose optimal portfolio funds the intervention.
+    robust_order : tuple of int
+        Interventions selected in at least one sample, most frequent first; ties
+        go to interventions of the nominal optimum, then to the lower index.
+    nominal : PortfolioResult
+        The optimum for the central (point-estimate) problem.
+    sample_gains : ndarray, shape (n_samples,)
+        Optimal expected gain in each sample (NaN where a sample was not solved).
+    nominal_gain_samples : ndarray, shape (n_samples,)
+        Gain of the nominal portfolio evaluated in each sample.
+    n_samples, n_solved : int
+        Samples given, and samples solved to a feasible portfolio.
+    solver_seconds : float
+        Total wall-clock time of the per-sample solves.
+    """
+
+    selection_frequency: NDArray[np.float64]
+    robust_order: tuple[int, ...]
+    nominal: PortfolioResult
+    sample_gains: NDArray[np.float64]
+    nominal_gain_samples: NDArray[np.float64]
+    n_samples: int
+    n_solved: int
+    solver_seconds: float
+
+
+def portfolio_gain(problem: PortfolioProblem, selected: Iterable[int]) -> float:
+    """Expected reduction of weighted gaps of a selection under the problem's benefit model.
+
+    Examples
+    --------
+    >>> problem = build_portfolio_problem(
+    ...     [1, 1], 2, improvements=[[3, 0], [3, 1]], gaps=[4, 5], indicator_weights=[1, 2]
+    ... )
+    >>> portfolio_gain(problem, [0, 1])  # indicator 0 capped at its gap of 4
+    6.0
+    """
+    return _gain(problem, _mask(problem, selected), problem.gaps, problem.benefits)
+
+
+def check_portfolio(problem: PortfolioProblem, selected: Iterable[int]) -> tuple[str, ...]:
+    """List the constraints a selection violates (empty when it is feasible).
+
+    Useful to validate a portfolio a planner assembled by hand.
+
+    Examples
+    --------
+    >>> problem = build_portfolio_problem(
+    ...     [2, 3, 1], 5, benefits=[4, 5, 3], prerequisites=[(1, 0)],
+    ...     intervention_codes=["A", "B", "C"])
+    >>> check_portfolio(problem, [1, 2])
+    ('prerequisites: B requires A',)
+    """
+    mask = _mask(problem, selected)
+    codes = problem.intervention_codes
+    violations = []
+    cost = float(problem.costs[mask].sum())
+    if cost > problem.budget + _tolerance(problem.budget):
+        violations.append(f"budget: total cost {cost:g} exceeds the budget {problem.budget:g}")
+    too_long = np.flatnonzero(mask & ~problem.allowed)
+    if too_long.size:
+        violations.append(
+            f"time horizon: {', '.join(codes[j] for j in too_long)} take longer than "
+            f"{problem.horizon:g}"
+        )
+    if problem.duration_capacity is not None and problem.durations is not None:
+        used = float(problem.durations[mask].sum())
+        if used > problem.duration_capacity + _tolerance(problem.duration_capacity):
+            violations.append(
+                f"duration capacity: {used:g} used of {problem.duration_capacity:g} available"
+            )
+    for dependent, required in problem.prerequisites:
+        if mask[dependent] and not mask[required]:
+            violations.append(f"prerequisites: {codes[dependent]} requires {codes[required]}")
+    for group in problem.exclusion_groups:
+        if mask[list(group)].sum() > 1:
+            violations.append(
+                f"exclusions: at most one of {', '.join(codes[j] for j in group)} may be chosen"
+            )
+    for pillar, count in problem.pillar_minimum_count.items():
+        chosen = int(mask[list(problem.pillar_coverage[pillar])].sum())
+        if chosen < count:
+            violations.append(
+                f"{_PILLAR_PREFIX}{pillar} needs at least {count} interventions, got {chosen}"
+            )
+    for pillar, spend in problem.pillar_minimum_spend.items():
+        members = list(problem.pillar_coverage[pillar])
+        spent = float(problem.costs[members][mask[members]].sum())
+        if spent < spend - _tolerance(spend):
+            violations.append(
+                f"{_PILLAR_PREFIX}{pillar} needs a spend of at least {spend:g}, got {spent:g}"
+            )
+    return tuple(violations)
+
+
+def greedy_portfolio(problem: PortfolioProblem) -> GreedyResult:
+    """Greedy benefit/cost heuristic respecting the constraints where it can.
+
+    Each step adds the candidate with the largest marginal gain per unit cost
+    (Martello and Toth 1990). A candidate is an intervention together with its
+    not-yet-chosen (transitive) prerequisites, priced and valued as a bundle; it
+    is skipped if it would break the budget, the time horizon, the duration
+    capacity or an exclusion. Pillar minimums are served first: while a pillar
+    is short, the best candidate covering it is added even without gain. The
+    heuristic can still end up violating a pillar minimum; ``violations`` then
+    says which.
+
+    Examples
+    --------
+    >>> problem = build_portfolio_problem([2, 3, 1], 5, benefits=[4, 5, 3])
+    >>> greedy = greedy_portfolio(problem)
+    >>> greedy.selected, greedy.expected_gain
+    ((0, 2), 7.0)
+    """
+    selected = np.zeros(problem.n_interventions, dtype=bool)
+    closure = _prerequisite_closure(problem)
+    partners = _exclusion_partners(problem)
+    for pillar in sorted(set(problem.pillar_minimum_count) | set(problem.pillar_minimum_spend)):
+        members = problem.pillar_coverage[pillar]
+        while not _pillar_met(problem, pillar, selected):
+            bundle = _best_bundle(problem, selected, members, closure, partners, need_gain=False)
+            if bundle is None:
+                break
+            selected[bundle] = True
+    everyone = range(problem.n_interventions)
+    while (
+        bundle := _best_bundle(problem, selected, everyone, closure, partners, need_gain=True)
+    ) is not None:
+        selected[bundle] = True
+    violations = check_portfolio(problem, np.flatnonzero(selected))
+    return GreedyResult(
+        selected=tuple(int(j) for j in np.flatnonzero(selected)),
+        total_cost=float(problem.costs[selected].sum()),
+        expected_gain=_gain(problem, selected, problem.gaps, problem.benefits),
+        feasible=not violations,
+        violations=violations,
+    )
+
+
+def optimise_portfolio(
+    problem: PortfolioProblem,
+    *,
+    compare_greedy: bool = True,
+    time_limit: float | None = None,
+    mip_relative_gap: float = 1e-9,
+) -> PortfolioResult:
+    """Solve the portfolio MILP to optimality and compare with the greedy heuristic.
+
+    Parameters
+    ----------
+    problem : PortfolioProblem
+        From :func:`build_portfolio_problem`.
+    compare_greedy : bool
+        Also run :func:`greedy_portfolio` and report its optimality gap.
+    time_limit : float, optional
+        Seconds; the best portfolio found so far is returned with status
+        ``"time_limit"`` when it runs out.
+    mip_relative_gap : float
+        HiGHS's relative optimality tolerance.
+
+    Returns
+    -------
+    PortfolioResult
+        Never raises for a valid problem: an empty budget gives ``"nothing_fits"``,
+        conflicting constraints ``"infeasible"`` with the binding ones named.
+
+    Examples
+    --------
+    The 0/1 knapsack reference vector from the project domain notes:
+
+    >>> result = optimise_portfolio(build_portfolio_problem([2, 3, 1], 5, benefits=[4, 5, 3]))
+    >>> result.status, result.selected, result.expected_gain, result.total_cost
+    ('optimal', (0, 1), 9.0, 5.0)
+    >>> round(result.greedy.optimality_gap, 4)  # greedy picks items 0 and 2, value 7
+    0.2222
+    """
+    greedy = greedy_portfolio(problem) if compare_greedy else None
+    fits = problem.allowed & (problem.costs <= problem.budget + _tolerance(problem.budget))
+    needs_spending = any(problem.pillar_minimum_count.values()) or any(
+        problem.pillar_minimum_spend.values()
+    )
+    if not fits.any() and not needs_spending:
+        return _result(problem, "nothing_fits", _nothing_fits_message(problem), (), greedy)
+
+    model = _Model(problem)
+    start = time.perf_counter()
+    solution = model.solve(
+        problem.benefits,
+        problem.gaps,
+        time_limit=time_limit,
+        mip_relative_gap=mip_relative_gap,
+    )
+    seconds = time.perf_counter() - start
+    if solution.status == 2:
+        binding = _diagnose(model)
+        return _result(
+            problem,
+            "infeasible",
+            _infeasible_message(binding),
+            (),
+            greedy,
+            binding=binding,
+            seconds=seconds,
+        )
+    if solution.x is None:
+        return _result(
+            problem,
+            "solver_error",
+            f"The solver stopped without a portfolio: {solution.message}",
+            (),
+            greedy,
+            seconds=seconds,
+        )
+    selected = _prune(
+        problem, solution.x[: problem.n_interventions] > 0.5, problem.gaps, problem.benefits
+    )
+    status = "optimal" if solution.status == 0 else "time_limit"
+    if not selected.any() and not fits.any():
+        status = "nothing_fits"
+    gain = _gain(problem, selected, problem.gaps, problem.benefits)
+    if greedy is not None:
+        gap = 0.0 if gain <= 0 else max(0.0, (gain - greedy.expected_gain) / gain)
+        greedy = dataclasses.replace(greedy, optimality_gap=gap)
+    chosen = tuple(int(j) for j in np.flatnonzero(selected))
+    if status == "nothing_fits":
+        message = _nothing_fits_message(problem)
+    elif not chosen:
+        message = "No affordable intervention reduces a weighted gap: nothing is recommended."
+    else:
+        message = (
+            f"Selected {len(chosen)} of {problem.n_interventions} interventions costing "
+            f"{problem.costs[selected].sum():g} of a budget of {problem.budget:g}; "
+            f"expected reduction of weighted gaps {gain:.4g}."
+        )
+        if status == "time_limit":
+            message += " The time limit ran out before optimality was proven."
+    return _result(
+        problem,
+        status,
+        message,
+        chosen,
+        greedy,
+        seconds=seconds,
+        mip_gap=getattr(solution, "mip_gap", None),
+    )
+
+
+def robust_portfolio(
+    problem: PortfolioProblem,
+    *,
+    gap_samples: ArrayLike | None = None,
+    benefit_samples: ArrayLike | None = None,
+    time_limit: float | None = None,
+    mip_relative_gap: float = 1e-9,
+) -> RobustPortfolioResult:
+    """Solve the portfolio once per uncertainty sample and count how often each intervention wins.
+
+    The constraint matrix is built once; only the objective (and, in the capped
+    model, the gap bounds) change between samples.
+
+    Parameters
+    ----------
+    problem : PortfolioProblem
+        The nominal problem (point estimates).
+    gap_samples : array_like, shape (n_samples, n_indicators), optional
+        Sampled gaps, e.g. from the Monte Carlo uncertainty of the scores;
+        needs a problem built from improvements. Negative samples are clipped to 0
+        (a sampled score above target leaves no gap).
+    benefit_samples : array_like, shape (n_samples, n_interventions), optional
+        Sampled standalone benefits; additive model only.
+    time_limit, mip_relative_gap
+        Per solve, as in :func:`optimise_portfolio`.
+
+    Returns
+    -------
+    RobustPortfolioResult
+
+    Raises
+    ------
+    ValueError
+        Unless exactly one kind of samples is given with a matching shape and
+        finite values, or when it does not fit the benefit model.
+
+    Examples
+    --------
+    >>> problem = build_portfolio_problem([2, 3, 1], 5, benefits=[4, 5, 3])
+    >>> robust = robust_portfolio(problem, benefit_samples=[[4, 5, 3], [1, 5, 3], [4, 5, 3]])
+    >>> robust.selection_frequency.round(3).tolist(), robust.robust_order
+    ([0.667, 1.0, 0.333], (1, 0, 2))
+    """
+    gap_rows, benefit_rows = _sample_objectives(problem, gap_samples, benefit_samples)
+    n_samples = len(benefit_rows)
+    nominal = optimise_portfolio(problem, time_limit=time_limit, mip_relative_gap=mip_relative_gap)
+    counts = np.zeros(problem.n_interventions)
+    sample_gains = np.full(n_samples, np.nan)
+    nominal_mask = _mask(problem, nominal.selected)
+    nominal_gains = np.array(
+        [
+            _gain(problem, nominal_mask, None if gap_rows is None else gap_rows[s], benefit_rows[s])
+            for s in range(n_samples)
+        ]
+    )
+    n_solved = 0
+    seconds = 0.0
+    if nominal.status in ("optimal", "time_limit"):
+        model = _Model(problem)
+        for sample in range(n_samples):
+            sample_gaps = None if gap_rows is None else gap_rows[sample]
+            start = time.perf_counter()
+            solution = model.solve(
+                benefit_rows[sample],
+                sample_gaps,
+                time_limit=time_limit,
+                mip_relative_gap=mip_relative_gap,
+            )
+            seconds += time.perf_counter() - start
+            if solution.x is None:
+                continue
+            chosen = _prune(
+                problem,
+                solution.x[: problem.n_interventions] > 0.5,
+                sample_gaps,
+                benefit_rows[sample],
+            )
+            counts += chosen
+            sample_gains[sample] = _gain(problem, chosen, sample_gaps, benefit_rows[sample])
+            n_solved += 1
+    frequency = counts / n_samples
+    ever = np.flatnonzero(counts > 0)
+    robust_order = sorted(
+        (int(j) for j in ever), key=lambda j: (-counts[j], not nominal_mask[j], j)
+    )
+    return RobustPortfolioResult(
+        selection_frequency=frozen_array(frequency),
+        robust_order=tuple(robust_order),
+        nominal=nominal,
+        sample_gains=frozen_array(sample_gains),
+        nominal_gain_samples=frozen_array(nominal_gains),
+        n_samples=n_samples,
+        n_solved=n_solved,
+        solver_seconds=seconds,
+    )
+
+
+class _Model:
+    """The MILP's constraint rows, built once per problem and grouped by family."""
+
+    def __init__(self, problem: PortfolioProblem) -> None:
+        self.problem = problem
+        n = problem.n_interventions
+        self.capped = problem.benefit_model == "capped"
+        if self.capped:
+            improvements, weights = _gap_model(problem)
+            reachable = (weights > 0) & (improvements.sum(axis=0) > 0)
+            self.indicators = np.flatnonzero(reachable)
+        else:
+            self.indicators = np.zeros(0, dtype=int)
+        self.n_variables = n + self.indicators.size
+        self.rows: list[tuple[str, NDArray[np.float64], float, float]] = []
+
+        def add(family: str, coefficients: dict[int, float], lower: float, upper: float) -> None:
+            row = np.zeros(self.n_variables)
+            for index, value in coefficients.items():
+                row[index] += value
+            self.rows.append((family, row, lower, upper))
+
+        add(_FAMILY_BUDGET, dict(enumerate(problem.costs)), -np.inf, problem.budget)
+        if problem.duration_capacity is not None and problem.durations is not None:
+            add(
+                _FAMILY_CAPACITY,
+                dict(enumerate(problem.durations)),
+                -np.inf,
+                problem.duration_capacity,
+            )
+        for dependent, required in problem.prerequisites:
+            add(_FAMILY_PREREQUISITES, {dependent: 1.0, required: -1.0}, -np.inf, 0.0)
+        for group in problem.exclusion_groups:
+            add(_FAMILY_EXCLUSIONS, dict.fromkeys(group, 1.0), -np.inf, 1.0)
+        for pillar, count in problem.pillar_minimum_count.items():
+            if count > 0:
+                members = problem.pillar_coverage[pillar]
+                add(_PILLAR_PREFIX + pillar, dict.fromkeys(members, 1.0), count, np.inf)
+        for pillar, spend in problem.pillar_minimum_spend.items():
+            if spend > 0:
+                members = problem.pillar_coverage[pillar]
+                add(
+                    _PILLAR_PREFIX + pillar,
+                    {j: problem.costs[j] for j in members},
+                    spend,
+                    np.inf,
+                )
+        if self.capped:
+            for position, indicator in enumerate(self.indicators):
+                row = {n + position: 1.0}
+                row.update(
+                    (j, -improvements[j, indicator])
+                    for j in np.flatnonzero(improvements[:, indicator])
+                )
+                add("gap caps", row, -np.inf, 0.0)
+
+    @property
+    def families(self) -> list[str]:
+        present = list(dict.fromkeys(family for family, *_ in self.rows))
+        names = [
+            family
+            for family in (
+                _FAMILY_BUDGET,
+                _FAMILY_CAPACITY,
+                _FAMILY_PREREQUISITES,
+                _FAMILY_EXCLUSIONS,
+            )
+            if family in present
+        ]
+        if not self.problem.allowed.all():
+            names.insert(1, _FAMILY_HORIZON)
+        if any(family.startswith(_PILLAR_PREFIX) for family in present):
+            names.append(_FAMILY_PILLARS)
+        return names
+
+    @property
+    def pillar_families(self) -> list[str]:
+        return list(
+            dict.fromkeys(family for family, *_ in self.rows if family.startswith(_PILLAR_PREFIX))
+        )
+
+    def solve(
+        self,
+        benefits: NDArray[np.float64] | None,
+        gaps: NDArray[np.float64] | None,
+        *,
+        relaxed: frozenset[str] = frozenset(),
+        feasibility_only: bool = False,
+        time_limit: float | None = None,
+        mip_relative_gap: float = 1e-9,
+    ) -> OptimizeResult:
+        problem = self.problem
+        n = problem.n_interventions
+        objective = np.zeros(self.n_variables)
+        upper = np.ones(self.n_variables)
+        if not feasibility_only:
+            if self.capped:
+                objective[n:] = -_gap_model(problem)[1][self.indicators]
+            elif benefits is not None:
+                objective[:n] = -benefits
+        if self.capped:
+            upper[n:] = 0.0 if gaps is None else gaps[self.indicators]
+        if _FAMILY_HORIZON not in relaxed:
+            upper[:n] = problem.allowed.astype(float)
+        rows = [
+            (row, lower, upper_bound)
+            for family, row, lower, upper_bound in self.rows
+            if not _is_relaxed(family, relaxed)
+        ]
+        constraints = []
+        if rows:
+            constraints.append(
+                LinearConstraint(
+                    np.array([row for row, _, _ in rows]),
+                    np.array([lower for _, lower, _ in rows]),
+                    np.array([upper_bound for _, _, upper_bound in rows]),
+                )
+            )
+        integrality = np.zeros(self.n_variables)
+        integrality[:n] = 1
+        options: dict[str, float | bool] = {"mip_rel_gap": mip_relative_gap}
+        if time_limit is not None:
+            options["time_limit"] = time_limit
+        return milp(
+            objective,
+            integrality=integrality,
+            bounds=Bounds(np.zeros(self.n_variables), upper),
+            constraints=constraints,
+            options=options,
+        )
+
+    def feasible_without(self, relaxed: frozenset[str]) -> bool:
+        solution = self.solve(None, None, relaxed=relaxed, feasibility_only=True)
+        return solution.status != 2
+
+
+def _is_relaxed(family: str, relaxed: frozenset[str]) -> bool:
+    if family in relaxed:
+        return True
+    return family.startswith(_PILLAR_PREFIX) and _FAMILY_PILLARS in relaxed
+
+
+def _diagnose(model: _Model) -> tuple[str, ...]:
+    families = model.families
+    binding = [family for family in families if model.feasible_without(frozenset({family}))]
+    if not binding:
+        binding = [
+            f"{first} + {second}"
+            for first, second in itertools.combinations(families, 2)
+            if model.feasible_without(frozenset({first, second}))
+        ]
+    if _FAMILY_PILLARS in binding:
+        binding.extend(
+            pillar
+            for pillar in model.pillar_families
+            if model.feasible_without(frozenset({pillar}))
+        )
+    return tuple(binding)
+
+
+def _infeasible_message(binding: Sequence[str]) -> str:
+    if not binding:
+        return (
+            "No feasible portfolio: the constraints conflict and relaxing any one or two "
+            "constraint families does not resolve it."
+        )
+    families = [name for name in binding if not name.startswith(_PILLAR_PREFIX)]
+    pillars = [
+        name.removeprefix(_PILLAR_PREFIX) for name in binding if name.startswith(_PILLAR_PREFIX)
+    ]
+    message = (
+        "No feasible portfolio: the constraints cannot all be met. Binding: "
+        + ", ".join(families)
+        + " (relaxing any one of these alone would allow a portfolio)."
+    )
+    if pillars:
+        message += " Pillars whose minimum alone blocks a portfolio: " + ", ".join(pillars) + "."
+    return message
+
+
+def _nothing_fits_message(problem: PortfolioProblem) -> str:
+    allowed = problem.allowed
+    if not allowed.any() and problem.durations is not None:
+        return (
+            f"Nothing fits: no intervention can be completed within the time horizon of "
+            f"{problem.horizon:g} (the shortest takes {problem.durations.min():g})."
+        )
+    candidates = np.flatnonzero(allowed)
+    cheapest = candidates[np.argmin(problem.costs[candidates])]
+    return (
+        f"Nothing fits: the budget of {problem.budget:g} is below the cheapest intervention "
+        f"({problem.intervention_codes[cheapest]} costs {problem.costs[cheapest]:g})."
+    )
+
+
+def _result(
+    problem: PortfolioProblem,
+    status: str,
+    message: str,
+    selected: tuple[int, ...],
+    greedy: GreedyResult | None,
+    *,
+    binding: tuple[str, ...] = (),
+    seconds: float = 0.0,
+    mip_gap: float | None = None,
+) -> PortfolioResult:
+    mask = _mask(problem, selected)
+    return PortfolioResult(
+        status=status,
+        message=message,
+        selected=selected,
+        selected_codes=tuple(problem.intervention_codes[j] for j in selected),
+        total_cost=float(problem.costs[mask].sum()),
+        expected_gain=_gain(problem, mask, problem.gaps, problem.benefits),
+        total_duration=None if problem.durations is None else float(problem.durations[mask].sum()),
+        budget=problem.budget,
+        benefit_model=problem.benefit_model,
+        binding_constraints=binding,
+        greedy=greedy,
+        solver_seconds=seconds,
+        mip_gap=None if mip_gap is None else float(mip_gap),
+    )
+
+
+def _gain(
+    problem: PortfolioProblem,
+    mask: NDArray[np.bool_],
+    gaps: NDArray[np.float64] | None,
+    benefits: NDArray[np.float64],
+) -> float:
+    if problem.benefit_model == "additive":
+        return float(benefits[mask].sum())
+    improvements, weights = _gap_model(problem)
+    if gaps is None:
+        raise ValueError("the capped benefit model needs the gap of each indicator")
+    closed = np.minimum(gaps, improvements[mask].sum(axis=0))
+    return float(weights @ closed)
+
+
+def _prune(
+    problem: PortfolioProblem,
+    mask: NDArray[np.bool_],
+    gaps: NDArray[np.float64] | None,
+    benefits: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Drop selected interventions that add no gain and are not needed by any constraint."""
+    mask = mask.copy()
+    gain = _gain(problem, mask, gaps, benefits)
+    for j in sorted(np.flatnonzero(mask), key=lambda j: (-problem.costs[j], -j)):
+        mask[j] = False
+        still_good = _gain(problem, mask, gaps, benefits) >= gain - _tolerance(gain)
+        if not (still_good and not check_portfolio(problem, np.flatnonzero(mask))):
+            mask[j] = True
+    return mask
+
+
+def _best_bundle(
+    problem: PortfolioProblem,
+    selected: NDArray[np.bool_],
+    candidates: Iterable[int],
+    closure: list[frozenset[int]],
+    partners: list[frozenset[int]],
+    *,
+    need_gain: bool,
+) -> list[int] | None:
+    allowed = problem.allowed
+    spent = problem.costs[selected].sum()
+    used = 0.0 if problem.durations is None else problem.durations[selected].sum()
+    base_gain = _gain(problem, selected, problem.gaps, problem.benefits)
+    best: list[int] | None = None
+    best_key = (-np.inf, -np.inf)
+    for j in candidates:
+        if selected[j]:
+            continue
+        bundle = sorted({j, *closure[j]} - set(np.flatnonzero(selected)))
+        if not allowed[bundle].all():
+            continue
+        cost = problem.costs[bundle].sum()
+        if spent + cost > problem.budget + _tolerance(problem.budget):
+            continue
+        if problem.duration_capacity is not None and problem.durations is not None:
+            if used + problem.durations[bundle].sum() > problem.duration_capacity + _tolerance(
+                problem.duration_capacity
+            ):
+                continue
+        chosen = set(np.flatnonzero(selected)) | set(bundle)
+        if any(partners[member] & (chosen - {member}) for member in bundle):
+            continue
+        with_bundle = selected.copy()
+        with_bundle[bundle] = True
+        delta = _gain(problem, with_bundle, problem.gaps, problem.benefits) - base_gain
+        if need_gain and delta <= _tolerance(base_gain):
+            continue
+        key = (delta / cost, -cost)
+        if key > best_key:
+            best, best_key = bundle, key
+    return best
+
+
+def _pillar_met(problem: PortfolioProblem, pillar: str, selected: NDArray[np.bool_]) -> bool:
+    members = list(problem.pillar_coverage[pillar])
+    count_needed = problem.pillar_minimum_count.get(pillar, 0)
+    spend_needed = problem.pillar_minimum_spend.get(pillar, 0.0)
+    chosen = selected[members]
+    return chosen.sum() >= count_needed and problem.costs[members][
+        chosen
+    ].sum() >= spend_needed - _tolerance(spend_needed)
+
+
+def _prerequisite_closure(problem: PortfolioProblem) -> list[frozenset[int]]:
+    direct: list[set[int]] = [set() for _ in range(problem.n_interventions)]
+    for dependent, required in problem.prerequisites:
+        direct[dependent].add(required)
+    closure = []
+    for start in range(problem.n_interventions):
+        seen: set[int] = set()
+        stack = list(direct[start])
+        while stack:
+            node = stack.pop()
+            if node not in seen:
+                seen.add(node)
+                stack.extend(direct[node])
+        closure.append(frozenset(seen - {start}))
+    return closure
+
+
+def _exclusion_partners(problem: PortfolioProblem) -> list[frozenset[int]]:
+    partners: list[set[int]] = [set() for _ in range(problem.n_interventions)]
+    for group in problem.exclusion_groups:
+        for member in group:
+            partners[member].update(other for other in group if other != member)
+    return [frozenset(members) for members in partners]
+
+
+def _sample_objectives(
+    problem: PortfolioProblem, gap_samples: ArrayLike | None, benefit_samples: ArrayLike | None
+) -> tuple[NDArray[np.float64] | None, NDArray[np.float64]]:
+    if (gap_samples is None) == (benefit_samples is None):
+        raise ValueError("give either gap_samples or benefit_samples, not both or neither")
+    if benefit_samples is not None:
+        if problem.benefit_model == "capped":
+            raise ValueError(
+                "benefit_samples value interventions one by one (additive model); "
+                "for the capped model pass gap_samples"
+            )
+        rows = np.asarray(benefit_samples, dtype=float)
+        expected = problem.n_interventions
+        name = "benefit_samples"
+    else:
+        if problem.improvements is None:
+            raise ValueError("gap_samples need a problem built from improvements and gaps")
+        rows = np.asarray(gap_samples, dtype=float)
+        expected = problem.improvements.shape[1]
+        name = "gap_samples"
+    if rows.ndim != 2 or rows.shape[1] != expected or rows.shape[0] == 0:
+        raise ValueError(
+            f"{name}: expected shape (n_samples, {expected}) with at least one sample, "
+            f"got {rows.shape}"
+        )
+    if not np.all(np.isfinite(rows)):
+        raise ValueError(f"{name}: every sample value must be a finite number")
+    if benefit_samples is not None:
+        if np.any(rows < 0):
+            raise ValueError("benefit_samples: benefits must be non-negative")
+        return None, rows
+    improvements, weights = _gap_model(problem)
+    gap_rows = np.clip(rows, 0.0, None)
+    benefit_rows = np.stack([np.minimum(gap_row, improvements) @ weights for gap_row in gap_rows])
+    return gap_rows, benefit_rows
+
+
+def _mask(problem: PortfolioProblem, selected: Iterable[int]) -> NDArray[np.bool_]:
+    mask = np.zeros(problem.n_interventions, dtype=bool)
+    indices = np.asarray(list(selected), dtype=int)
+    if indices.size and (indices.min() < 0 or indices.max() >= problem.n_interventions):
+        raise ValueError(
+            f"selection: intervention indices must lie in 0..{problem.n_interventions - 1}"
+        )
+    mask[indices] = True
+    return mask
+
+
+def _gap_model(problem: PortfolioProblem) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    if problem.improvements is None or problem.indicator_weights is None:
+        raise ValueError("this needs a portfolio problem built from improvements and gaps")
+    return problem.improvements, problem.indicator_weights
+
+
+def _tolerance(reference: float) -> float:
+    return RELATIVE_TOLERANCE * max(1.0, abs(reference))
