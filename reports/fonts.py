@@ -266,8 +266,9 @@ def safe_text(text: object, font_name: str, *, replacement: str | None = None) -
       precomposed glyph the font has.
     - Whitespace of any kind (tab, newline, no-break space...) becomes a plain space, since
       a chart label is one line.
-    - Invisible format characters the font lacks (zero-width joiner, variation selectors,
-      direction marks) are dropped: they carry no visible content.
+    - Invisible format characters (zero-width joiners, variation selectors, direction marks)
+      are kept when the font has them, since browsers use them for shaping and emoji, and
+      dropped otherwise: they carry no visible content of their own.
     - Any other character without a glyph, including control characters, lone surrogates
       and characters that XML forbids, becomes ``replacement``: U+FFFD if the font has it,
       otherwise ``?``.
@@ -304,11 +305,15 @@ def safe_text(text: object, font_name: str, *, replacement: str | None = None) -
     normalised = unicodedata.normalize("NFC", str(text).encode("utf-8", "replace").decode())
     pieces: list[str] = []
     for character in normalised:
-        if character == " " or (ord(character) in char_to_glyph and character.isprintable()):
+        category = unicodedata.category(character)
+        is_invisible_format = category == "Cf" or 0xFE00 <= ord(character) <= 0xFE0F
+        if character == " " or (
+            ord(character) in char_to_glyph and (character.isprintable() or is_invisible_format)
+        ):
             pieces.append(character)
         elif character.isspace():
             pieces.append(" ")
-        elif unicodedata.category(character) == "Cf" or 0xFE00 <= ord(character) <= 0xFE0F:
+        elif is_invisible_format:
             continue
         else:
             pieces.append(replacement)
