@@ -1,10 +1,9 @@
 """Arrays compiled once from an :class:`~scoring.engine.config.EngineConfig`.
 
 Each step of the tree (items → indicators, indicators → pillars, ..., pillars → overall) is a
-:class:`LevelStructure`: a dense membership matrix ``W`` (children × parents) holding each
-child's weight in its parent (zero elsewhere), the parent index of each child, and each
-parent's generalised-mean exponent. Aggregating a level is then a few matrix products
-(see :mod:`scoring.engine.aggregation`).
+:class:`LevelStructure`: the parent index and weight of each child, a dense 0/1 membership
+matrix (children × parents) and each parent's generalised-mean exponent. Aggregating a level is
+then a few matrix products (see :mod:`scoring.engine.aggregation`).
 """
 
 from __future__ import annotations
@@ -31,15 +30,15 @@ class LevelStructure:
     name: str
     codes: tuple[str, ...]
     parent_index: np.ndarray  # (children,) int
-    child_weights: np.ndarray  # (children,) raw weights
-    membership: np.ndarray  # (children, parents) weights, 0 where not a child
+    child_weights: np.ndarray  # (children,) raw weights within the parent
+    onehot: np.ndarray  # (children, parents) 1 where the column is the child's parent
     exponents: np.ndarray  # (parents,) 1 arithmetic, 0 geometric, -1 harmonic, p power
     targets: np.ndarray  # (parents,)
     min_coverage: np.ndarray  # (parents,) NaN where no coverage rule applies
 
     @property
     def n_parents(self) -> int:
-        return int(self.membership.shape[1])
+        return int(self.onehot.shape[1])
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,16 +146,16 @@ def _structure(
 ) -> LevelStructure:
     parent_index = np.array(parents, dtype=np.intp)
     child_weights = np.array(weights, dtype=float)
-    membership = np.zeros((len(parents), n_parents))
-    membership[np.arange(len(parents)), parent_index] = child_weights
-    for array in (parent_index, child_weights, membership):
+    onehot = np.zeros((len(parents), n_parents))
+    onehot[np.arange(len(parents)), parent_index] = 1.0
+    for array in (parent_index, child_weights, onehot):
         array.setflags(write=False)
     return LevelStructure(
         name=name,
         codes=codes,
         parent_index=parent_index,
         child_weights=child_weights,
-        membership=membership,
+        onehot=onehot,
         exponents=np.array(exponents, dtype=float),
         targets=np.array(targets, dtype=float),
         min_coverage=np.array(min_coverage, dtype=float),

@@ -315,7 +315,7 @@ def effective_weights(config: EngineConfig) -> tuple[np.ndarray, tuple[np.ndarra
     weights_above = np.ones(1)
     level_weights: list[np.ndarray] = []
     for step in reversed(steps):
-        parent_totals = step.membership.sum(axis=0)
+        parent_totals = step.child_weights @ step.onehot
         share = step.child_weights / parent_totals[step.parent_index]
         weights_above = share * weights_above[step.parent_index]
         level_weights.append(weights_above)

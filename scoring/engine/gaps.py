@@ -1,0 +1,106 @@
+"""Gaps to target, maturity stages, strengths and weaknesses.
+
+gap = max(0, target − score); relative gap = gap / target; both NaN where the score is NaN.
+The stage is the number of thresholds at or below the score (0-based; ``-1`` for NaN), so with
+the default thresholds 20/40/60/80 a score of exactly 40 is stage 2, "Systematic".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from scoring.engine.constants import DEFAULT_STAGE_NAMES, DEFAULT_STAGE_THRESHOLDS
+
+__all__ = ["NO_STAGE", "gaps", "relative_gaps", "stage_labels", "stages", "top_and_bottom"]
+
+#: Stage index reported where there is no score.
+NO_STAGE = -1
+
+
+def gaps(scores: np.ndarray, targets: np.ndarray | float = 100.0) -> np.ndarray:
+    """max(0, target − score), NaN where the score is NaN.
+
+    Examples
+    --------
+    >>> gaps(np.array([55.0, 90.0, np.nan]), targets=np.array([80.0, 80.0, 80.0]))
+    array([25.,  0., nan])
+    """
+    return np.maximum(np.asarray(targets, dtype=float) - np.asarray(scores, dtype=float), 0.0)
+
+
+def relative_gaps(scores: np.ndarray, targets: np.ndarray | float = 100.0) -> np.ndarray:
+    """Gap as a share of the target (0 = target met, 1 = score 0).
+
+    Examples
+    --------
+    >>> relative_gaps(np.array([55.0, 90.0]), targets=80.0)
+    array([0.3125, 0.    ])
+    """
+    target_array = np.asarray(targets, dtype=float)
+    if np.any(target_array <= 0):
+        raise ValueError("relative_gaps: targets must be positive")
+    return gaps(scores, target_array) / target_array
+
+
+def stages(
+    scores: np.ndarray, thresholds: Sequence[float] = DEFAULT_STAGE_THRESHOLDS
+) -> np.ndarray:
+    """Stage index of every score: how many thresholds it reaches; ``NO_STAGE`` for NaN.
+
+    Examples
+    --------
+    >>> stages(np.array([0.0, 19.9, 20.0, 59.0, 80.0, 100.0, np.nan]))
+    array([ 0,  0,  1,  2,  4,  4, -1])
+    """
+    score_array = np.asarray(scores, dtype=float)
+    threshold_array = np.asarray(thresholds, dtype=float)
+    if np.any(np.diff(threshold_array) <= 0):
+        raise ValueError(f"stage thresholds must be strictly increasing, got {list(thresholds)}")
+    index = np.searchsorted(threshold_array, score_array, side="right")
+    return np.where(np.isnan(score_array), NO_STAGE, index).astype(np.int64)
+
+
+def stage_labels(
+    stage_indices: np.ndarray, names: Sequence[str] = DEFAULT_STAGE_NAMES
+) -> np.ndarray:
+    """Names of stage indices; ``""`` for ``NO_STAGE``.
+
+    Examples
+    --------
+    >>> stage_labels(np.array([0, 4, -1])).tolist()
+    ['Basic', 'Transformational', '']
+    """
+    table = np.array([*names, ""], dtype=object)
+    return table[np.asarray(stage_indices)]
+
+
+def top_and_bottom(scores: np.ndarray, count: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Column indices of each unit's ``count`` highest and lowest scores (strengths, weaknesses).
+
+    Returns two (units, count) integer arrays, best first and worst first; NaN scores are never
+    chosen and short rows are padded with -1. Ties keep column order.
+
+    Examples
+    --------
+    >>> strengths, weaknesses = top_and_bottom(np.array([[50.0, 90.0, np.nan, 10.0]]), count=2)
+    >>> strengths.tolist(), weaknesses.tolist()
+    ([[1, 0]], [[3, 0]])
+    """
+    matrix = np.atleast_2d(np.asarray(scores, dtype=float))
+    if count < 1:
+        raise ValueError(f"count must be at least 1, got {count}")
+    width = min(count, matrix.shape[-1])
+    present = ~np.isnan(matrix)
+    descending = np.argsort(np.where(present, -matrix, np.inf), axis=-1, kind="stable")[..., :width]
+    ascending = np.argsort(np.where(present, matrix, np.inf), axis=-1, kind="stable")[..., :width]
+    available = present.sum(axis=-1, keepdims=True)
+    rank = np.arange(width)
+    strengths = np.where(rank < available, descending, -1)
+    weaknesses = np.where(rank < available, ascending, -1)
+    if width < count:
+        padding = np.full((*matrix.shape[:-1], count - width), -1)
+        strengths = np.concatenate([strengths, padding], axis=-1)
+        weaknesses = np.concatenate([weaknesses, padding], axis=-1)
+    return strengths, weaknesses
