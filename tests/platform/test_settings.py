@@ -1,4 +1,4 @@
-"""Settings come from the environment, fail loudly on bad values, and pass Django's deploy checks."""
+"""Settings come from the environment, fail loudly on bad values, pass the deploy checks."""
 
 from __future__ import annotations
 
