@@ -10,3 +10,4 @@ from surveys.models.audit import AuditEvent, AuditTrailIsAppendOnly  # noqa: F40
 from surveys.models.countries import Country, IncomeGroup, ItuRegion  # noqa: F401
 from surveys.models.frameworks import Framework, FrameworkStatus  # noqa: F401
 from surveys.models.roles import COUNTRY_SCOPED_ROLES, Role, RoleAssignment  # noqa: F401
+from surveys.models.review import Query, QueryMessage, QueryStatus, UserPreference  # noqa: F401
