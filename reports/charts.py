@@ -456,7 +456,10 @@ def radar_chart(
     label_size = 7.5
     label_width = width * 0.22
     radius = min(width * 0.24, 120.0)
-    chart_height = 2 * radius + 70
+    # Room above and below the outer ring for labels of up to four lines (two for the name,
+    # one for the values, one for the interval), placed at 112% of the radius.
+    label_room = 0.12 * radius + 4 * (label_size + 1.5) + 6
+    chart_height = 2 * (radius + label_room)
     legend_entries = [
         _LegendEntry(text.score, _line_sample(SCORE_COLOUR, None, "circle")),
         _LegendEntry(text.target, _line_sample(TARGET_COLOUR, (4, 2), "square")),
@@ -481,7 +484,13 @@ def radar_chart(
         scale_x, scale_y = point(0, level)
         drawing.add(
             _string(
-                scale_x + 2, scale_y + 1, str(level), font=font, size=6, colour=MUTED_TEXT_COLOUR
+                scale_x - 3,
+                scale_y + 1,
+                str(level),
+                font=font,
+                size=6,
+                anchor="end",
+                colour=MUTED_TEXT_COLOUR,
             )
         )
     for index in range(count):
@@ -531,6 +540,9 @@ def radar_chart(
             )
         value_line = _fit(safe_text(value_line, font), font, label_size, label_width)
         lines = [*name_lines, value_line]
+        if lows is not None and highs is not None and not math.isnan(scores[index]):
+            interval_line = f"[{_interval_text(lows[index], highs[index], text, digits)}]"
+            lines.append(_fit(safe_text(interval_line, font), font, label_size, label_width))
         line_height = label_size + 1.5
         block_height = line_height * len(lines)
         if sine > 0.25:
@@ -540,7 +552,7 @@ def radar_chart(
         else:
             top = anchor_y + block_height / 2 - line_height + 1
         for line_index, line in enumerate(lines):
-            is_value = line_index == len(lines) - 1
+            is_value = line_index == len(name_lines)
             drawing.add(
                 _string(
                     anchor_x,
