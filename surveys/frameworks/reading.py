@@ -163,7 +163,7 @@ class Reader:
             )
             return {}
         mapping = self.mapping(value, here)
-        if mapping is None:
+        if mapping is None or (not mapping and not required):
             return {}
         result: dict[str, str] = {}
         for language, text in mapping.items():
