@@ -55,9 +55,11 @@ constraint satisfied are dropped, so the recommendation never includes
 "free riders" the solver was indifferent about.
 
 When the constraints cannot all be met, the result says so and names the
-binding constraint families: each family is relaxed on its own (then each
-pillar on its own) and the families whose relaxation restores feasibility are
-reported. If no single family is enough, pairs are tried.
+binding constraints. The empty portfolio meets every constraint except the
+pillar minimums, so infeasibility always involves them; each other family
+(budget, time horizon, duration capacity, prerequisites, exclusions) and then
+each pillar's minimum is relaxed on its own, and those whose relaxation restores
+feasibility are reported.
 
 References
 ----------
@@ -72,7 +74,6 @@ behind :func:`scipy.optimize.milp`).
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -375,7 +376,9 @@ def optimise_portfolio(
         problem.pillar_minimum_spend.values()
     )
     if not fits.any() and not needs_spending:
-        return _result(problem, "nothing_fits", _nothing_fits_message(problem), (), greedy)
+        return _result(
+            problem, "nothing_fits", _nothing_fits_message(problem), (), _compared(greedy, 0.0)
+        )
 
     model = _Model(problem)
     start = time.perf_counter()
@@ -391,7 +394,7 @@ def optimise_portfolio(
         return _result(
             problem,
             "infeasible",
-            _infeasible_message(binding),
+            _infeasible_message(problem, binding),
             (),
             greedy,
             binding=binding,
@@ -413,9 +416,7 @@ def optimise_portfolio(
     if not selected.any() and not fits.any():
         status = "nothing_fits"
     gain = _gain(problem, selected, problem.gaps, problem.benefits)
-    if greedy is not None:
-        gap = 0.0 if gain <= 0 else max(0.0, (gain - greedy.expected_gain) / gain)
-        greedy = dataclasses.replace(greedy, optimality_gap=gap)
+    greedy = _compared(greedy, gain)
     chosen = tuple(int(j) for j in np.flatnonzero(selected))
     if status == "nothing_fits":
         message = _nothing_fits_message(problem)
@@ -680,40 +681,49 @@ def _is_relaxed(family: str, relaxed: frozenset[str]) -> bool:
 
 
 def _diagnose(model: _Model) -> tuple[str, ...]:
-    families = model.families
-    binding = [family for family in families if model.feasible_without(frozenset({family}))]
-    if not binding:
-        binding = [
-            f"{first} + {second}"
-            for first, second in itertools.combinations(families, 2)
-            if model.feasible_without(frozenset({first, second}))
-        ]
-    if _FAMILY_PILLARS in binding:
-        binding.extend(
-            pillar
-            for pillar in model.pillar_families
-            if model.feasible_without(frozenset({pillar}))
-        )
+    """Constraint families, then single pillars, whose relaxation alone restores feasibility.
+
+    The empty portfolio meets every constraint except the pillar minimums, so an
+    infeasible problem always lists ``"pillar minimums"``; the other entries say
+    which families the minimums collide with.
+    """
+    binding = [family for family in model.families if model.feasible_without(frozenset({family}))]
+    binding.extend(
+        pillar for pillar in model.pillar_families if model.feasible_without(frozenset({pillar}))
+    )
     return tuple(binding)
 
 
-def _infeasible_message(binding: Sequence[str]) -> str:
-    if not binding:
-        return (
-            "No feasible portfolio: the constraints conflict and relaxing any one or two "
-            "constraint families does not resolve it."
-        )
-    families = [name for name in binding if not name.startswith(_PILLAR_PREFIX)]
+def _infeasible_message(problem: PortfolioProblem, binding: Sequence[str]) -> str:
+    families = [
+        name for name in binding if not name.startswith(_PILLAR_PREFIX) and name != _FAMILY_PILLARS
+    ]
     pillars = [
         name.removeprefix(_PILLAR_PREFIX) for name in binding if name.startswith(_PILLAR_PREFIX)
     ]
-    message = (
-        "No feasible portfolio: the constraints cannot all be met. Binding: "
-        + ", ".join(families)
-        + " (relaxing any one of these alone would allow a portfolio)."
-    )
     if pillars:
-        message += " Pillars whose minimum alone blocks a portfolio: " + ", ".join(pillars) + "."
+        message = (
+            f"No feasible portfolio: the minimum for pillar {' / '.join(pillars)} cannot be met"
+        )
+    else:
+        message = "No feasible portfolio: the pillar minimums taken together cannot be met"
+    if families:
+        message += " together with the " + " and the ".join(families)
+    message += "."
+    allowed = problem.allowed
+    shortfalls = [
+        f"{pillar} needs {count}, only {int(allowed[list(problem.pillar_coverage[pillar])].sum())} "
+        "available"
+        for pillar, count in problem.pillar_minimum_count.items()
+        if count > allowed[list(problem.pillar_coverage[pillar])].sum()
+    ]
+    if shortfalls:
+        message += " Too few interventions cover the pillar: " + "; ".join(shortfalls) + "."
+    relaxable = families + [f"the minimum for {pillar}" for pillar in pillars]
+    if relaxable:
+        message += (
+            " Relaxing any one of these would allow a portfolio: " + ", ".join(relaxable) + "."
+        )
     return message
 
 
@@ -759,6 +769,14 @@ def _result(
         solver_seconds=seconds,
         mip_gap=None if mip_gap is None else float(mip_gap),
     )
+
+
+def _compared(greedy: GreedyResult | None, optimum: float) -> GreedyResult | None:
+    """Attach the relative optimality gap of the heuristic to its result."""
+    if greedy is None:
+        return None
+    gap = 0.0 if optimum <= 0 else max(0.0, (optimum - greedy.expected_gain) / optimum)
+    return dataclasses.replace(greedy, optimality_gap=gap)
 
 
 def _gain(
