@@ -1,0 +1,334 @@
+"""The single entry point :func:`score` and its named result :class:`ScoreResult`.
+
+Steps, in order: validate → normalise answered items → apply the "don't know" rule → impute
+(optional) → coverage and "insufficient data" flags → aggregate level by level → gaps, stages,
+effective weights and marginal gains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from scoring.engine.aggregation import (
+    aggregate_tree,
+    child_effective_weights,
+    local_derivatives,
+)
+from scoring.engine.config import EngineConfig
+from scoring.engine.constants import (
+    ANSWERED,
+    DONT_KNOW,
+    MISSING,
+    NOT_APPLICABLE,
+    STATUS_CODES,
+)
+from scoring.engine.gaps import gaps, relative_gaps, stage_labels, stages, top_and_bottom
+from scoring.engine.missing import coverage, group_codes, impute_by_group
+from scoring.engine.normalisation import normalise_items
+
+__all__ = ["LevelResult", "ScoreResult", "score"]
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True, eq=False)
+class LevelResult:
+    """Everything computed for one level of the hierarchy (arrays are units × nodes)."""
+
+    name: str
+    codes: tuple[str, ...]
+    scores: np.ndarray
+    #: Share of applicable items below the node that have data (answered, or a "don't know"
+    #: scored under the 'lowest' rule); imputed values do not count. NaN if nothing applies.
+    coverage: np.ndarray
+    #: Coverage below the node's minimum: the score is NaN and must be shown as "insufficient".
+    insufficient: np.ndarray
+    #: Applicable items below the node that did not contribute (missing, excluded "don't know").
+    excluded_counts: np.ndarray
+    targets: np.ndarray
+    gaps: np.ndarray
+    relative_gaps: np.ndarray
+    stages: np.ndarray
+    #: Share of the node in the unit's overall score after renormalisation (0 if excluded).
+    effective_weights: np.ndarray
+    #: ∂ overall / ∂ node score; NaN where the node has no score.
+    marginal_gains: np.ndarray
+
+    def index(self, code: str) -> int:
+        try:
+            return self.codes.index(code)
+        except ValueError:
+            raise ValueError(f"level {self.name!r} has no node {code!r}") from None
+
+
+@dataclass(frozen=True, eq=False)
+class ScoreResult:
+    """Named arrays produced by :func:`score`; units are always the first axis."""
+
+    item_codes: tuple[str, ...]
+    #: (units, items) normalised item scores used in aggregation; NaN where excluded.
+    item_scores: np.ndarray
+    #: (units, items) True where the item contributed to the score (including imputed).
+    item_included: np.ndarray
+    #: (units, items) True where the score was imputed from the peer group.
+    imputed: np.ndarray
+    item_effective_weights: np.ndarray
+    item_marginal_gains: np.ndarray
+    #: Bottom-up: ``levels[0]`` are the indicators, ``levels[-1]`` the pillars.
+    levels: tuple[LevelResult, ...]
+    overall: np.ndarray
+    overall_coverage: np.ndarray
+    #: The overall score could not be computed (no sufficient pillar, or the 'propagate' rule).
+    overall_insufficient: np.ndarray
+    #: The overall score left out at least one pillar with insufficient data.
+    overall_partial: np.ndarray
+    overall_gap: np.ndarray
+    overall_relative_gap: np.ndarray
+    overall_stage: np.ndarray
+    not_applicable_count: np.ndarray
+    dont_know_count: np.ndarray
+    missing_count: np.ndarray
+    imputed_count: np.ndarray
+    stage_names: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def indicators(self) -> LevelResult:
+        return self.levels[0]
+
+    @property
+    def pillars(self) -> LevelResult:
+        return self.levels[-1]
+
+    @property
+    def indicator_scores(self) -> np.ndarray:
+        return self.levels[0].scores
+
+    @property
+    def pillar_scores(self) -> np.ndarray:
+        return self.levels[-1].scores
+
+    def level(self, name: str) -> LevelResult:
+        for level in self.levels:
+            if level.name == name:
+                return level
+        raise ValueError(f"no level named {name!r}; levels are {[lv.name for lv in self.levels]}")
+
+    def stage_label(self, stage: int) -> str:
+        return str(stage_labels(np.array(stage), self.stage_names))
+
+    def strengths_and_weaknesses(
+        self, count: int = 3, level: int = 0
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(units, count) node indices of the best and worst scores at a level (-1 padded)."""
+        return top_and_bottom(self.levels[level].scores, count)
+
+
+def _validate(
+    config: EngineConfig, values: np.ndarray, status: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        value_array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("values must be a numeric units × items array") from None
+    status_array = np.asarray(status)
+    items = len(config.items)
+    if value_array.ndim != 2:
+        raise ValueError(f"values must be a units × items array, got shape {value_array.shape}")
+    if value_array.shape[1] != items:
+        raise ValueError(
+            f"values has {value_array.shape[1]} columns but the configuration has {items} items"
+        )
+    if value_array.shape[0] == 0:
+        raise ValueError("values has no units (rows)")
+    if status_array.shape != value_array.shape:
+        raise ValueError(
+            f"status has shape {status_array.shape} but values has shape {value_array.shape}; "
+            "give one status code per value"
+        )
+    if not np.issubdtype(status_array.dtype, np.integer):
+        if not np.issubdtype(status_array.dtype, np.floating) or not np.all(
+            status_array == np.round(status_array)
+        ):
+            raise ValueError("status must hold integer status codes")
+    status_codes = status_array.astype(np.int64)
+    unknown = ~np.isin(status_codes, STATUS_CODES)
+    if unknown.any():
+        unit, item = np.argwhere(unknown)[0]
+        raise ValueError(
+            f"unit {unit}, item {config.items[item].code!r}: status {status_codes[unit, item]} "
+            f"is not one of {list(STATUS_CODES)}"
+        )
+    bad = (status_codes == ANSWERED) & ~np.isfinite(value_array)
+    if bad.any():
+        unit, item = np.argwhere(bad)[0]
+        raise ValueError(
+            f"unit {unit}, item {config.items[item].code!r}: marked answered but the value is "
+            f"{value_array[unit, item]}; mark it missing instead"
+        )
+    return value_array, status_codes
+
+
+def score(
+    config: EngineConfig,
+    values: np.ndarray,
+    status: np.ndarray,
+    *,
+    groups: Sequence[object] | np.ndarray | None = None,
+) -> ScoreResult:
+    """Score units × items raw answers with a configuration.
+
+    Parameters
+    ----------
+    config : the frozen method configuration.
+    values : (units, items) raw values (level codes, numbers, points); only cells whose status
+        is ANSWERED are read.
+    status : (units, items) status codes (ANSWERED, DONT_KNOW, NOT_APPLICABLE, MISSING).
+    groups : optional peer-group label per unit, used by imputation.
+
+    Examples
+    --------
+    One pillar with two maturity questions (0–5) and a statistic with goalposts 0 → 50:
+
+    >>> from scoring.engine.config import Goalposts, ItemSpec, Level, LevelMapping, NodeSpec
+    >>> config = EngineConfig(
+    ...     items=(ItemSpec("q1", "I1", LevelMapping.linear(range(6))),
+    ...            ItemSpec("q2", "I1", LevelMapping.linear(range(6))),
+    ...            ItemSpec("s1", "I2", Goalposts(threshold=0, target=50))),
+    ...     levels=(Level("indicator", (NodeSpec("I1", "P1"), NodeSpec("I2", "P1"))),
+    ...             Level("pillar", (NodeSpec("P1"),))),
+    ... )
+    >>> result = score(config, np.array([[3, 5, 10.0]]), np.array([[ANSWERED, ANSWERED, ANSWERED]]))
+    >>> result.indicator_scores.tolist()  # I1 = (60 + 100) / 2, I2 = 100 · 10 / 50
+    [[80.0, 20.0]]
+    >>> result.overall.tolist(), result.stage_label(result.overall_stage[0])
+    ([50.0], 'Systematic')
+
+    "Not applicable" leaves the item out and renormalises; 0 would pull the score down:
+
+    >>> score(config, np.array([[3, 0, 10.0]]), np.array([[0, NOT_APPLICABLE, 0]])).overall
+    array([40.])
+    """
+    value_array, status_codes = _validate(config, values, status)
+    hierarchy = config.hierarchy
+    tables = hierarchy.tables
+    units = value_array.shape[0]
+    warnings: list[str] = []
+
+    answered = status_codes == ANSWERED
+    dont_know = status_codes == DONT_KNOW
+    applicable = status_codes != NOT_APPLICABLE
+    item_scores = normalise_items(hierarchy, value_array, answered)
+    dont_know_scored = dont_know & tables.dont_know_lowest
+    if dont_know_scored.any():
+        item_scores = np.where(dont_know_scored, tables.lowest_scores, item_scores)
+    has_data = answered | dont_know_scored
+
+    imputed = np.zeros(value_array.shape, dtype=bool)
+    if config.imputation is not None:
+        item_scores, imputed = impute_by_group(
+            item_scores, applicable & ~has_data, groups, method=config.imputation
+        )
+        unfilled = int((applicable & ~has_data & ~imputed).sum())
+        if unfilled:
+            warnings.append(
+                f"imputation: {unfilled} value(s) had no donor in their peer group and stay missing"
+            )
+    elif groups is not None:
+        group_codes(groups, units)
+
+    steps = hierarchy.steps
+    level_coverage = [
+        coverage(has_data, applicable, item_to_node) for item_to_node in hierarchy.item_to_node
+    ]
+    level_insufficient = [
+        covered < step.min_coverage for covered, step in zip(level_coverage, steps, strict=False)
+    ]
+    tree = aggregate_tree(
+        hierarchy,
+        item_scores,
+        insufficient=level_insufficient,
+        propagate_insufficient=config.insufficient_pillar_rule == "propagate",
+    )
+    level_scores = [np.clip(scores, 0.0, 100.0) for scores in tree.levels]
+    overall = np.clip(tree.overall, 0.0, 100.0)
+
+    children_of_step = [item_scores, *level_scores]
+    parents_of_step = [*level_scores, overall[:, None]]
+    effective = np.ones((units, 1))
+    gains = np.ones((units, 1))
+    step_effective: list[np.ndarray] = []
+    step_gains: list[np.ndarray] = []
+    for index in reversed(range(len(steps))):
+        step = steps[index]
+        children = children_of_step[index]
+        share = child_effective_weights(children, step.child_weights, step)
+        effective = share * effective[:, step.parent_index]
+        derivative = local_derivatives(children, parents_of_step[index], step.child_weights, step)
+        parent_gain = gains[:, step.parent_index]
+        with np.errstate(invalid="ignore"):
+            gains = np.where(
+                parent_gain == 0,
+                np.where(np.isnan(derivative), np.nan, 0.0),
+                derivative * parent_gain,
+            )
+        step_effective.append(effective)
+        step_gains.append(gains)
+    step_effective.reverse()
+    step_gains.reverse()
+
+    not_contributing = (applicable & np.isnan(item_scores)).astype(float)
+    levels = []
+    for index, step in enumerate(steps[:-1]):
+        scores = level_scores[index]
+        levels.append(
+            LevelResult(
+                name=step.name,
+                codes=step.codes,
+                scores=_frozen(scores),
+                coverage=_frozen(level_coverage[index]),
+                insufficient=_frozen(level_insufficient[index]),
+                excluded_counts=_frozen(
+                    (not_contributing @ hierarchy.item_to_node[index]).astype(np.int64)
+                ),
+                targets=_frozen(step.targets.copy()),
+                gaps=_frozen(gaps(scores, step.targets)),
+                relative_gaps=_frozen(relative_gaps(scores, step.targets)),
+                stages=_frozen(stages(scores, config.stage_thresholds)),
+                effective_weights=_frozen(step_effective[index + 1]),
+                marginal_gains=_frozen(step_gains[index + 1]),
+            )
+        )
+
+    overall_target = steps[-1].targets[0]
+    top_insufficient = level_insufficient[-1].any(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        overall_coverage = (has_data & applicable).sum(axis=1) / applicable.sum(axis=1)
+    return ScoreResult(
+        item_codes=hierarchy.item_codes,
+        item_scores=_frozen(item_scores),
+        item_included=_frozen(~np.isnan(item_scores)),
+        imputed=_frozen(imputed),
+        item_effective_weights=_frozen(step_effective[0]),
+        item_marginal_gains=_frozen(step_gains[0]),
+        levels=tuple(levels),
+        overall=_frozen(overall),
+        overall_coverage=_frozen(np.where(applicable.any(axis=1), overall_coverage, np.nan)),
+        overall_insufficient=_frozen(np.isnan(overall)),
+        overall_partial=_frozen(top_insufficient & ~np.isnan(overall)),
+        overall_gap=_frozen(gaps(overall, overall_target)),
+        overall_relative_gap=_frozen(relative_gaps(overall, overall_target)),
+        overall_stage=_frozen(stages(overall, config.stage_thresholds)),
+        not_applicable_count=_frozen((status_codes == NOT_APPLICABLE).sum(axis=1)),
+        dont_know_count=_frozen(dont_know.sum(axis=1)),
+        missing_count=_frozen((status_codes == MISSING).sum(axis=1)),
+        imputed_count=_frozen(imputed.sum(axis=1)),
+        stage_names=config.stage_names,
+        warnings=tuple(warnings),
+    )
