@@ -58,6 +58,9 @@ __all__ = [
 #: ``chunk * n * 8`` bytes for the multiplicity matrix.
 _BOOTSTRAP_CHUNK = 256
 
+#: Outputs whose standard deviation is below this share of their magnitude count as constant.
+_ROUNDING_SCALE = 1e-9
+
 
 class Distribution(Protocol):
     """Anything with an inverse CDF, such as a frozen ``scipy.stats`` distribution."""
@@ -253,6 +256,9 @@ def sobol_analysis(
         Two-sided level of the percentile intervals.
     n_resamples : int
         Bootstrap resamples of the ``n`` base points.
+
+    An output with no variance (or only rounding noise, a standard deviation below 1e-9 of
+    its magnitude) gets indices 0, as in scipy for exactly constant outputs.
     seed : int
         Seeds the scrambled Sobol' sequence and the bootstrap; stored in the result.
 
@@ -336,6 +342,10 @@ def sobol_analysis(
     point = stats.sobol_indices(func={"f_A": f_a, "f_B": f_b, "f_AB": f_ab}, n=n)
     first_order = np.asarray(point.first_order, dtype=float).reshape(n_outputs, d)
     total_order = np.asarray(point.total_order, dtype=float).reshape(n_outputs, d)
+    # An output that varies only by rounding error (e.g. exp(log 50) against 50) is constant:
+    # dividing its noise by its noise would report meaningless indices near 1.
+    rounding = _ROUNDING_SCALE * np.maximum(np.abs(centre[:, 0]), 1.0)
+    constant = np.var(np.concatenate([f_a, f_b], axis=1), axis=1) <= rounding**2
 
     firsts, totals = [], []
     for start in range(0, n_resamples, _BOOTSTRAP_CHUNK):
@@ -346,6 +356,8 @@ def sobol_analysis(
     tail = 50.0 * (1.0 - confidence_level)
     first_low, first_high = np.percentile(np.concatenate(firsts), [tail, 100.0 - tail], axis=0)
     total_low, total_high = np.percentile(np.concatenate(totals), [tail, 100.0 - tail], axis=0)
+    for array in (first_order, total_order, first_low, first_high, total_low, total_high):
+        array[constant] = 0.0
     return SobolIndices(
         input_names=names,
         output_names=labels,
