@@ -3,3 +3,29 @@ from django.urls import path  # noqa: F401
 app_name = "surveys"
 
 urlpatterns: list = []
+
+# Review, history and work queues (issue 5).
+from surveys.views import history, queues, review  # noqa: E402
+
+urlpatterns += [
+    path("work-queue/", queues.work_queue, name="work-queue"),
+    path("assessments/<int:pk>/review/", review.review, name="review"),
+    path("assessments/<int:pk>/queries/", review.query_open_view, name="query-open"),
+    path("queries/<int:pk>/reply/", review.query_reply_view, name="query-reply"),
+    path("queries/<int:pk>/resolve/", review.query_resolve_view, name="query-resolve"),
+    path("assessments/<int:pk>/transition/<slug:action>/", review.transition, name="transition"),
+    path("assessments/<int:pk>/history/", history.history, name="history"),
+    path("assessments/<int:pk>/history.csv", history.history_csv, name="history-csv"),
+]
+
+# Frameworks (issue 3).
+from surveys.views import frameworks  # noqa: E402
+
+urlpatterns += [
+    path("frameworks/", frameworks.framework_list, name="framework-list"),
+    path(
+        "frameworks/<slug:code>/<str:version>/",
+        frameworks.framework_detail,
+        name="framework-detail",
+    ),
+]

@@ -8,10 +8,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from surveys import permissions
+from surveys import notifications, permissions
 from surveys.audit import Change, audit_record
-from surveys.models import Assessment, StateTransition
+from surveys.models import Assessment, Query, QueryStatus, StateTransition
 from surveys.workflow import TRANSITIONS, Actor, Transition
 
 
@@ -32,6 +33,7 @@ def actors_for(user: AbstractBaseUser, assessment: Assessment) -> set[Actor]:
 
 
 def available_transitions(user: AbstractBaseUser, assessment: Assessment) -> list[Transition]:
+    """The transitions ``user`` may apply to ``assessment`` in its current state."""
     actors = actors_for(user, assessment)
     return [t for t in TRANSITIONS.values() if assessment.state in t.sources and t.actors & actors]
 
@@ -39,7 +41,9 @@ def available_transitions(user: AbstractBaseUser, assessment: Assessment) -> lis
 # Hooks run inside the transition's transaction (checks that may refuse) and after commit
 # (notifications, scoring). Other modules register them; the workflow stays in one place.
 BEFORE_TRANSITION: list[Callable[[Assessment, Transition, AbstractBaseUser, str, bool], None]] = []
-AFTER_TRANSITION: list[Callable[[Assessment, Transition, AbstractBaseUser, str], None]] = []
+AFTER_TRANSITION: list[Callable[[Assessment, Transition, AbstractBaseUser, str], object]] = [
+    notifications.notify_transition
+]
 
 
 def assessment_transition(
@@ -55,6 +59,25 @@ def assessment_transition(
     The state change is a conditional UPDATE (``WHERE state IN sources``) inside a transaction,
     so two reviewers acting at once cannot both succeed: the second finds the state changed
     and gets a :class:`TransitionError`, never an impossible state.
+
+    Parameters
+    ----------
+    assessment
+        The assessment; its ``state`` and ``state_changed_at`` are refreshed on success.
+    action
+        A key of :data:`surveys.workflow.TRANSITIONS` (``submit``, ``approve``, ...).
+    actor
+        Who acts; must hold one of the transition's roles for the assessment's country.
+    message
+        Recorded on the :class:`StateTransition` and in the audit trail. Required to reopen, to
+        approve while queries are open, and to return without open queries.
+    override
+        Approve although queries are still open (the reviewer's explicit decision).
+
+    Raises
+    ------
+    TransitionError
+        With a message for the user; nothing is written.
     """
     transition = TRANSITIONS.get(action)
     if transition is None:
@@ -71,6 +94,7 @@ def assessment_transition(
                 _("This assessment is now “%(state)s”; the action was not applied.")
                 % {"state": locked.get_state_display()}
             )
+        open_queries = _check_open_queries(locked, transition, message, override)
         for check in BEFORE_TRANSITION:
             check(locked, transition, actor, message, override)
         now = timezone.now()
@@ -87,20 +111,28 @@ def assessment_transition(
             actor=actor,
             message=message,
         )
-        audit_record(
-            assessment=locked,
-            actor=actor,
-            changes=[
+        changes = [
+            Change(
+                object_type="assessment",
+                object_ref=str(locked.pk),
+                field="state",
+                old_value=locked.state,
+                new_value=transition.target,
+                action=transition.action,
+            )
+        ]
+        if message:
+            changes.append(
                 Change(
                     object_type="assessment",
                     object_ref=str(locked.pk),
-                    field="state",
-                    old_value=locked.state,
-                    new_value=transition.target,
+                    field="override_reason" if open_queries and override else "message",
+                    old_value=None,
+                    new_value=message,
                     action=transition.action,
                 )
-            ],
-        )
+            )
+        audit_record(assessment=locked, actor=actor, changes=changes)
         locked.state = transition.target
         locked.state_changed_at = now
         for after in AFTER_TRANSITION:
@@ -108,3 +140,31 @@ def assessment_transition(
     assessment.state = locked.state
     assessment.state_changed_at = now
     return locked
+
+
+def _check_open_queries(
+    assessment: Assessment, transition: Transition, message: str, override: bool
+) -> int:
+    """Refuse approval while queries are open (unless overridden with a reason), and a return
+    that tells the focal point nothing. Returns the number of open queries."""
+    if transition.action not in {"approve", "return"}:
+        return 0
+    open_count = Query.objects.filter(assessment=assessment, status=QueryStatus.OPEN).count()
+    if transition.action == "return":
+        if not open_count and not message:
+            raise TransitionError(
+                _("Open a query on the answers to change, or write a message, before returning.")
+            )
+        return open_count
+    if open_count and not override:
+        raise TransitionError(
+            ngettext(
+                "%(count)d query is still open: resolve it, or approve anyway with a reason.",
+                "%(count)d queries are still open: resolve them, or approve anyway with a reason.",
+                open_count,
+            )
+            % {"count": open_count}
+        )
+    if open_count and not message:
+        raise TransitionError(_("Approving with open queries needs a written reason."))
+    return open_count

@@ -1,0 +1,181 @@
+"""Everything the reviewer workspace shows, gathered in a fixed number of queries.
+
+"Fetch, then present": :func:`build_workspace` reads answers, evidence, stakeholders' answers and
+queries once each and returns plain dataclasses the template only walks through.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.utils.translation import gettext as _
+
+from surveys.frameworks.spec import QuestionSpec, translate
+from surveys.models import Answer, AnswerStatus, Assessment, Query
+from surveys.services.review import framework_spec, queries_with_messages
+
+
+@dataclass
+class StakeholderView:
+    name: str
+    organisation: str
+    display: str
+    justification: str
+
+
+@dataclass
+class QuestionRow:
+    code: str
+    text: str
+    help: str
+    answer: Answer | None
+    display: str
+    evidence: list[Any] = field(default_factory=list)
+    stakeholders: list[StakeholderView] = field(default_factory=list)
+    queries: list[Query] = field(default_factory=list)
+
+    @property
+    def open_query_count(self) -> int:
+        return sum(1 for query in self.queries if query.is_open)
+
+
+@dataclass
+class PillarSection:
+    code: str
+    title: str
+    rows: list[QuestionRow]
+
+    @property
+    def answered_count(self) -> int:
+        return sum(1 for row in self.rows if row.answer is not None)
+
+    @property
+    def open_query_count(self) -> int:
+        return sum(row.open_query_count for row in self.rows)
+
+
+@dataclass
+class Workspace:
+    assessment: Assessment
+    pillars: list[PillarSection]
+    open_queries: list[Query]
+
+
+def _single(value: Any, question: QuestionSpec | None, language: str) -> str:
+    if question is not None:
+        for level in question.levels:
+            if level.value == value:
+                label = translate(level.label, language) or translate(level.descriptor, language)
+                return f"{value} — {label}" if label else str(value)
+        choice = question.choice(str(value)) if question.choices else None
+        if choice is not None:
+            return translate(choice.label, language)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return str(value)
+
+
+def answer_display(value: Any, status: str, question: QuestionSpec | None, language: str) -> str:
+    """An answer as a reader sees it: level and choice labels, units, "Don't know".
+
+    >>> answer_display(None, "dont_know", None, "en")
+    "Don't know"
+    >>> answer_display(["a", "b"], "answered", None, "en")
+    'a, b'
+    """
+    if status == AnswerStatus.DONT_KNOW:
+        return str(AnswerStatus.DONT_KNOW.label)
+    if status == AnswerStatus.NOT_APPLICABLE:
+        return str(AnswerStatus.NOT_APPLICABLE.label)
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(_single(item, question, language) for item in value)
+    text = _single(value, question, language)
+    unit = translate(question.unit, language) if question is not None else ""
+    return f"{text} {unit}" if unit else text
+
+
+def _optional_model(name: str) -> Any:
+    try:
+        return apps.get_model("surveys", name)
+    except LookupError:
+        return None
+
+
+def build_workspace(assessment: Assessment, *, language: str) -> Workspace:
+    """Answers pillar by pillar with justifications, evidence, stakeholders' answers and queries.
+
+    Questions are in framework order; answers to codes the framework no longer has (or all
+    answers, when the framework cannot be read) come last under "Other answers".
+    """
+    spec = framework_spec(assessment)
+    answers = {a.question_code: a for a in Answer.objects.filter(assessment=assessment)}
+    evidence: dict[str, list[Any]] = defaultdict(list)
+    evidence_model = _optional_model("Evidence")
+    if evidence_model is not None:
+        for item in evidence_model.objects.filter(assessment=assessment):
+            evidence[item.question_code].append(item)
+    stakeholder_rows: dict[str, list[Any]] = defaultdict(list)
+    stakeholder_model = _optional_model("StakeholderAnswer")
+    if stakeholder_model is not None:
+        for item in stakeholder_model.objects.filter(
+            invitation__assessment=assessment
+        ).select_related("invitation"):
+            stakeholder_rows[item.question_code].append(item)
+    queries: dict[str, list[Query]] = defaultdict(list)
+    all_queries = queries_with_messages(assessment)
+    for query in all_queries:
+        queries[query.question_code].append(query)
+
+    questions = spec.questions_by_code if spec is not None else {}
+
+    def row(code: str, question: QuestionSpec | None) -> QuestionRow:
+        answer = answers.get(code)
+        return QuestionRow(
+            code=code,
+            text=translate(question.text, language) if question else code,
+            help=translate(question.help, language) if question else "",
+            answer=answer,
+            display=answer_display(answer.value, answer.status, question, language)
+            if answer
+            else "—",
+            evidence=evidence.get(code, []),
+            stakeholders=[
+                StakeholderView(
+                    name=item.invitation.name,
+                    organisation=item.invitation.organisation
+                    or item.invitation.get_organisation_type_display(),
+                    display=answer_display(item.value, item.status, question, language),
+                    justification=item.justification,
+                )
+                for item in stakeholder_rows.get(code, [])
+            ],
+            queries=queries.get(code, []),
+        )
+
+    sections: list[PillarSection] = []
+    if spec is not None:
+        for pillar in spec.pillars:
+            sections.append(
+                PillarSection(
+                    code=pillar.code,
+                    title=translate(pillar.title, language),
+                    rows=[row(q.code, q) for q in pillar.questions],
+                )
+            )
+    others = sorted((set(answers) | set(queries)) - set(questions))
+    if others:
+        sections.append(
+            PillarSection(
+                code="other", title=_("Other answers"), rows=[row(c, None) for c in others]
+            )
+        )
+    return Workspace(
+        assessment=assessment,
+        pillars=sections,
+        open_queries=[query for query in all_queries if query.is_open],
+    )

@@ -1,0 +1,145 @@
+"""An assessment's audit trail: filterable, paginated, exportable as CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from surveys import permissions
+from surveys.models import Assessment, AuditEvent
+from surveys.notifications import remember_language
+
+PAGE_SIZE = 50
+# Spreadsheet programs run cells starting with these as formulas (CSV injection, OWASP).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class HistoryFilterForm(forms.Form):
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    object_type = forms.ChoiceField(label=_("Object"), required=False)
+    actor = forms.ChoiceField(label=_("Who"), required=False)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, data: Any, *, events: QuerySet[AuditEvent]) -> None:
+        super().__init__(data)
+        everything = [("", _("All"))]
+        for name in ("action", "object_type", "actor_label"):
+            values = events.order_by(name).values_list(name, flat=True).distinct()
+            field = self.fields["actor" if name == "actor_label" else name]
+            field.choices = everything + [(value, value) for value in values if value]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return cleaned
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def filtered_events(
+    assessment: Assessment, data: Any
+) -> tuple[HistoryFilterForm, QuerySet[AuditEvent]]:
+    """The assessment's audit events narrowed by the filter form's valid values."""
+    events = AuditEvent.objects.filter(assessment=assessment)
+    form = HistoryFilterForm(data, events=events)
+    if not form.is_bound:
+        return form, events.order_by("-created_at", "-pk")
+    if not form.is_valid():
+        return form, events.none()
+    wanted = form.cleaned_data
+    if wanted["action"]:
+        events = events.filter(action=wanted["action"])
+    if wanted["object_type"]:
+        events = events.filter(object_type=wanted["object_type"])
+    if wanted["actor"]:
+        events = events.filter(actor_label=wanted["actor"])
+    if wanted["date_from"]:
+        events = events.filter(created_at__gte=_day_start(wanted["date_from"]))
+    if wanted["date_to"]:
+        events = events.filter(created_at__lt=_day_start(wanted["date_to"] + dt.timedelta(1)))
+    return form, events.order_by("-created_at", "-pk")
+
+
+def value_text(value: Any) -> str:
+    """An old or new value as text: strings as they are, anything else as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def csv_safe(text: str) -> str:
+    """Neutralise a cell a spreadsheet would run as a formula, by a leading apostrophe.
+
+    >>> csv_safe("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> csv_safe("-1"), csv_safe("plain")
+    ("'-1", 'plain')
+    """
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(request, pk)
+    remember_language(request.user, request.LANGUAGE_CODE)
+    form, events = filtered_events(assessment, request.GET or None)
+    page = Paginator(events.select_related("actor"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "assessment": assessment,
+        "form": form,
+        "page": page,
+        "filter_query": query.urlencode(),
+    }
+    return render(request, "surveys/history.html", context)
+
+
+@login_required
+@require_GET
+def history_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(request, pk)
+    _form, events = filtered_events(assessment, request.GET or None)
+    filename = f"history-{assessment.country.alpha3}-{assessment.round}-{assessment.pk}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(["when", "actor", "action", "object_type", "object", "field", "old", "new"])
+    for event in events.iterator(chunk_size=1000):
+        cells = [
+            event.created_at.isoformat(),
+            event.actor_label,
+            event.action,
+            event.object_type,
+            event.object_ref,
+            event.field,
+            value_text(event.old_value),
+            value_text(event.new_value),
+        ]
+        writer.writerow([csv_safe(cell) for cell in cells])
+    return response

@@ -1,0 +1,207 @@
+"""The reviewer workspace, per-answer queries and workflow transitions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from surveys import permissions
+from surveys.models import Assessment, Query
+from surveys.notifications import remember_language
+from surveys.permissions import Action
+from surveys.review_workspace import build_workspace
+from surveys.services.review import (
+    MAX_MESSAGE_LENGTH,
+    QUERY_OPEN_STATES,
+    QueryError,
+    query_open,
+    query_reply,
+    query_resolve,
+)
+from surveys.services.workflow import (
+    TransitionError,
+    actors_for,
+    assessment_transition,
+    available_transitions,
+)
+from surveys.workflow import TRANSITIONS
+
+
+class QueryOpenForm(forms.Form):
+    question_code = forms.CharField(max_length=64)
+    text = forms.CharField(
+        label=gettext_lazy("Query"), max_length=MAX_MESSAGE_LENGTH, widget=forms.Textarea
+    )
+
+
+class QueryMessageForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Message"),
+        max_length=MAX_MESSAGE_LENGTH,
+        required=False,
+        widget=forms.Textarea,
+    )
+
+
+class TransitionForm(forms.Form):
+    message = forms.CharField(
+        label=gettext_lazy("Message"),
+        max_length=MAX_MESSAGE_LENGTH,
+        required=False,
+        widget=forms.Textarea,
+    )
+    override = forms.BooleanField(
+        label=gettext_lazy("Approve although queries are open"), required=False
+    )
+
+
+def _review_url(assessment: Assessment, anchor: str = "") -> str:
+    return reverse("surveys:review", kwargs={"pk": assessment.pk}) + (
+        f"#q-{anchor}" if anchor else ""
+    )
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    """Return to the page the form was on (``next``), when it is on this site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(default)
+
+
+def _report_errors(request: HttpRequest, form: forms.Form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+def _query_for_user(request: HttpRequest, pk: int, action: Action) -> Query:
+    try:
+        query = Query.objects.select_related("assessment__country", "assessment__framework").get(
+            pk=pk
+        )
+    except Query.DoesNotExist:
+        raise Http404("No query matches the given query.") from None
+    permissions.check_assessment_action(request.user, query.assessment, action)
+    return query
+
+
+@login_required
+@require_GET
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(request, pk, Action.REVIEW)
+    remember_language(request.user, request.LANGUAGE_CODE)
+    context = {
+        "assessment": assessment,
+        "workspace": build_workspace(assessment, language=get_language()),
+        "transitions": available_transitions(request.user, assessment),
+        "can_open_queries": assessment.state in QUERY_OPEN_STATES,
+        "transition_form": TransitionForm(),
+    }
+    return render(request, "surveys/review_workspace.html", context)
+
+
+@login_required
+@require_POST
+def query_open_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(request, pk, Action.REVIEW)
+    form = QueryOpenForm(request.POST)
+    if not form.is_valid():
+        _report_errors(request, form)
+        return HttpResponseRedirect(_review_url(assessment))
+    code = form.cleaned_data["question_code"]
+    try:
+        query_open(
+            assessment=assessment,
+            question_code=code,
+            actor=request.user,
+            text=form.cleaned_data["text"],
+        )
+        messages.success(request, _("Query opened."))
+    except QueryError as error:
+        messages.error(request, str(error))
+    return HttpResponseRedirect(_review_url(assessment, code))
+
+
+@login_required
+@require_POST
+def query_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
+    query = _query_for_user(request, pk, Action.VIEW)
+    assessment = query.assessment
+    if not (
+        permissions.can_review_assessment(request.user, assessment)
+        or permissions.is_focal_point_for(request.user, assessment)
+    ):
+        raise PermissionDenied
+    form = QueryMessageForm(request.POST)
+    if form.is_valid():
+        try:
+            query_reply(query=query, actor=request.user, text=form.cleaned_data["text"])
+            messages.success(request, _("Reply added."))
+        except QueryError as error:
+            messages.error(request, str(error))
+    else:
+        _report_errors(request, form)
+    if permissions.can_review_assessment(request.user, assessment):
+        return _back(request, _review_url(assessment, query.question_code))
+    return _back(request, reverse("surveys:work-queue"))
+
+
+@login_required
+@require_POST
+def query_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    query = _query_for_user(request, pk, Action.REVIEW)
+    form = QueryMessageForm(request.POST)
+    if form.is_valid():
+        try:
+            query_resolve(query=query, actor=request.user, text=form.cleaned_data["text"])
+            messages.success(request, _("Query resolved."))
+        except QueryError as error:
+            messages.error(request, str(error))
+    else:
+        _report_errors(request, form)
+    return _back(request, _review_url(query.assessment, query.question_code))
+
+
+@login_required
+@require_POST
+def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(request, pk, Action.VIEW)
+    workflow_step = TRANSITIONS.get(action)
+    if workflow_step is None:
+        raise Http404("No such action.")
+    if not (workflow_step.actors & actors_for(request.user, assessment)):
+        raise PermissionDenied
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            assessment_transition(
+                assessment=assessment,
+                action=action,
+                actor=request.user,
+                message=form.cleaned_data["message"],
+                override=form.cleaned_data["override"],
+            )
+            messages.success(
+                request,
+                _("Done: the assessment is now “%(state)s”.")
+                % {"state": assessment.get_state_display()},
+            )
+        except TransitionError as error:
+            messages.error(request, str(error))
+    else:
+        _report_errors(request, form)
+    if permissions.can_review_assessment(request.user, assessment):
+        return _back(request, _review_url(assessment))
+    return _back(request, reverse("surveys:work-queue"))
