@@ -1,0 +1,193 @@
+"""Stakeholder agreement for one assessment, from the stakeholders' own answers (no Django).
+
+Ordinal questions (maturity, yes/partial/no, single choice) are coded 1..A by the order of
+their possible scores, and:
+
+- per question, r_wg on the question's own A-point scale (James, Demaree & Wolf 1984);
+- per pillar, Krippendorff's alpha (ordinal; respondents are the raters, questions the units)
+  and, when all its questions share one scale, r_wg(J);
+- for the assessment, Krippendorff's alpha over every ordinal question;
+- per pillar, a bootstrap interval over respondents on the pillar score (every scored
+  question, normalised to 0–100, weighted by its nominal effective weight in the pillar under
+  arithmetic aggregation).
+
+Numbers and multiple choice have no ordinal scale and enter only the bootstrap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from scoring.adapter import AnswerError, FrameworkLayout, question_value
+from scoring.engine.agreement import (
+    LOW_AGREEMENT_THRESHOLD,
+    LOW_RELIABILITY_THRESHOLD,
+    bootstrap_pillar_scores,
+    krippendorff_alpha,
+    rwg,
+    rwg_j,
+)
+from scoring.engine.normalisation import normalise_items
+from surveys.frameworks.spec import QuestionSpec, QuestionType
+
+__all__ = ["BOOTSTRAP_RESAMPLES", "nominal_pillar_shares", "stakeholder_agreement"]
+
+BOOTSTRAP_RESAMPLES = 999
+_ORDINAL_TYPES = (QuestionType.MATURITY, QuestionType.YES_PARTIAL_NO, QuestionType.SINGLE_CHOICE)
+
+
+def _scale(question: QuestionSpec) -> tuple[float, ...]:
+    """The possible engine values of an ordinal question, ascending."""
+    if question.type is QuestionType.MATURITY:
+        return tuple(sorted(float(level.value) for level in question.levels))
+    return tuple(sorted({float(choice.points) for choice in question.choices}))
+
+
+def nominal_pillar_shares(layout: FrameworkLayout) -> tuple[list[str], np.ndarray]:
+    """Pillar code of each item and the item's share of its pillar under the nominal weights.
+
+    The share is the product, down the tree, of each node's weight over its siblings' total
+    (the effective weight under arithmetic aggregation with every item present).
+    """
+    config = layout.config
+    share = np.ones(len(config.items))
+    node = np.arange(len(config.items))
+    for step in config.hierarchy.steps[:-1]:
+        totals = np.bincount(
+            step.parent_index, weights=step.child_weights, minlength=step.n_parents
+        )
+        share = share * step.child_weights[node] / totals[step.parent_index[node]]
+        node = step.parent_index[node]
+    pillar_codes = config.levels[-1].codes
+    return [pillar_codes[index] for index in node], share
+
+
+def stakeholder_agreement(
+    layout: FrameworkLayout,
+    rows: Sequence[tuple[Any, str, object]],
+    *,
+    seed: int = 0,
+    n_resamples: int = BOOTSTRAP_RESAMPLES,
+) -> list[dict[str, Any]]:
+    """Agreement results as dictionaries of AgreementResult fields.
+
+    ``rows`` are ``(respondent, question code, value)`` of answered stakeholder answers; a
+    value that does not fit its question is left out (it cannot be rated).
+
+    Examples
+    --------
+    >>> from surveys.frameworks.loader import EXAMPLE, load_framework_text
+    >>> from scoring.adapter import framework_layout
+    >>> layout = framework_layout(load_framework_text(EXAMPLE))
+    >>> rows = [(1, "T.1", "yes"), (2, "T.1", "yes"), (3, "T.1", "partial")]
+    >>> results = stakeholder_agreement(layout, rows, n_resamples=99)
+    >>> [(r["scope"], r["code"], round(r["rwg"], 3)) for r in results if r["scope"] == "question"]
+    [('question', 'T.1', 0.833)]
+    """
+    questions = layout.questions
+    column_of = {question.code: column for column, question in enumerate(questions)}
+    respondents = sorted({row[0] for row in rows}, key=str)
+    if not respondents:
+        return []
+    row_of = {respondent: index for index, respondent in enumerate(respondents)}
+    values = np.full((len(respondents), len(questions)), np.nan)
+    for respondent, code, value in rows:
+        column = column_of.get(code)
+        if column is None or value is None:
+            continue
+        try:
+            values[row_of[respondent], column] = question_value(questions[column], value)
+        except AnswerError:
+            continue
+    answered = ~np.isnan(values)
+    item_scores = normalise_items(layout.config.hierarchy, values, answered)
+    pillar_of_item, shares = nominal_pillar_shares(layout)
+
+    results: list[dict[str, Any]] = []
+    ordinal_columns: list[int] = []
+    ordinal = np.full(values.shape, np.nan)
+    scale_points: dict[int, int] = {}
+    for column, question in enumerate(questions):
+        if question.type not in _ORDINAL_TYPES:
+            continue
+        scale = _scale(question)
+        if len(scale) < 2:
+            continue
+        codes = np.searchsorted(np.array(scale), values[:, column]) + 1.0
+        ordinal[:, column] = np.where(answered[:, column], codes, np.nan)
+        ordinal_columns.append(column)
+        scale_points[column] = len(scale)
+        count = int(answered[:, column].sum())
+        if count == 0:
+            continue
+        agreement = float(rwg(ordinal[:, column], scale_points=len(scale)))
+        results.append(
+            {
+                "scope": "question",
+                "code": question.code,
+                "rwg": None if np.isnan(agreement) else agreement,
+                "respondents": count,
+                "low_agreement": bool(agreement < LOW_AGREEMENT_THRESHOLD),
+            }
+        )
+
+    bootstrap = None
+    answered_items = np.flatnonzero(answered.any(axis=0))
+    if len(respondents) >= 2 and answered_items.size:
+        bootstrap = bootstrap_pillar_scores(
+            item_scores[:, answered_items],
+            pillar_of_item=[pillar_of_item[column] for column in answered_items],
+            item_weights=shares[answered_items],
+            n_resamples=n_resamples,
+            seed=seed,
+        )
+
+    pillar_codes = layout.config.levels[-1].codes
+    for pillar in pillar_codes:
+        columns = [
+            c for c in ordinal_columns if pillar_of_item[c] == pillar and answered[:, c].any()
+        ]
+        all_columns = [c for c in answered_items if pillar_of_item[c] == pillar]
+        if not all_columns:
+            continue
+        entry: dict[str, Any] = {
+            "scope": "pillar",
+            "code": pillar,
+            "respondents": int(answered[:, all_columns].any(axis=1).sum()),
+            "rwg": None,
+            "alpha": None,
+            "low_agreement": False,
+        }
+        if columns:
+            alpha = krippendorff_alpha(ordinal[:, columns], level="ordinal")
+            entry["alpha"] = None if np.isnan(alpha) else float(alpha)
+            scales = {scale_points[c] for c in columns}
+            if len(scales) == 1:
+                agreement = rwg_j(ordinal[:, columns], scale_points=scales.pop())
+                entry["rwg"] = None if np.isnan(agreement) else float(agreement)
+            entry["low_agreement"] = bool(
+                (entry["alpha"] is not None and entry["alpha"] < LOW_RELIABILITY_THRESHOLD)
+                or (entry["rwg"] is not None and entry["rwg"] < LOW_AGREEMENT_THRESHOLD)
+            )
+        if bootstrap is not None and pillar in bootstrap.pillar_codes:
+            index = bootstrap.pillar_codes.index(pillar)
+            low, high = float(bootstrap.low[index]), float(bootstrap.high[index])
+            entry["interval_low"] = None if np.isnan(low) else low
+            entry["interval_high"] = None if np.isnan(high) else high
+        results.append(entry)
+
+    if ordinal_columns:
+        alpha = krippendorff_alpha(ordinal[:, ordinal_columns], level="ordinal")
+        results.append(
+            {
+                "scope": "assessment",
+                "code": "",
+                "alpha": None if np.isnan(alpha) else float(alpha),
+                "respondents": len(respondents),
+                "low_agreement": bool(alpha < LOW_RELIABILITY_THRESHOLD),
+            }
+        )
+    return results

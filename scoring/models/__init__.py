@@ -1,0 +1,12 @@
+from scoring.models.planning import DeliveryChannel, Intervention, InterventionKind  # noqa: F401
+from scoring.models.runs import (  # noqa: F401
+    AgreementResult,
+    AgreementScope,
+    RunKind,
+    RunStatus,
+    RunTrigger,
+    Score,
+    ScoreLevel,
+    ScoreRun,
+)
+from scoring.models.statistics import IndicatorStatistic  # noqa: F401
