@@ -11,3 +11,14 @@ from surveys.models.countries import Country, IncomeGroup, ItuRegion  # noqa: F4
 from surveys.models.frameworks import Framework, FrameworkStatus  # noqa: F401
 from surveys.models.roles import COUNTRY_SCOPED_ROLES, Role, RoleAssignment  # noqa: F401
 from surveys.models.review import Query, QueryMessage, QueryStatus, UserPreference  # noqa: F401
+from surveys.models.survey import (  # noqa: F401
+    Evidence,
+    EvidenceKind,
+    OrganisationType,
+    StakeholderAnswer,
+    StakeholderInvitation,
+    WizardDraft,
+)
+
+# isort: split
+from surveys.models.frameworks import Indicator, Pillar, Question, SubPillar  # noqa: F401

@@ -1,0 +1,17 @@
+"""Framework pages: any signed-in member may read published frameworks (issue 3)."""
+
+from tests.matrix import ANONYMOUS, EVERYONE, LOGIN, Entry, same_for
+
+SIGNED_IN = [person for person in EVERYONE if person != ANONYMOUS]
+
+ENTRIES = [
+    Entry("surveys:framework-list", {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)}),
+    Entry(
+        "surveys:framework-detail",
+        {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)},
+        kwargs=lambda world: {
+            "code": world.assessment.framework.code,
+            "version": world.assessment.framework.version,
+        },
+    ),
+]
