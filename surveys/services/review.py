@@ -39,21 +39,15 @@ def framework_spec(assessment: Assessment) -> FrameworkSpec | None:
 
     Review pages degrade to a flat list of answers rather than failing on a broken framework.
     """
-    from surveys.frameworks.loader import load_framework_data
     from surveys.frameworks.reading import FrameworkError
 
     framework = assessment.framework
-    cached = getattr(framework, "_review_spec", None)
-    if cached is not None:
-        return cached
     if not framework.definition:
         return None
     try:
-        spec = load_framework_data(framework.definition)
+        return framework.spec
     except FrameworkError:
         return None
-    framework._review_spec = spec  # type: ignore[attr-defined]
-    return spec
 
 
 def _clean_text(text: str, *, required: bool) -> str:

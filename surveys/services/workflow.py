@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -14,6 +15,9 @@ from surveys import notifications, permissions
 from surveys.audit import Change, audit_record
 from surveys.models import Assessment, Query, QueryStatus, StateTransition
 from surveys.workflow import TRANSITIONS, Actor, Transition
+
+LOCK_RETRIES = 6
+LOCK_BACKOFF_SECONDS = 0.05
 
 
 class TransitionError(Exception):
@@ -87,6 +91,35 @@ def assessment_transition(
     message = message.strip()
     if transition.message_required and not message:
         raise TransitionError(_("A written reason is required."))
+    for attempt in range(LOCK_RETRIES + 1):
+        try:
+            locked = _apply(assessment, transition, actor, message, override)
+        except OperationalError as error:
+            # SQLite reports a concurrent writer as "database is locked" / "table is locked"
+            # instead of waiting (shared-cache databases, or past the busy timeout). Nothing was
+            # written, so try again: the state is re-read and a lost race ends as a clear
+            # TransitionError. Inside a caller's transaction retrying is not possible.
+            if "locked" not in str(error) or connection.in_atomic_block:
+                raise
+            if attempt == LOCK_RETRIES:
+                raise TransitionError(
+                    _("Someone else is changing this assessment; please try again.")
+                ) from error
+            time.sleep(LOCK_BACKOFF_SECONDS * 2**attempt)
+            continue
+        assessment.state = locked.state
+        assessment.state_changed_at = locked.state_changed_at
+        return locked
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _apply(
+    assessment: Assessment,
+    transition: Transition,
+    actor: AbstractBaseUser,
+    message: str,
+    override: bool,
+) -> Assessment:
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if locked.state not in transition.sources:
@@ -137,8 +170,6 @@ def assessment_transition(
         locked.state_changed_at = now
         for after in AFTER_TRANSITION:
             transaction.on_commit(lambda after=after: after(locked, transition, actor, message))
-    assessment.state = locked.state
-    assessment.state_changed_at = now
     return locked
 
 

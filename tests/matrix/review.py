@@ -32,7 +32,7 @@ def setup_world(world: World) -> None:
     in_review = make_assessment(
         "SEN", round=2025, framework=world.assessment.framework, state=AssessmentState.IN_REVIEW
     )
-    query = Query.objects.create(assessment=in_review, question_code="q1", opened_by=reviewer)
+    query = Query.objects.create(assessment=in_review, question_code="GOV.1.a", opened_by=reviewer)
     QueryMessage.objects.create(query=query, author=reviewer, text="Source?")
     approved = make_assessment(
         "SEN", round=2024, framework=world.assessment.framework, state=AssessmentState.APPROVED
@@ -68,7 +68,7 @@ ENTRIES = [
         reviewers_only(302),
         kwargs=in_review,
         method="post",
-        data=lambda w: {"question_code": "q1", "text": "Which source?"},
+        data=lambda w: {"question_code": "GOV.1.a", "text": "Which source?"},
         mutates=True,
     ),
     Entry(
