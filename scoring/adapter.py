@@ -180,7 +180,7 @@ def framework_layout(spec: FrameworkSpec) -> FrameworkLayout:
                     code=indicator.code,
                     parent=parent,
                     weight=indicator.weight,
-                    aggregation=indicator.aggregation.value,
+                    aggregation=str(indicator.aggregation),
                     target=_target(indicator.target, f"indicator {indicator.code!r}"),
                 )
             )
@@ -200,7 +200,7 @@ def framework_layout(spec: FrameworkSpec) -> FrameworkLayout:
             NodeSpec(
                 code=pillar.code,
                 weight=pillar.weight,
-                aggregation=pillar.aggregation.value,
+                aggregation=str(pillar.aggregation),
                 target=_target(scoring.target, "scoring"),
                 min_coverage=pillar.min_coverage,
             )
@@ -212,7 +212,7 @@ def framework_layout(spec: FrameworkSpec) -> FrameworkLayout:
                         code=sub.code,
                         parent=pillar.code,
                         weight=sub.weight,
-                        aggregation=sub.aggregation.value,
+                        aggregation=str(sub.aggregation),
                         target=_target(scoring.target, "scoring"),
                     )
                 )
@@ -245,9 +245,9 @@ def framework_layout(spec: FrameworkSpec) -> FrameworkLayout:
     config = EngineConfig(
         items=tuple(items),
         levels=tuple(levels),
-        overall_aggregation=scoring.aggregation.value,
+        overall_aggregation=str(scoring.aggregation),
         overall_target=_target(scoring.target, "scoring"),
-        dont_know_rule=scoring.dont_know.value,
+        dont_know_rule=str(scoring.dont_know),
         min_coverage=scoring.min_coverage,
         **stage_options,
     )
