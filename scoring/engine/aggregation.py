@@ -41,11 +41,13 @@ from typing import Literal
 
 import numpy as np
 
-from scoring.engine.hierarchy import Hierarchy, LevelStructure
+from scoring.engine.hierarchy import Hierarchy, LevelStructure, SparseMatrix
 
 __all__ = [
     "TreeScores",
     "aggregate_children",
+    "aggregate_present",
+    "sum_by_parent",
     "aggregate_tree",
     "child_effective_weights",
     "local_derivatives",
@@ -75,38 +77,87 @@ def aggregate_children(
     (..., units, parents) parent scores; NaN where a parent has no present child with weight.
     """
     scores = np.asarray(child_scores, dtype=float)
+    present = ~np.isnan(scores)
+    result, _ = aggregate_present(scores, present, child_weights, onehot, exponents)
+    return result
+
+
+def sum_by_parent(
+    array: np.ndarray, membership: np.ndarray, sparse_transpose: SparseMatrix | None = None
+) -> np.ndarray:
+    """``array @ membership``; with a 2-D array and the sparse transpose given, a sparse product.
+
+    The membership matrix has one non-zero per row, so a sparse product does a few hundred
+    multiply-adds per unit where the dense one does children × parents.
+    """
+    if sparse_transpose is not None and array.ndim == 2:
+        return (sparse_transpose @ array.T).T
+    return array @ membership
+
+
+def aggregate_present(
+    scores: np.ndarray,
+    present: np.ndarray,
+    child_weights: np.ndarray,
+    onehot: np.ndarray,
+    exponents: np.ndarray,
+    *,
+    membership: np.ndarray | None = None,
+    sparse_membership: SparseMatrix | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`aggregate_children` with the presence mask given; also returns the denominators.
+
+    The denominators are Σ of present children's weights per parent (..., units, parents).
+    With 1-D weights, they are folded into the membership matrix (pass it precomputed as
+    ``membership``, and its sparse transpose as ``sparse_membership``, to save work) so each
+    sum is one matrix product; batched weights are multiplied in element-wise first.
+    """
     weights = np.asarray(child_weights, dtype=float)
     exponent_array = np.asarray(exponents, dtype=float)
-    present = ~np.isnan(scores)
-    present_weight = np.where(present, weights, 0.0)
-    denominators = present_weight @ onehot
+    presence = present.astype(float)
+    if weights.ndim <= 1:
+        if membership is None:
+            membership = onehot * weights[:, None] if weights.ndim == 1 else onehot * weights
+            sparse_membership = None
+        folded_membership = membership
+
+        def weighted_sums(array: np.ndarray) -> np.ndarray:
+            return sum_by_parent(array, folded_membership, sparse_membership)
+
+    else:
+
+        def weighted_sums(array: np.ndarray) -> np.ndarray:
+            return (array * weights) @ onehot
+
+    denominators = weighted_sums(presence)
     result = np.full(denominators.shape, np.nan)
     distinct = np.unique(exponent_array)
+    # Each mean type is computed for every parent and kept where it applies: with sparse sums
+    # that is cheaper than slicing the membership matrix per type.
     for exponent in distinct:
-        if distinct.size == 1:
-            columns: slice | np.ndarray = slice(None)
-            block = onehot
-        else:
-            columns = exponent_array == exponent
-            block = onehot[:, columns]
-        denominator = denominators[..., columns]
+        columns: slice | np.ndarray = (
+            slice(None) if distinct.size == 1 else exponent_array == exponent
+        )
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if exponent == 1.0:
-                values = (np.where(present, scores, 0.0) * weights) @ block / denominator
+                values = weighted_sums(np.where(present, scores, 0.0)) / denominators
             else:
                 positive = present & (scores > 0)
                 safe = np.where(positive, scores, 1.0)
                 if exponent == 0.0:
-                    values = np.exp((np.log(safe) * present_weight) @ block / denominator)
+                    values = np.exp(weighted_sums(np.log(safe)) / denominators)
                 else:
-                    powered = np.where(positive, safe**exponent, 0.0) * present_weight
-                    values = (powered @ block / denominator) ** (1.0 / exponent)
+                    powered = np.where(positive, safe**exponent, 0.0)
+                    values = (weighted_sums(powered) / denominators) ** (1.0 / exponent)
                 if exponent <= 0.0:
-                    zero_children = (present & ~positive) & (weights > 0)
-                    has_zero = (zero_children.astype(float) @ block) > 0
+                    has_zero = weighted_sums((present & ~positive).astype(float)) > 0
                     values = np.where(has_zero, 0.0, values)
-        result[..., columns] = np.where(denominator > 0, values, np.nan)
-    return result
+        values = np.where(denominators > 0, values, np.nan)
+        if distinct.size == 1:
+            result = values
+        else:
+            result[..., columns] = values[..., columns]
+    return result, denominators
 
 
 def weighted_mean(
@@ -156,13 +207,72 @@ def weighted_mean(
 def child_effective_weights(
     child_scores: np.ndarray, child_weights: np.ndarray, structure: LevelStructure
 ) -> np.ndarray:
-    """Share of each present child in its parent, weights renormalised; 0 for absent children."""
+    """Share of each present child in its parent, weights renormalised; 0 for absent children.
+
+    Examples
+    --------
+    >>> from scoring.engine.hierarchy import LevelStructure
+    >>> step = LevelStructure.from_parents("indicator", ("I1",), [0, 0, 0], [1.0, 1.0, 2.0])
+    >>> child_effective_weights(np.array([[50.0, np.nan, 70.0]]), step.child_weights, step)
+    array([[0.33333333, 0.        , 0.66666667]])
+    """
     present = ~np.isnan(child_scores)
-    present_weight = np.where(present, child_weights, 0.0)
-    denominators = present_weight @ structure.onehot
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = present_weight / denominators[..., structure.parent_index]
-    return np.where(present, np.nan_to_num(share), 0.0)
+    _, denominators = aggregate_present(
+        child_scores, present, child_weights, structure.onehot, structure.exponents
+    )
+    return _shares(present, child_weights, denominators, structure.parent_index)
+
+
+def _shares(
+    present: np.ndarray,
+    child_weights: np.ndarray,
+    denominators: np.ndarray,
+    parent_index: np.ndarray,
+) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        inverse = np.where(denominators > 0, 1.0 / denominators, 0.0)
+    return np.where(present, child_weights * np.take(inverse, parent_index, axis=-1), 0.0)
+
+
+def _derivatives(
+    child_scores: np.ndarray,
+    present: np.ndarray,
+    parent_scores: np.ndarray,
+    share: np.ndarray,
+    structure: LevelStructure,
+    exponents: np.ndarray,
+) -> np.ndarray:
+    exponent = exponents[structure.parent_index]
+    parent = np.take(parent_scores, structure.parent_index, axis=-1)
+    derivative = share.copy()
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # a (x / M)^(e - 1), with the common exponents spelt out to avoid a general power.
+        for value in np.unique(exponent):
+            if value == 1.0:
+                continue
+            columns = exponent == value
+            ratio = parent[..., columns] / child_scores[..., columns]
+            if value == 0.0:
+                factor = ratio
+            elif value == -1.0:
+                factor = ratio * ratio
+            else:
+                factor = ratio ** (1.0 - value)
+            derivative[..., columns] = share[..., columns] * factor
+        at_zero = (parent == 0) & present
+        if at_zero.any():
+            zero_child = present & (child_scores == 0) & (share > 0)
+            zero_count = np.take(
+                zero_child.astype(float) @ structure.onehot, structure.parent_index, -1
+            )
+            positive_power = share ** (1.0 / np.where(exponent > 0, exponent, 1.0))
+            at_zero_value = np.where(
+                exponent > 0,
+                positive_power,
+                np.where(zero_child & (zero_count == 1), np.inf, 0.0),
+            )
+            derivative = np.where(at_zero & (exponent != 1.0), at_zero_value, derivative)
+    return np.where(present & ~np.isnan(parent), derivative, np.nan)
 
 
 def local_derivatives(
@@ -178,24 +288,24 @@ def local_derivatives(
     a_c for arithmetic, a_c M / x_c for geometric, a_c (M / x_c)² for harmonic. Where a
     geometric-type parent is 0 because of a single zero child, that child's derivative is
     unbounded (``inf``); other children of a zero parent get 0. Absent children get NaN.
+
+    Examples
+    --------
+    Geometric mean of (20, 80), equal weights: M = 40, ∂M/∂x₁ = ½ · 40 / 20 = 1.
+
+    >>> from scoring.engine.hierarchy import LevelStructure
+    >>> step = LevelStructure.from_parents("pillar", ("P1",), [0, 0], [1.0, 1.0], exponents=[0.0])
+    >>> local_derivatives(np.array([[20.0, 80.0]]), np.array([[40.0]]), step.child_weights, step)
+    array([[1.  , 0.25]])
     """
-    exponent_of_parent = structure.exponents if exponents is None else np.asarray(exponents)
-    exponent = exponent_of_parent[structure.parent_index]
-    share = child_effective_weights(child_scores, child_weights, structure)
-    parent = parent_scores[..., structure.parent_index]
-    present = ~np.isnan(child_scores)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        ratio = child_scores / parent
-        general = share * ratio ** (exponent - 1.0)
-        zero_child = present & (child_scores == 0) & (share > 0)
-        zero_count = (zero_child.astype(float) @ structure.onehot)[..., structure.parent_index]
-        at_zero_parent = np.where(
-            exponent > 0,
-            share ** (1.0 / np.where(exponent > 0, exponent, 1.0)),
-            np.where(zero_child & (zero_count == 1), np.inf, 0.0),
-        )
-    derivative = np.where(exponent == 1.0, share, np.where(parent == 0, at_zero_parent, general))
-    return np.where(present & ~np.isnan(parent), derivative, np.nan)
+    scores = np.asarray(child_scores, dtype=float)
+    present = ~np.isnan(scores)
+    exponent_array = structure.exponents if exponents is None else np.asarray(exponents, float)
+    _, denominators = aggregate_present(
+        scores, present, child_weights, structure.onehot, exponent_array
+    )
+    share = _shares(present, child_weights, denominators, structure.parent_index)
+    return _derivatives(scores, present, parent_scores, share, structure, exponent_array)
 
 
 @dataclass(frozen=True, eq=False)
@@ -206,6 +316,69 @@ class TreeScores:
     levels: tuple[np.ndarray, ...]
     #: (..., units) overall score.
     overall: np.ndarray
+    #: Per step, Σ weights of the present children of each parent (..., units, parents).
+    denominators: tuple[np.ndarray, ...]
+    #: Per step, the child weights and parent exponents actually used.
+    child_weights: tuple[np.ndarray, ...]
+    exponents: tuple[np.ndarray, ...]
+
+    def effective_weights(
+        self, hierarchy: Hierarchy, item_scores: np.ndarray
+    ) -> tuple[np.ndarray, ...]:
+        """Share of every item and node in the overall score: (items, level 0, ..., top level).
+
+        Children of excluded or insufficient nodes get 0; each unit's item shares sum to 1
+        wherever the overall score exists.
+        """
+        return self._top_down(hierarchy, item_scores, gains=False)
+
+    def marginal_gains(
+        self, hierarchy: Hierarchy, item_scores: np.ndarray
+    ) -> tuple[np.ndarray, ...]:
+        """∂ overall / ∂ score of every item and node (items, level 0, ..., top level)."""
+        return self._top_down(hierarchy, item_scores, gains=True)
+
+    def _top_down(
+        self, hierarchy: Hierarchy, item_scores: np.ndarray, *, gains: bool
+    ) -> tuple[np.ndarray, ...]:
+        steps = hierarchy.steps
+        children_of_step = [np.asarray(item_scores, dtype=float), *self.levels]
+        parents_of_step = [*self.levels, self.overall[..., None]]
+        missing_overall = np.isnan(self.overall)[..., None]
+        if gains:
+            above = np.where(missing_overall, np.nan, 1.0)
+        else:
+            above = np.where(missing_overall, 0.0, 1.0)
+        results: list[np.ndarray] = []
+        for index in reversed(range(len(steps))):
+            step = steps[index]
+            weights = self.child_weights[index]
+            exponents = self.exponents[index]
+            children = children_of_step[index]
+            present = ~np.isnan(children)
+            denominators = self.denominators[index]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if not gains:
+                    scale = np.where(denominators > 0, above / denominators, 0.0)
+                    above = np.where(present, weights * np.take(scale, step.parent_index, -1), 0.0)
+                elif (exponents == 1.0).all():
+                    scale = np.where(denominators > 0, above / denominators, np.nan)
+                    above = np.where(
+                        present, weights * np.take(scale, step.parent_index, -1), np.nan
+                    )
+                else:
+                    share = _shares(present, weights, denominators, step.parent_index)
+                    derivative = _derivatives(
+                        children, present, parents_of_step[index], share, step, exponents
+                    )
+                    parent_gain = np.take(above, step.parent_index, -1)
+                    above = np.where(
+                        parent_gain == 0,
+                        np.where(np.isnan(derivative), np.nan, 0.0),
+                        derivative * parent_gain,
+                    )
+            results.append(above)
+        return tuple(reversed(results))
 
 
 def aggregate_tree(
@@ -232,7 +405,11 @@ def aggregate_tree(
     """
     steps = hierarchy.steps
     current = np.asarray(item_scores, dtype=float)
+    present = ~np.isnan(current)
     levels: list[np.ndarray] = []
+    denominators: list[np.ndarray] = []
+    weights_used: list[np.ndarray] = []
+    exponents_used: list[np.ndarray] = []
     for index, step in enumerate(steps):
         child_weights = (
             step.child_weights if weights is None or weights[index] is None else weights[index]
@@ -240,13 +417,33 @@ def aggregate_tree(
         step_exponents = (
             step.exponents if exponents is None or exponents[index] is None else exponents[index]
         )
-        current = aggregate_children(current, child_weights, step.onehot, step_exponents)
+        current, denominator = aggregate_present(
+            current,
+            present,
+            child_weights,
+            step.onehot,
+            step_exponents,
+            membership=step.membership if child_weights is step.child_weights else None,
+            sparse_membership=(
+                step.sparse_membership if child_weights is step.child_weights else None
+            ),
+        )
+        denominators.append(denominator)
+        weights_used.append(np.asarray(child_weights, dtype=float))
+        exponents_used.append(np.asarray(step_exponents, dtype=float))
         if index < len(steps) - 1:
             mask = None if insufficient is None else insufficient[index]
             if mask is not None:
                 current = np.where(mask, np.nan, current)
             levels.append(current)
+        present = ~np.isnan(current)
     overall = current[..., 0]
     if propagate_insufficient and insufficient is not None and insufficient[-1] is not None:
         overall = np.where(np.asarray(insufficient[-1]).any(axis=-1), np.nan, overall)
-    return TreeScores(levels=tuple(levels), overall=overall)
+    return TreeScores(
+        levels=tuple(levels),
+        overall=overall,
+        denominators=tuple(denominators),
+        child_weights=tuple(weights_used),
+        exponents=tuple(exponents_used),
+    )

@@ -58,8 +58,12 @@ def stages(
     threshold_array = np.asarray(thresholds, dtype=float)
     if np.any(np.diff(threshold_array) <= 0):
         raise ValueError(f"stage thresholds must be strictly increasing, got {list(thresholds)}")
-    index = np.searchsorted(threshold_array, score_array, side="right")
-    return np.where(np.isnan(score_array), NO_STAGE, index).astype(np.int64)
+    # A few comparisons beat searchsorted on small threshold tables; NaN compares False.
+    index = np.zeros(score_array.shape, dtype=np.int64)
+    for threshold in threshold_array:
+        index += score_array >= threshold
+    index[np.isnan(score_array)] = NO_STAGE
+    return index
 
 
 def stage_labels(

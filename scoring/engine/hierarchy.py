@@ -8,17 +8,22 @@ then a few matrix products (see :mod:`scoring.engine.aggregation`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
+from scipy import sparse
 
 from scoring.engine.config import Goalposts, LevelMapping, Points, Relative
 
 if TYPE_CHECKING:
     from scoring.engine.config import EngineConfig
 
-__all__ = ["Hierarchy", "ItemTables", "LevelStructure", "compile_hierarchy"]
+__all__ = ["Hierarchy", "ItemTables", "LevelStructure", "SparseMatrix", "compile_hierarchy"]
+
+SparseMatrix: TypeAlias = sparse.csr_array
 
 _EXPONENTS = {"arithmetic": 1.0, "geometric": 0.0, "harmonic": -1.0}
 
@@ -40,6 +45,60 @@ class LevelStructure:
     def n_parents(self) -> int:
         return int(self.onehot.shape[1])
 
+    @cached_property
+    def sparse_membership(self) -> SparseMatrix:
+        """Transpose of :attr:`membership` as a sparse matrix, for fast 2-D sums by parent."""
+        return sparse.csr_array(self.membership.T)
+
+    @cached_property
+    def membership(self) -> np.ndarray:
+        """(children, parents) matrix of child weights: ``onehot`` scaled by ``child_weights``."""
+        matrix = self.onehot * self.child_weights[:, None]
+        matrix.setflags(write=False)
+        return matrix
+
+    @classmethod
+    def from_parents(
+        cls,
+        name: str,
+        codes: tuple[str, ...],
+        parent_index: Sequence[int],
+        child_weights: Sequence[float],
+        *,
+        exponents: Sequence[float] | None = None,
+        targets: Sequence[float] | None = None,
+        min_coverage: Sequence[float] | None = None,
+    ) -> LevelStructure:
+        """Build a step from each child's parent position and weight (parents = ``codes``).
+
+        Defaults: arithmetic parents, target 100, no coverage rule.
+        """
+        parents = len(codes)
+        index_array = np.asarray(parent_index, dtype=np.intp)
+        weight_array = np.asarray(child_weights, dtype=float)
+        if index_array.shape != weight_array.shape or index_array.ndim != 1:
+            raise ValueError("parent_index and child_weights must be 1-D and of equal length")
+        if index_array.size and (index_array.min() < 0 or index_array.max() >= parents):
+            raise ValueError(f"parent_index must lie in [0, {parents})")
+        onehot = np.zeros((index_array.size, parents))
+        onehot[np.arange(index_array.size), index_array] = 1.0
+        for array in (index_array, weight_array, onehot):
+            array.setflags(write=False)
+        return cls(
+            name=name,
+            codes=tuple(codes),
+            parent_index=index_array,
+            child_weights=weight_array,
+            onehot=onehot,
+            exponents=np.ones(parents) if exponents is None else np.asarray(exponents, float),
+            targets=np.full(parents, 100.0) if targets is None else np.asarray(targets, float),
+            min_coverage=(
+                np.full(parents, np.nan)
+                if min_coverage is None
+                else np.asarray(min_coverage, float)
+            ),
+        )
+
 
 @dataclass(frozen=True, eq=False)
 class ItemTables:
@@ -48,6 +107,10 @@ class ItemTables:
     level_columns: np.ndarray
     level_codes: np.ndarray  # (k, max_levels), NaN padded
     level_scores: np.ndarray  # (k, max_levels)
+    #: Fast path when every level code is a small integer: ``level_lookup[k, code - offset]`` is
+    #: the score (NaN for codes that are not levels); ``None`` otherwise.
+    level_lookup: np.ndarray | None
+    level_offset: int
     goalpost_groups: tuple[tuple[str | None, np.ndarray, np.ndarray, np.ndarray], ...]
     points_columns: np.ndarray
     points_maximum: np.ndarray
@@ -72,6 +135,11 @@ class Hierarchy:
     def n_items(self) -> int:
         return len(self.item_codes)
 
+    @cached_property
+    def sparse_item_to_node(self) -> tuple[SparseMatrix, ...]:
+        """Transposes of :attr:`item_to_node` as sparse matrices."""
+        return tuple(sparse.csr_array(matrix.T) for matrix in self.item_to_node)
+
 
 def _transform(value: float, log: str | None) -> float:
     if log == "ln":
@@ -79,6 +147,24 @@ def _transform(value: float, log: str | None) -> float:
     if log == "ln1p":
         return float(np.log1p(value))
     return value
+
+
+_MAX_LOOKUP_SPAN = 64
+
+
+def _level_lookup(specs: list[LevelMapping]) -> tuple[np.ndarray | None, int]:
+    codes = [code for spec in specs for code in spec.levels]
+    if not codes or any(code != int(code) for code in codes):
+        return None, 0
+    low, high = int(min(codes)), int(max(codes))
+    if high - low > _MAX_LOOKUP_SPAN:
+        return None, 0
+    lookup = np.full((len(specs), high - low + 1), np.nan)
+    for row, spec in enumerate(specs):
+        for code, score in zip(spec.levels, spec.scores, strict=True):
+            lookup[row, int(code) - low] = score
+    lookup.setflags(write=False)
+    return lookup, low
 
 
 def _item_tables(config: EngineConfig) -> ItemTables:
@@ -111,6 +197,7 @@ def _item_tables(config: EngineConfig) -> ItemTables:
     for row, spec in enumerate(level_specs):
         level_codes[row, : len(spec.levels)] = spec.levels
         level_scores[row, : len(spec.scores)] = spec.scores
+    level_lookup, level_offset = _level_lookup(level_specs)
     goalpost_groups = tuple(
         (
             log,
@@ -124,41 +211,14 @@ def _item_tables(config: EngineConfig) -> ItemTables:
         level_columns=np.array(level_columns, dtype=np.intp),
         level_codes=level_codes,
         level_scores=level_scores,
+        level_lookup=level_lookup,
+        level_offset=level_offset,
         goalpost_groups=goalpost_groups,
         points_columns=np.array(points_columns, dtype=np.intp),
         points_maximum=np.array(points_maximum, dtype=float),
         relative_columns=tuple(relative_columns),
         lowest_scores=lowest,
         dont_know_lowest=dont_know_lowest,
-    )
-
-
-def _structure(
-    *,
-    name: str,
-    codes: tuple[str, ...],
-    parents: list[int],
-    weights: list[float],
-    n_parents: int,
-    exponents: list[float],
-    targets: list[float],
-    min_coverage: list[float],
-) -> LevelStructure:
-    parent_index = np.array(parents, dtype=np.intp)
-    child_weights = np.array(weights, dtype=float)
-    onehot = np.zeros((len(parents), n_parents))
-    onehot[np.arange(len(parents)), parent_index] = 1.0
-    for array in (parent_index, child_weights, onehot):
-        array.setflags(write=False)
-    return LevelStructure(
-        name=name,
-        codes=codes,
-        parent_index=parent_index,
-        child_weights=child_weights,
-        onehot=onehot,
-        exponents=np.array(exponents, dtype=float),
-        targets=np.array(targets, dtype=float),
-        min_coverage=np.array(min_coverage, dtype=float),
     )
 
 
@@ -172,12 +232,11 @@ def compile_hierarchy(config: EngineConfig) -> Hierarchy:
         position = {code: index for index, code in enumerate(level.codes)}
         default_coverage = config.min_coverage if level_index == top_index else np.nan
         steps.append(
-            _structure(
-                name=level.name,
-                codes=level.codes,
-                parents=[position[code] for code in child_parent_codes if code is not None],
-                weights=child_weights,
-                n_parents=len(level.nodes),
+            LevelStructure.from_parents(
+                level.name,
+                level.codes,
+                [position[code] for code in child_parent_codes if code is not None],
+                child_weights,
                 exponents=[_EXPONENTS.get(node.aggregation, node.power) for node in level.nodes],
                 targets=[node.target for node in level.nodes],
                 min_coverage=[
@@ -189,12 +248,11 @@ def compile_hierarchy(config: EngineConfig) -> Hierarchy:
         child_parent_codes = [node.parent for node in level.nodes]
         child_weights = [node.weight for node in level.nodes]
     steps.append(
-        _structure(
-            name="overall",
-            codes=("overall",),
-            parents=[0] * len(child_weights),
-            weights=child_weights,
-            n_parents=1,
+        LevelStructure.from_parents(
+            "overall",
+            ("overall",),
+            [0] * len(child_weights),
+            child_weights,
             exponents=[_EXPONENTS.get(config.overall_aggregation, config.overall_power)],
             targets=[config.overall_target],
             min_coverage=[np.nan],

@@ -278,6 +278,16 @@ def _first_bad(mask: np.ndarray, item_codes: Sequence[str], columns: np.ndarray)
     return f"unit {int(unit)}, item {item_codes[int(columns[position])]!r}"
 
 
+def _lookup_levels(block: np.ndarray, lookup: np.ndarray, offset: int) -> np.ndarray:
+    """Scores of integer level codes by table lookup; NaN for NaN or codes that are not levels."""
+    width = lookup.shape[1]
+    with np.errstate(invalid="ignore"):
+        position = block - offset
+        valid = (position >= 0) & (position < width) & (position == np.floor(position))
+    index = np.where(valid, position, 0).astype(np.intp) + np.arange(block.shape[1]) * width
+    return np.where(valid, np.take(lookup, index), np.nan)
+
+
 def normalise_items(hierarchy: Hierarchy, values: np.ndarray, answered: np.ndarray) -> np.ndarray:
     """Score every answered cell of a units × items array; other cells are NaN.
 
@@ -293,14 +303,20 @@ def normalise_items(hierarchy: Hierarchy, values: np.ndarray, answered: np.ndarr
     if tables.level_columns.size:
         columns = tables.level_columns
         block = raw[:, columns]
-        matches = block[:, :, None] == tables.level_codes[None, :, :]
-        unknown = ~np.isnan(block) & ~matches.any(axis=2)
+        if tables.level_lookup is not None:
+            mapped = _lookup_levels(block, tables.level_lookup, tables.level_offset)
+            unknown = ~np.isnan(block) & np.isnan(mapped)
+        else:
+            matches = block[:, :, None] == tables.level_codes[None, :, :]
+            unknown = ~np.isnan(block) & ~matches.any(axis=2)
+            mapped = np.where(
+                np.isnan(block), np.nan, np.einsum("ukl,kl->uk", matches, tables.level_scores)
+            )
         if unknown.any():
             raise ValueError(
                 f"{_first_bad(unknown, codes, columns)}: value is not one of the item's levels"
             )
-        mapped = np.einsum("ukl,kl->uk", matches, tables.level_scores)
-        scores[:, columns] = np.where(np.isnan(block), np.nan, mapped)
+        scores[:, columns] = mapped
 
     for log, columns, low, high in tables.goalpost_groups:
         block = raw[:, columns]

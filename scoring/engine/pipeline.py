@@ -1,22 +1,21 @@
 """The single entry point :func:`score` and its named result :class:`ScoreResult`.
 
 Steps, in order: validate → normalise answered items → apply the "don't know" rule → impute
-(optional) → coverage and "insufficient data" flags → aggregate level by level → gaps, stages,
-effective weights and marginal gains.
+(optional) → coverage and "insufficient data" flags → aggregate level by level → gaps and
+stages. Effective weights and marginal gains (the "explain this number" arrays) are computed
+from the same aggregation on first access and cached, so callers that only need scores do not
+pay for them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
-from scoring.engine.aggregation import (
-    aggregate_tree,
-    child_effective_weights,
-    local_derivatives,
-)
+from scoring.engine.aggregation import TreeScores, aggregate_tree, sum_by_parent
 from scoring.engine.config import EngineConfig
 from scoring.engine.constants import (
     ANSWERED,
@@ -26,7 +25,8 @@ from scoring.engine.constants import (
     STATUS_CODES,
 )
 from scoring.engine.gaps import gaps, relative_gaps, stage_labels, stages, top_and_bottom
-from scoring.engine.missing import coverage, group_codes, impute_by_group
+from scoring.engine.hierarchy import Hierarchy
+from scoring.engine.missing import group_codes, impute_by_group
 from scoring.engine.normalisation import normalise_items
 
 __all__ = ["LevelResult", "ScoreResult", "score"]
@@ -35,6 +35,25 @@ __all__ = ["LevelResult", "ScoreResult", "score"]
 def _frozen(array: np.ndarray) -> np.ndarray:
     array.setflags(write=False)
     return array
+
+
+class _Explanation:
+    """Effective weights and marginal gains of every item and level, computed once on demand."""
+
+    def __init__(self, hierarchy: Hierarchy, tree: TreeScores, item_scores: np.ndarray) -> None:
+        self._hierarchy = hierarchy
+        self._tree = tree
+        self._item_scores = item_scores
+
+    @cached_property
+    def effective_weights(self) -> tuple[np.ndarray, ...]:
+        arrays = self._tree.effective_weights(self._hierarchy, self._item_scores)
+        return tuple(_frozen(array) for array in arrays)
+
+    @cached_property
+    def marginal_gains(self) -> tuple[np.ndarray, ...]:
+        arrays = self._tree.marginal_gains(self._hierarchy, self._item_scores)
+        return tuple(_frozen(array) for array in arrays)
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,10 +74,21 @@ class LevelResult:
     gaps: np.ndarray
     relative_gaps: np.ndarray
     stages: np.ndarray
-    #: Share of the node in the unit's overall score after renormalisation (0 if excluded).
-    effective_weights: np.ndarray
-    #: ∂ overall / ∂ node score; NaN where the node has no score.
-    marginal_gains: np.ndarray
+    position: int = field(repr=False)
+    explanation: _Explanation = field(repr=False)
+
+    @property
+    def effective_weights(self) -> np.ndarray:
+        """Share of the node in the unit's overall score after renormalisation (0 if excluded).
+
+        Under arithmetic aggregation this is exactly ∂ overall / ∂ node score.
+        """
+        return self.explanation.effective_weights[self.position + 1]
+
+    @property
+    def marginal_gains(self) -> np.ndarray:
+        """∂ overall / ∂ node score (points of overall per point of the node); NaN if no score."""
+        return self.explanation.marginal_gains[self.position + 1]
 
     def index(self, code: str) -> int:
         try:
@@ -78,8 +108,6 @@ class ScoreResult:
     item_included: np.ndarray
     #: (units, items) True where the score was imputed from the peer group.
     imputed: np.ndarray
-    item_effective_weights: np.ndarray
-    item_marginal_gains: np.ndarray
     #: Bottom-up: ``levels[0]`` are the indicators, ``levels[-1]`` the pillars.
     levels: tuple[LevelResult, ...]
     overall: np.ndarray
@@ -97,6 +125,17 @@ class ScoreResult:
     imputed_count: np.ndarray
     stage_names: tuple[str, ...]
     warnings: tuple[str, ...]
+    explanation: _Explanation = field(repr=False)
+
+    @property
+    def item_effective_weights(self) -> np.ndarray:
+        """(units, items) share of every item in the overall score; sums to 1 per scored unit."""
+        return self.explanation.effective_weights[0]
+
+    @property
+    def item_marginal_gains(self) -> np.ndarray:
+        """(units, items) ∂ overall / ∂ item score; NaN where the item has no score."""
+        return self.explanation.marginal_gains[0]
 
     @property
     def indicators(self) -> LevelResult:
@@ -158,7 +197,7 @@ def _validate(
         ):
             raise ValueError("status must hold integer status codes")
     status_codes = status_array.astype(np.int64)
-    unknown = ~np.isin(status_codes, STATUS_CODES)
+    unknown = (status_codes < min(STATUS_CODES)) | (status_codes > max(STATUS_CODES))
     if unknown.any():
         unit, item = np.argwhere(unknown)[0]
         raise ValueError(
@@ -244,9 +283,23 @@ def score(
         group_codes(groups, units)
 
     steps = hierarchy.steps
-    level_coverage = [
-        coverage(has_data, applicable, item_to_node) for item_to_node in hierarchy.item_to_node
-    ]
+    # Per node: applicable items, items with data, items contributing (data or imputed); one
+    # sparse product for all three, then each level from the one below.
+    flags = np.concatenate([applicable, has_data, ~np.isnan(item_scores)]).astype(float)
+    counts = sum_by_parent(
+        flags, hierarchy.item_to_node[0], hierarchy.sparse_item_to_node[0]
+    ).reshape(3, units, -1)
+    level_counts: list[np.ndarray] = []
+    level_coverage: list[np.ndarray] = []
+    for index in range(len(steps) - 1):
+        if index:
+            counts = counts @ steps[index].onehot
+        level_counts.append(counts)
+        applicable_counts = counts[0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            level_coverage.append(
+                counts[1] / np.where(applicable_counts > 0, applicable_counts, np.nan)
+            )
     level_insufficient = [
         covered < step.min_coverage for covered, step in zip(level_coverage, steps, strict=False)
     ]
@@ -258,32 +311,8 @@ def score(
     )
     level_scores = [np.clip(scores, 0.0, 100.0) for scores in tree.levels]
     overall = np.clip(tree.overall, 0.0, 100.0)
+    explanation = _Explanation(hierarchy, tree, item_scores)
 
-    children_of_step = [item_scores, *level_scores]
-    parents_of_step = [*level_scores, overall[:, None]]
-    effective = np.ones((units, 1))
-    gains = np.ones((units, 1))
-    step_effective: list[np.ndarray] = []
-    step_gains: list[np.ndarray] = []
-    for index in reversed(range(len(steps))):
-        step = steps[index]
-        children = children_of_step[index]
-        share = child_effective_weights(children, step.child_weights, step)
-        effective = share * effective[:, step.parent_index]
-        derivative = local_derivatives(children, parents_of_step[index], step.child_weights, step)
-        parent_gain = gains[:, step.parent_index]
-        with np.errstate(invalid="ignore"):
-            gains = np.where(
-                parent_gain == 0,
-                np.where(np.isnan(derivative), np.nan, 0.0),
-                derivative * parent_gain,
-            )
-        step_effective.append(effective)
-        step_gains.append(gains)
-    step_effective.reverse()
-    step_gains.reverse()
-
-    not_contributing = (applicable & np.isnan(item_scores)).astype(float)
     levels = []
     for index, step in enumerate(steps[:-1]):
         scores = level_scores[index]
@@ -295,28 +324,26 @@ def score(
                 coverage=_frozen(level_coverage[index]),
                 insufficient=_frozen(level_insufficient[index]),
                 excluded_counts=_frozen(
-                    (not_contributing @ hierarchy.item_to_node[index]).astype(np.int64)
+                    (level_counts[index][0] - level_counts[index][2]).astype(np.int64)
                 ),
                 targets=_frozen(step.targets.copy()),
                 gaps=_frozen(gaps(scores, step.targets)),
                 relative_gaps=_frozen(relative_gaps(scores, step.targets)),
                 stages=_frozen(stages(scores, config.stage_thresholds)),
-                effective_weights=_frozen(step_effective[index + 1]),
-                marginal_gains=_frozen(step_gains[index + 1]),
+                position=index,
+                explanation=explanation,
             )
         )
 
     overall_target = steps[-1].targets[0]
     top_insufficient = level_insufficient[-1].any(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        overall_coverage = (has_data & applicable).sum(axis=1) / applicable.sum(axis=1)
+        overall_coverage = has_data.sum(axis=1) / applicable.sum(axis=1)
     return ScoreResult(
         item_codes=hierarchy.item_codes,
         item_scores=_frozen(item_scores),
         item_included=_frozen(~np.isnan(item_scores)),
         imputed=_frozen(imputed),
-        item_effective_weights=_frozen(step_effective[0]),
-        item_marginal_gains=_frozen(step_gains[0]),
         levels=tuple(levels),
         overall=_frozen(overall),
         overall_coverage=_frozen(np.where(applicable.any(axis=1), overall_coverage, np.nan)),
@@ -331,4 +358,5 @@ def score(
         imputed_count=_frozen(imputed.sum(axis=1)),
         stage_names=config.stage_names,
         warnings=tuple(warnings),
+        explanation=explanation,
     )
