@@ -115,6 +115,9 @@ _FAMILY_PREREQUISITES = "prerequisites"
 _FAMILY_EXCLUSIONS = "exclusions"
 _FAMILY_PILLARS = "pillar minimums"
 _PILLAR_PREFIX = "pillar minimum: "
+_CHEAPER_GAIN_SLACK = 1e-7
+_CHEAPER_MINIMUM_SECONDS = 1.0
+_CHEAPER_TIME_FACTOR = 1.0
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,9 @@ class PortfolioResult:
         Wall-clock time of the main MILP solve.
     mip_gap : float or None
         Relative gap between the solution and HiGHS's bound (0 = proven optimal).
+    cheapest_proven : bool or None
+        With ``prefer_cheaper``: True when no cheaper portfolio reaches the same
+        gain, False when the search for one ran out of time; None when not asked.
     """
 
     status: str
@@ -180,6 +186,7 @@ class PortfolioResult:
     greedy: GreedyResult | None = None
     solver_seconds: float = 0.0
     mip_gap: float | None = None
+    cheapest_proven: bool | None = None
 
     @property
     def feasible(self) -> bool:
@@ -312,13 +319,14 @@ def greedy_portfolio(problem: PortfolioProblem) -> GreedyResult:
     closure = _prerequisite_closure(problem)
     partners = _exclusion_partners(problem)
     for pillar in sorted(set(problem.pillar_minimum_count) | set(problem.pillar_minimum_spend)):
-        members = problem.pillar_coverage[pillar]
+        members = np.zeros(problem.n_interventions, dtype=bool)
+        members[list(problem.pillar_coverage[pillar])] = True
         while not _pillar_met(problem, pillar, selected):
             bundle = _best_bundle(problem, selected, members, closure, partners, need_gain=False)
             if bundle is None:
                 break
             selected[bundle] = True
-    everyone = range(problem.n_interventions)
+    everyone = np.ones(problem.n_interventions, dtype=bool)
     while (
         bundle := _best_bundle(problem, selected, everyone, closure, partners, need_gain=True)
     ) is not None:
@@ -339,6 +347,7 @@ def optimise_portfolio(
     compare_greedy: bool = True,
     time_limit: float | None = None,
     mip_relative_gap: float = 1e-9,
+    prefer_cheaper: bool = True,
 ) -> PortfolioResult:
     """Solve the portfolio MILP to optimality and compare with the greedy heuristic.
 
@@ -353,6 +362,15 @@ def optimise_portfolio(
         ``"time_limit"`` when it runs out.
     mip_relative_gap : float
         HiGHS's relative optimality tolerance.
+    prefer_cheaper : bool
+        Among portfolios with the optimal gain, return the cheapest: a second
+        MILP minimises cost subject to the gain reaching the optimum (a
+        lexicographic objective; the gain may give way by a relative 1e-7 for the
+        solver's tolerances, and the result is kept only if its exactly recomputed
+        gain still equals the optimum). That second stage gets
+        ``max(1 s, the first stage's time)``; see ``cheapest_proven``.
+        Without it the solver may return any optimal portfolio, including one that
+        spends more for the same gain.
 
     Returns
     -------
@@ -382,11 +400,13 @@ def optimise_portfolio(
 
     model = _Model(problem)
     start = time.perf_counter()
-    solution = model.solve(
+    solution = _solve_lexicographic(
+        model,
         problem.benefits,
         problem.gaps,
         time_limit=time_limit,
         mip_relative_gap=mip_relative_gap,
+        prefer_cheaper=prefer_cheaper,
     )
     seconds = time.perf_counter() - start
     if solution.status == 2:
@@ -400,7 +420,7 @@ def optimise_portfolio(
             binding=binding,
             seconds=seconds,
         )
-    if solution.x is None:
+    if solution.selected is None:
         return _result(
             problem,
             "solver_error",
@@ -409,9 +429,7 @@ def optimise_portfolio(
             greedy,
             seconds=seconds,
         )
-    selected = _prune(
-        problem, solution.x[: problem.n_interventions] > 0.5, problem.gaps, problem.benefits
-    )
+    selected = solution.selected
     status = "optimal" if solution.status == 0 else "time_limit"
     if not selected.any() and not fits.any():
         status = "nothing_fits"
@@ -430,14 +448,16 @@ def optimise_portfolio(
         )
         if status == "time_limit":
             message += " The time limit ran out before optimality was proven."
-    return _result(
-        problem,
-        status,
-        message,
-        chosen,
-        greedy,
-        seconds=seconds,
-        mip_gap=getattr(solution, "mip_gap", None),
+        if solution.cheapest is False:
+            message += (
+                " A cheaper portfolio with the same gain may exist: the search for one ran "
+                "out of time."
+            )
+    return dataclasses.replace(
+        _result(
+            problem, status, message, chosen, greedy, seconds=seconds, mip_gap=solution.mip_gap
+        ),
+        cheapest_proven=solution.cheapest,
     )
 
 
@@ -448,6 +468,7 @@ def robust_portfolio(
     benefit_samples: ArrayLike | None = None,
     time_limit: float | None = None,
     mip_relative_gap: float = 1e-9,
+    prefer_cheaper: bool = True,
 ) -> RobustPortfolioResult:
     """Solve the portfolio once per uncertainty sample and count how often each intervention wins.
 
@@ -464,7 +485,7 @@ def robust_portfolio(
         (a sampled score above target leaves no gap).
     benefit_samples : array_like, shape (n_samples, n_interventions), optional
         Sampled standalone benefits; additive model only.
-    time_limit, mip_relative_gap
+    time_limit, mip_relative_gap, prefer_cheaper
         Per solve, as in :func:`optimise_portfolio`.
 
     Returns
@@ -486,7 +507,12 @@ def robust_portfolio(
     """
     gap_rows, benefit_rows = _sample_objectives(problem, gap_samples, benefit_samples)
     n_samples = len(benefit_rows)
-    nominal = optimise_portfolio(problem, time_limit=time_limit, mip_relative_gap=mip_relative_gap)
+    nominal = optimise_portfolio(
+        problem,
+        time_limit=time_limit,
+        mip_relative_gap=mip_relative_gap,
+        prefer_cheaper=prefer_cheaper,
+    )
     counts = np.zeros(problem.n_interventions)
     sample_gains = np.full(n_samples, np.nan)
     nominal_mask = _mask(problem, nominal.selected)
@@ -503,21 +529,18 @@ def robust_portfolio(
         for sample in range(n_samples):
             sample_gaps = None if gap_rows is None else gap_rows[sample]
             start = time.perf_counter()
-            solution = model.solve(
+            solution = _solve_lexicographic(
+                model,
                 benefit_rows[sample],
                 sample_gaps,
                 time_limit=time_limit,
                 mip_relative_gap=mip_relative_gap,
+                prefer_cheaper=prefer_cheaper,
             )
             seconds += time.perf_counter() - start
-            if solution.x is None:
+            if solution.selected is None:
                 continue
-            chosen = _prune(
-                problem,
-                solution.x[: problem.n_interventions] > 0.5,
-                sample_gaps,
-                benefit_rows[sample],
-            )
+            chosen = solution.selected
             counts += chosen
             sample_gains[sample] = _gain(problem, chosen, sample_gaps, benefit_rows[sample])
             n_solved += 1
@@ -626,6 +649,7 @@ class _Model:
         *,
         relaxed: frozenset[str] = frozenset(),
         feasibility_only: bool = False,
+        minimum_gain: float | None = None,
         time_limit: float | None = None,
         mip_relative_gap: float = 1e-9,
     ) -> OptimizeResult:
@@ -647,6 +671,12 @@ class _Model:
             for family, row, lower, upper_bound in self.rows
             if not _is_relaxed(family, relaxed)
         ]
+        if minimum_gain is not None:
+            # Second, lexicographic stage: keep the optimal gain, minimise the cost.
+            gain_row = -objective
+            objective = np.zeros(self.n_variables)
+            objective[:n] = problem.costs
+            rows.append((gain_row, minimum_gain, np.inf))
         constraints = []
         if rows:
             constraints.append(
@@ -672,6 +702,66 @@ class _Model:
     def feasible_without(self, relaxed: frozenset[str]) -> bool:
         solution = self.solve(None, None, relaxed=relaxed, feasibility_only=True)
         return solution.status != 2
+
+
+@dataclass(frozen=True)
+class _Solved:
+    status: int
+    selected: NDArray[np.bool_] | None
+    message: str
+    mip_gap: float | None
+    cheapest: bool | None = None
+
+
+def _solve_lexicographic(
+    model: _Model,
+    benefits: NDArray[np.float64],
+    gaps: NDArray[np.float64] | None,
+    *,
+    time_limit: float | None,
+    mip_relative_gap: float,
+    prefer_cheaper: bool,
+) -> _Solved:
+    """Maximise the gain; then, optionally, look for the cheapest portfolio with that gain."""
+    problem = model.problem
+    start = time.perf_counter()
+    solution = model.solve(benefits, gaps, time_limit=time_limit, mip_relative_gap=mip_relative_gap)
+    if solution.x is None:
+        return _Solved(solution.status, None, solution.message, None)
+    selected = _prune(problem, solution.x[: problem.n_interventions] > 0.5, gaps, benefits)
+    gain = _gain(problem, selected, gaps, benefits)
+    mip_gap = getattr(solution, "mip_gap", None)
+    if not prefer_cheaper or gain <= 0:
+        return _Solved(solution.status, selected, solution.message, mip_gap)
+    # Minimising cost at a fixed gain can be far harder than the first stage when a generous
+    # budget closes every gap (it becomes a covering problem), so it gets a bounded time.
+    stage_time = max(_CHEAPER_MINIMUM_SECONDS, _CHEAPER_TIME_FACTOR * (time.perf_counter() - start))
+    if time_limit is not None:
+        stage_time = min(stage_time, time_limit)
+    cheaper = model.solve(
+        benefits,
+        gaps,
+        minimum_gain=gain * (1 - _CHEAPER_GAIN_SLACK),
+        time_limit=stage_time,
+        mip_relative_gap=mip_relative_gap,
+    )
+    if cheaper.x is None:
+        return _Solved(solution.status, selected, solution.message, mip_gap, cheapest=False)
+    candidate = _prune(problem, cheaper.x[: problem.n_interventions] > 0.5, gaps, benefits)
+    current_cost = problem.costs[selected].sum()
+    candidate_cost = problem.costs[candidate].sum()
+    # The gain row carries a small slack for the solver's tolerances; the exact gain,
+    # recomputed from x, must still match the optimum.
+    keeps_gain = _gain(problem, candidate, gaps, benefits) >= gain - _tolerance(gain)
+    if (
+        keeps_gain
+        and candidate_cost < current_cost
+        and not check_portfolio(problem, np.flatnonzero(candidate))
+    ):
+        selected = candidate
+        current_cost = candidate_cost
+    proven = bool(cheaper.status == 0 and candidate_cost >= current_cost - _tolerance(current_cost))
+    return _Solved(solution.status, selected, solution.message, mip_gap, cheapest=proven)
 
 
 def _is_relaxed(family: str, relaxed: frozenset[str]) -> bool:
@@ -814,44 +904,79 @@ def _prune(
 def _best_bundle(
     problem: PortfolioProblem,
     selected: NDArray[np.bool_],
-    candidates: Iterable[int],
-    closure: list[frozenset[int]],
-    partners: list[frozenset[int]],
+    candidates: NDArray[np.bool_],
+    closure: NDArray[np.bool_],
+    partners: NDArray[np.bool_],
     *,
     need_gain: bool,
-) -> list[int] | None:
-    allowed = problem.allowed
-    spent = problem.costs[selected].sum()
-    used = 0.0 if problem.durations is None else problem.durations[selected].sum()
+) -> NDArray[np.int64] | None:
+    """The feasible candidate bundle with the best marginal gain per unit cost, if any.
+
+    A bundle is a candidate plus its transitive prerequisites not yet selected.
+    Candidates without missing prerequisites (nearly all) are scored in one
+    vectorised pass; the others one by one. Ties go to the cheaper bundle, then
+    to the lower index.
+    """
+    costs = problem.costs
+    budget_left = problem.budget - costs[selected].sum() + _tolerance(problem.budget)
+    capacity_left = np.inf
+    if problem.duration_capacity is not None and problem.durations is not None:
+        capacity_left = (
+            problem.duration_capacity
+            - problem.durations[selected].sum()
+            + _tolerance(problem.duration_capacity)
+        )
+    durations = problem.durations if problem.durations is not None else np.zeros_like(costs)
     base_gain = _gain(problem, selected, problem.gaps, problem.benefits)
-    best: list[int] | None = None
-    best_key = (-np.inf, -np.inf)
-    for j in candidates:
-        if selected[j]:
-            continue
-        bundle = sorted({j, *closure[j]} - set(np.flatnonzero(selected)))
-        if not allowed[bundle].all():
-            continue
-        cost = problem.costs[bundle].sum()
-        if spent + cost > problem.budget + _tolerance(problem.budget):
-            continue
-        if problem.duration_capacity is not None and problem.durations is not None:
-            if used + problem.durations[bundle].sum() > problem.duration_capacity + _tolerance(
-                problem.duration_capacity
-            ):
-                continue
-        chosen = set(np.flatnonzero(selected)) | set(bundle)
-        if any(partners[member] & (chosen - {member}) for member in bundle):
-            continue
-        with_bundle = selected.copy()
-        with_bundle[bundle] = True
-        delta = _gain(problem, with_bundle, problem.gaps, problem.benefits) - base_gain
-        if need_gain and delta <= _tolerance(base_gain):
-            continue
-        key = (delta / cost, -cost)
-        if key > best_key:
-            best, best_key = bundle, key
-    return best
+    open_candidates = candidates & ~selected
+    missing = (closure & ~selected).any(axis=1)
+
+    bundle_costs = np.where(open_candidates, costs, np.inf)
+    gains = _single_additions(problem, selected) - base_gain
+    feasible = (
+        open_candidates
+        & ~missing
+        & problem.allowed
+        & (costs <= budget_left)
+        & (durations <= capacity_left)
+        & ~(partners & selected).any(axis=1)
+    )
+    bundles: dict[int, NDArray[np.int64]] = {}
+    for j in np.flatnonzero(open_candidates & missing):
+        bundle = np.flatnonzero((closure[j] | (np.arange(len(costs)) == j)) & ~selected)
+        members = np.zeros(len(costs), dtype=bool)
+        members[bundle] = True
+        chosen = selected | members
+        if (
+            problem.allowed[bundle].all()
+            and costs[bundle].sum() <= budget_left
+            and durations[bundle].sum() <= capacity_left
+            and not (partners[bundle] & chosen).any()
+        ):
+            feasible[j] = True
+            bundles[int(j)] = bundle
+            bundle_costs[j] = costs[bundle].sum()
+            gains[j] = _gain(problem, chosen, problem.gaps, problem.benefits) - base_gain
+    if need_gain:
+        feasible &= gains > _tolerance(base_gain)
+    if not feasible.any():
+        return None
+    indices = np.flatnonzero(feasible)
+    ratios = gains[indices] / bundle_costs[indices]
+    best = int(indices[np.lexsort((indices, bundle_costs[indices], -ratios))[0]])
+    return bundles.get(best, np.array([best]))
+
+
+def _single_additions(
+    problem: PortfolioProblem, selected: NDArray[np.bool_]
+) -> NDArray[np.float64]:
+    """Gain of the selection plus each single intervention, for every intervention at once."""
+    if problem.benefit_model == "additive":
+        return problem.benefits[selected].sum() + np.where(selected, 0.0, problem.benefits)
+    improvements, weights = _gap_model(problem)
+    covered = improvements[selected].sum(axis=0)
+    with_each = covered + np.where(selected[:, np.newaxis], 0.0, improvements)
+    return np.minimum(problem.gaps, with_each) @ weights
 
 
 def _pillar_met(problem: PortfolioProblem, pillar: str, selected: NDArray[np.bool_]) -> bool:
@@ -864,29 +989,33 @@ def _pillar_met(problem: PortfolioProblem, pillar: str, selected: NDArray[np.boo
     ].sum() >= spend_needed - _tolerance(spend_needed)
 
 
-def _prerequisite_closure(problem: PortfolioProblem) -> list[frozenset[int]]:
-    direct: list[set[int]] = [set() for _ in range(problem.n_interventions)]
+def _prerequisite_closure(problem: PortfolioProblem) -> NDArray[np.bool_]:
+    """``closure[j, k]`` is True when j needs k, directly or through other prerequisites."""
+    n = problem.n_interventions
+    direct: dict[int, list[int]] = {}
     for dependent, required in problem.prerequisites:
-        direct[dependent].add(required)
-    closure = []
-    for start in range(problem.n_interventions):
-        seen: set[int] = set()
+        direct.setdefault(dependent, []).append(required)
+    closure = np.zeros((n, n), dtype=bool)
+    for start in direct:
         stack = list(direct[start])
         while stack:
             node = stack.pop()
-            if node not in seen:
-                seen.add(node)
-                stack.extend(direct[node])
-        closure.append(frozenset(seen - {start}))
+            if not closure[start, node]:
+                closure[start, node] = True
+                stack.extend(direct.get(node, ()))
+    np.fill_diagonal(closure, False)
     return closure
 
 
-def _exclusion_partners(problem: PortfolioProblem) -> list[frozenset[int]]:
-    partners: list[set[int]] = [set() for _ in range(problem.n_interventions)]
+def _exclusion_partners(problem: PortfolioProblem) -> NDArray[np.bool_]:
+    """``partners[j, k]`` is True when j and k share a mutually exclusive group."""
+    n = problem.n_interventions
+    partners = np.zeros((n, n), dtype=bool)
     for group in problem.exclusion_groups:
-        for member in group:
-            partners[member].update(other for other in group if other != member)
-    return [frozenset(members) for members in partners]
+        members = list(group)
+        partners[np.ix_(members, members)] = True
+    np.fill_diagonal(partners, False)
+    return partners
 
 
 def _sample_objectives(

@@ -557,9 +557,26 @@ def test_optimum_respects_the_budget_and_is_never_below_a_feasible_greedy(argume
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(arguments=small_problems(), extra=st.integers(1, 20))
 def test_adding_budget_never_lowers_the_optimum(arguments, extra) -> None:
-    before = optimise_portfolio(build_portfolio_problem(**arguments), compare_greedy=False)
+    # The gain alone is compared, so the second "cheapest" stage is not needed here.
+    before = optimise_portfolio(
+        build_portfolio_problem(**arguments), compare_greedy=False, prefer_cheaper=False
+    )
     assume(before.feasible)
     richer = dict(arguments, budget=arguments["budget"] + extra)
-    after = optimise_portfolio(build_portfolio_problem(**richer), compare_greedy=False)
+    after = optimise_portfolio(
+        build_portfolio_problem(**richer), compare_greedy=False, prefer_cheaper=False
+    )
     assert after.feasible
     assert after.expected_gain >= before.expected_gain - 1e-9
+
+
+def test_among_portfolios_with_the_optimal_gain_the_cheapest_is_returned() -> None:
+    # Either course closes the whole gap of 4; the cheaper one must be recommended.
+    problem = build_portfolio_problem(
+        [5.0, 1.0, 3.0], 10, improvements=[[4.0], [4.0], [2.0]], gaps=[4.0]
+    )
+    result = optimise_portfolio(problem)
+    assert result.selected == (1,)
+    assert result.total_cost == pytest.approx(1.0)
+    assert result.cheapest_proven is True
+    assert optimise_portfolio(problem, prefer_cheaper=False).cheapest_proven is None
