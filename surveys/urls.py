@@ -29,3 +29,23 @@ urlpatterns += [
         name="framework-detail",
     ),
 ]
+
+# Assessments, the focal-point wizard, autosave and evidence (issue 4).
+from surveys.views import assessments, autosave, evidence  # noqa: E402
+from surveys.wizard.views import wizard_view  # noqa: E402
+
+urlpatterns += [
+    path("assessments/", assessments.assessment_list, name="assessment-list"),
+    path("assessments/new/", assessments.assessment_create_view, name="assessment-create"),
+    path("assessments/<int:pk>/", assessments.assessment_detail, name="assessment-detail"),
+    path("assessments/<int:pk>/edit/", wizard_view, name="wizard"),
+    path("assessments/<int:pk>/edit/<str:step>/", wizard_view, name="wizard-step"),
+    path("assessments/<int:pk>/autosave/", autosave.autosave, name="autosave"),
+    path(
+        "assessments/<int:pk>/evidence/<str:code>/",
+        evidence.evidence_list,
+        name="evidence-list",
+    ),
+    path("evidence/<int:pk>/delete/", evidence.evidence_remove, name="evidence-delete"),
+    path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence-download"),
+]

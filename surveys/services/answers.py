@@ -36,6 +36,7 @@ __all__ = [
     "RevisionConflict",
     "allowed_statuses",
     "answer_input_clean",
+    "answer_changes_since",
     "answer_value_clean",
     "answers_for_conditions",
     "answers_save",
@@ -342,7 +343,8 @@ def _snapshot(answer: Answer | None) -> dict[str, Any]:
     }
 
 
-def _changes_since(assessment: Assessment, base_revision: int) -> list[AnswerChange]:
+def answer_changes_since(assessment: Assessment, base_revision: int) -> list[AnswerChange]:
+    """Answers changed after ``base_revision``, newest first, with who changed them and when."""
     rows = (
         Answer.objects.filter(assessment=assessment, revision__gt=base_revision)
         .select_related("updated_by")
@@ -474,7 +476,7 @@ def answers_save(
             raise RevisionConflict(
                 base_revision=base_revision,
                 current_revision=locked.revision,
-                changes=_changes_since(locked, base_revision),
+                changes=answer_changes_since(locked, base_revision),
             )
 
         revision = locked.revision + 1
