@@ -476,6 +476,8 @@ def score_run_create(
     if trigger not in RunTrigger.values:
         raise ValueError(f"unknown trigger {trigger!r}; expected one of {RunTrigger.values}")
     seed = _new_seed(seed)
+    # One query for the row and its framework and country, whatever the caller loaded.
+    assessment = Assessment.objects.select_related("framework", "country").get(pk=assessment.pk)
     fetched = _fetch(assessment.framework, [assessment])
     computed = _compute(
         fetched.layout.config,

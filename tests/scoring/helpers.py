@@ -61,3 +61,16 @@ def store_spec(spec: FrameworkSpec) -> Framework:
 
 def store_text(text: str) -> Framework:
     return store_spec(load_framework_text(text))
+
+
+def large_framework(pillars: int = 7, questions_per_pillar: int = 40) -> Framework:
+    """A published framework of ``pillars × questions_per_pillar`` mixed questions."""
+    from surveys.frameworks.loader import load_framework_data
+    from tests.framework_fixtures import generated_framework_data
+
+    data = generated_framework_data(pillars, questions_per_pillar)
+    for pillar in data["pillars"]:
+        for indicator in pillar["indicators"]:
+            for question in indicator["questions"]:
+                question.pop("show_if", None)
+    return store_spec(load_framework_data(data))
