@@ -751,6 +751,9 @@ def load_framework_data(data: Any) -> FrameworkSpec:
     else:
         reader.languages = tuple(languages)
     code = reader.code(root, "")
+    if "." in code:
+        # The framework code appears in URLs (/frameworks/<code>/<version>/) as a slug.
+        reader.error("code", f"a framework code may not contain '.', got {code!r}")
     version = root.get("version")
     if isinstance(version, float):
         reader.error("version", f"write the version as a quoted text, e.g. '{version}'")

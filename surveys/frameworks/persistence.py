@@ -85,6 +85,13 @@ def _check_mapping_against_stored_version(spec: FrameworkSpec) -> None:
         raise FrameworkError(issues)
 
 
+def _same_content(framework: Framework, spec: FrameworkSpec) -> bool:
+    try:
+        return framework.spec == spec
+    except FrameworkError:
+        return False
+
+
 def _write_rows(framework: Framework, spec: FrameworkSpec) -> None:
     framework.pillars.all().delete()  # cascades to sub-pillars, indicators and questions
     pillars: dict[str, Pillar] = {}
@@ -175,7 +182,9 @@ def framework_load(spec: FrameworkSpec, *, publish: bool) -> LoadResult:
             .first()
         )
         if framework is not None and framework.is_immutable:
-            if framework.definition_digest != digest:
+            # Compare content, not only digests, so that a newer exporter writing the same
+            # framework differently is not mistaken for a change.
+            if framework.definition_digest != digest and not _same_content(framework, spec):
                 raise FrameworkImmutableError(
                     f"{spec.code} {spec.version} is {framework.status} and cannot change; "
                     "give the changed framework a new version (and a mapping from this one)"

@@ -572,3 +572,9 @@ def test_the_default_framework_uses_every_normalisation_option(
         "Differentiating",
         "Transformational",
     ]
+
+
+def test_a_framework_code_may_not_contain_dots_because_it_appears_in_urls() -> None:
+    assert problems(make_framework_data(code="my.framework")) == [
+        "code: a framework code may not contain '.', got 'my.framework'"
+    ]
