@@ -63,7 +63,9 @@ def carried_over_answers(
         question = target.questions_by_code.get(code)
         if question is None:
             continue
-        status = _STATUS_OF_MISSING.get(value, AnswerStatus.ANSWERED)  # type: ignore[call-overload]
+        status = (
+            _STATUS_OF_MISSING[value] if isinstance(value, Missing) else AnswerStatus.ANSWERED
+        )
         answer = AnswerInput(
             question_code=code,
             value=None if isinstance(value, Missing) else value,
