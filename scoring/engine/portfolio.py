@@ -50,9 +50,11 @@ pillar minimums
     ``pillar_minimum_spend[p] = s`` for at least ``s`` of spend on them, where
     the full cost of an intervention counts towards every pillar it covers.
 
-After solving, interventions that add no gain and whose removal keeps every
-constraint satisfied are dropped, so the recommendation never includes
-"free riders" the solver was indifferent about.
+Among portfolios with the same gain the cheaper one is preferred (a cost
+penalty worth at most a millionth of the attainable gain, see
+:func:`optimise_portfolio`), and after solving, interventions that add no gain
+and whose removal keeps every constraint satisfied are dropped, so the
+recommendation never includes "free riders" the solver was indifferent about.
 
 When the constraints cannot all be met, the result says so and names the
 binding constraints. The empty portfolio meets every constraint except the
@@ -115,9 +117,7 @@ _FAMILY_PREREQUISITES = "prerequisites"
 _FAMILY_EXCLUSIONS = "exclusions"
 _FAMILY_PILLARS = "pillar minimums"
 _PILLAR_PREFIX = "pillar minimum: "
-_CHEAPER_GAIN_SLACK = 1e-7
-_CHEAPER_MINIMUM_SECONDS = 1.0
-_CHEAPER_TIME_FACTOR = 1.0
+_COST_TIE_BREAK = 1e-6
 
 
 @dataclass(frozen=True)
@@ -168,9 +168,6 @@ class PortfolioResult:
         Wall-clock time of the main MILP solve.
     mip_gap : float or None
         Relative gap between the solution and HiGHS's bound (0 = proven optimal).
-    cheapest_proven : bool or None
-        With ``prefer_cheaper``: True when no cheaper portfolio reaches the same
-        gain, False when the search for one ran out of time; None when not asked.
     """
 
     status: str
@@ -186,7 +183,6 @@ class PortfolioResult:
     greedy: GreedyResult | None = None
     solver_seconds: float = 0.0
     mip_gap: float | None = None
-    cheapest_proven: bool | None = None
 
     @property
     def feasible(self) -> bool:
@@ -363,14 +359,12 @@ def optimise_portfolio(
     mip_relative_gap : float
         HiGHS's relative optimality tolerance.
     prefer_cheaper : bool
-        Among portfolios with the optimal gain, return the cheapest: a second
-        MILP minimises cost subject to the gain reaching the optimum (a
-        lexicographic objective; the gain may give way by a relative 1e-7 for the
-        solver's tolerances, and the result is kept only if its exactly recomputed
-        gain still equals the optimum). That second stage gets
-        ``max(1 s, the first stage's time)``; see ``cheapest_proven``.
-        Without it the solver may return any optimal portfolio, including one that
-        spends more for the same gain.
+        Break ties in gain towards the cheaper portfolio: the objective becomes
+        ``gain - epsilon * cost`` with ``epsilon = 1e-6 * max(attainable gain, 1) / budget``,
+        so at most a millionth of the attainable gain can be traded for cost. It
+        is a tie-break within the solver's tolerance, not a proof that no cheaper
+        portfolio has the same gain. Without it the solver may return any optimal
+        portfolio, including one that spends more for the same gain.
 
     Returns
     -------
@@ -400,7 +394,7 @@ def optimise_portfolio(
 
     model = _Model(problem)
     start = time.perf_counter()
-    solution = _solve_lexicographic(
+    solution = _solve_best(
         model,
         problem.benefits,
         problem.gaps,
@@ -448,16 +442,8 @@ def optimise_portfolio(
         )
         if status == "time_limit":
             message += " The time limit ran out before optimality was proven."
-        if solution.cheapest is False:
-            message += (
-                " A cheaper portfolio with the same gain may exist: the search for one ran "
-                "out of time."
-            )
-    return dataclasses.replace(
-        _result(
-            problem, status, message, chosen, greedy, seconds=seconds, mip_gap=solution.mip_gap
-        ),
-        cheapest_proven=solution.cheapest,
+    return _result(
+        problem, status, message, chosen, greedy, seconds=seconds, mip_gap=solution.mip_gap
     )
 
 
@@ -529,7 +515,7 @@ def robust_portfolio(
         for sample in range(n_samples):
             sample_gaps = None if gap_rows is None else gap_rows[sample]
             start = time.perf_counter()
-            solution = _solve_lexicographic(
+            solution = _solve_best(
                 model,
                 benefit_rows[sample],
                 sample_gaps,
@@ -649,7 +635,7 @@ class _Model:
         *,
         relaxed: frozenset[str] = frozenset(),
         feasibility_only: bool = False,
-        minimum_gain: float | None = None,
+        cost_penalty: float = 0.0,
         time_limit: float | None = None,
         mip_relative_gap: float = 1e-9,
     ) -> OptimizeResult:
@@ -671,12 +657,7 @@ class _Model:
             for family, row, lower, upper_bound in self.rows
             if not _is_relaxed(family, relaxed)
         ]
-        if minimum_gain is not None:
-            # Second, lexicographic stage: keep the optimal gain, minimise the cost.
-            gain_row = -objective
-            objective = np.zeros(self.n_variables)
-            objective[:n] = problem.costs
-            rows.append((gain_row, minimum_gain, np.inf))
+        objective[:n] += cost_penalty * problem.costs
         constraints = []
         if rows:
             constraints.append(
@@ -710,10 +691,9 @@ class _Solved:
     selected: NDArray[np.bool_] | None
     message: str
     mip_gap: float | None
-    cheapest: bool | None = None
 
 
-def _solve_lexicographic(
+def _solve_best(
     model: _Model,
     benefits: NDArray[np.float64],
     gaps: NDArray[np.float64] | None,
@@ -722,46 +702,28 @@ def _solve_lexicographic(
     mip_relative_gap: float,
     prefer_cheaper: bool,
 ) -> _Solved:
-    """Maximise the gain; then, optionally, look for the cheapest portfolio with that gain."""
+    """Solve for the largest gain (cheapest among near-equal gains) and drop free riders."""
     problem = model.problem
-    start = time.perf_counter()
-    solution = model.solve(benefits, gaps, time_limit=time_limit, mip_relative_gap=mip_relative_gap)
+    cost_penalty = 0.0
+    if prefer_cheaper and problem.budget > 0:
+        if problem.benefit_model == "capped" and gaps is not None:
+            attainable = float(_gap_model(problem)[1] @ gaps)
+        else:
+            attainable = float(benefits.sum())
+        # A feasible portfolio spends at most the budget, so the penalty can never outweigh
+        # more than _COST_TIE_BREAK of the attainable gain.
+        cost_penalty = _COST_TIE_BREAK * max(attainable, 1.0) / problem.budget
+    solution = model.solve(
+        benefits,
+        gaps,
+        cost_penalty=cost_penalty,
+        time_limit=time_limit,
+        mip_relative_gap=mip_relative_gap,
+    )
     if solution.x is None:
         return _Solved(solution.status, None, solution.message, None)
     selected = _prune(problem, solution.x[: problem.n_interventions] > 0.5, gaps, benefits)
-    gain = _gain(problem, selected, gaps, benefits)
-    mip_gap = getattr(solution, "mip_gap", None)
-    if not prefer_cheaper or gain <= 0:
-        return _Solved(solution.status, selected, solution.message, mip_gap)
-    # Minimising cost at a fixed gain can be far harder than the first stage when a generous
-    # budget closes every gap (it becomes a covering problem), so it gets a bounded time.
-    stage_time = max(_CHEAPER_MINIMUM_SECONDS, _CHEAPER_TIME_FACTOR * (time.perf_counter() - start))
-    if time_limit is not None:
-        stage_time = min(stage_time, time_limit)
-    cheaper = model.solve(
-        benefits,
-        gaps,
-        minimum_gain=gain * (1 - _CHEAPER_GAIN_SLACK),
-        time_limit=stage_time,
-        mip_relative_gap=mip_relative_gap,
-    )
-    if cheaper.x is None:
-        return _Solved(solution.status, selected, solution.message, mip_gap, cheapest=False)
-    candidate = _prune(problem, cheaper.x[: problem.n_interventions] > 0.5, gaps, benefits)
-    current_cost = problem.costs[selected].sum()
-    candidate_cost = problem.costs[candidate].sum()
-    # The gain row carries a small slack for the solver's tolerances; the exact gain,
-    # recomputed from x, must still match the optimum.
-    keeps_gain = _gain(problem, candidate, gaps, benefits) >= gain - _tolerance(gain)
-    if (
-        keeps_gain
-        and candidate_cost < current_cost
-        and not check_portfolio(problem, np.flatnonzero(candidate))
-    ):
-        selected = candidate
-        current_cost = candidate_cost
-    proven = bool(cheaper.status == 0 and candidate_cost >= current_cost - _tolerance(current_cost))
-    return _Solved(solution.status, selected, solution.message, mip_gap, cheapest=proven)
+    return _Solved(solution.status, selected, solution.message, getattr(solution, "mip_gap", None))
 
 
 def _is_relaxed(family: str, relaxed: frozenset[str]) -> bool:
