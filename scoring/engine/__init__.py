@@ -37,6 +37,12 @@ Batches
     (..., 1, children) — so Monte Carlo samples of weights run as one vectorised call; see
     :func:`aggregate_tree` and the :mod:`scoring.engine.aggregation` docstring.
 
+Planning and robustness (re-exported from their modules)
+    Gap priority (:mod:`~scoring.engine.priority`), stakeholder agreement
+    (:mod:`~scoring.engine.agreement`), portfolio optimisation
+    (:mod:`~scoring.engine.portfolio`), Sobol sensitivity (:mod:`~scoring.engine.sensitivity`)
+    and Monte Carlo uncertainty (:mod:`~scoring.engine.uncertainty`).
+
 Other tools
     Weights (:func:`explicit_weights`, :func:`equal_weights`, :func:`ahp_weights`,
     :func:`pca_weights`, :func:`effective_weights`), normalisation over units
@@ -65,6 +71,20 @@ from scoring.engine.aggregation import (
     child_effective_weights,
     local_derivatives,
     weighted_mean,
+)
+from scoring.engine.agreement import (
+    LOW_AGREEMENT_THRESHOLD,
+    LOW_RELIABILITY_THRESHOLD,
+    AgreementReport,
+    PillarAgreement,
+    PillarBootstrap,
+    QuestionAgreement,
+    agreement_report,
+    bootstrap_pillar_scores,
+    expected_uniform_variance,
+    krippendorff_alpha,
+    rwg,
+    rwg_j,
 )
 from scoring.engine.audit import (
     AuditResult,
@@ -124,6 +144,46 @@ from scoring.engine.normalisation import (
     z_score,
 )
 from scoring.engine.pipeline import LevelResult, ScoreResult, score
+from scoring.engine.portfolio import (
+    BenefitModel,
+    GreedyResult,
+    InterventionRef,
+    PortfolioProblem,
+    PortfolioResult,
+    RobustPortfolioResult,
+    build_improvement_matrix,
+    build_portfolio_problem,
+    check_portfolio,
+    greedy_portfolio,
+    optimise_portfolio,
+    portfolio_gain,
+    robust_portfolio,
+)
+from scoring.engine.priority import (
+    GAP_CRITERIA,
+    PriorityResult,
+    gap_priority,
+    normalise_decision_matrix,
+    priority_scores,
+    validate_criteria_weights,
+)
+from scoring.engine.sensitivity import (
+    Distribution,
+    SobolIndices,
+    check_inputs_exist,
+    ishigami,
+    sobol_analysis,
+)
+from scoring.engine.uncertainty import (
+    AGGREGATION_ALTERNATIVES,
+    NORMALISATION_ALTERNATIVES,
+    DirichletWeights,
+    UncertaintyResult,
+    UniformWeights,
+    nominal_input_names,
+    run_uncertainty,
+    uncertainty_sensitivity,
+)
 from scoring.engine.weights import (
     AhpResult,
     PcaWeights,
@@ -200,4 +260,48 @@ __all__ = [
     "weighted_mean",
     "winsorise",
     "z_score",
+    "LOW_AGREEMENT_THRESHOLD",
+    "LOW_RELIABILITY_THRESHOLD",
+    "AgreementReport",
+    "PillarAgreement",
+    "PillarBootstrap",
+    "QuestionAgreement",
+    "agreement_report",
+    "bootstrap_pillar_scores",
+    "expected_uniform_variance",
+    "krippendorff_alpha",
+    "rwg",
+    "rwg_j",
+    "BenefitModel",
+    "InterventionRef",
+    "GreedyResult",
+    "PortfolioProblem",
+    "PortfolioResult",
+    "RobustPortfolioResult",
+    "build_improvement_matrix",
+    "build_portfolio_problem",
+    "check_portfolio",
+    "greedy_portfolio",
+    "optimise_portfolio",
+    "portfolio_gain",
+    "robust_portfolio",
+    "GAP_CRITERIA",
+    "PriorityResult",
+    "gap_priority",
+    "normalise_decision_matrix",
+    "priority_scores",
+    "validate_criteria_weights",
+    "Distribution",
+    "SobolIndices",
+    "check_inputs_exist",
+    "ishigami",
+    "sobol_analysis",
+    "AGGREGATION_ALTERNATIVES",
+    "NORMALISATION_ALTERNATIVES",
+    "DirichletWeights",
+    "UncertaintyResult",
+    "UniformWeights",
+    "nominal_input_names",
+    "run_uncertainty",
+    "uncertainty_sensitivity",
 ]
