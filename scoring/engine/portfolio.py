@@ -77,21 +77,27 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
 
-from scoring.engine._portfolio_inputs import (
-    RELATIVE_TOLERANCE,
+from scoring.engine._portfolio_problem import (
+    PILLAR_PREFIX,
     BenefitModel,
     InterventionRef,
     PortfolioProblem,
     build_improvement_matrix,
     build_portfolio_problem,
+    check_portfolio,
     frozen_array,
+    gain_of,
+    gap_model,
+    portfolio_gain,
+    selection_mask,
+    tolerance,
 )
 
 __all__ = [
@@ -116,7 +122,6 @@ _FAMILY_CAPACITY = "duration capacity"
 _FAMILY_PREREQUISITES = "prerequisites"
 _FAMILY_EXCLUSIONS = "exclusions"
 _FAMILY_PILLARS = "pillar minimums"
-_PILLAR_PREFIX = "pillar minimum: "
 _COST_TIE_BREAK = 1e-6
 
 
@@ -223,75 +228,6 @@ class RobustPortfolioResult:
     solver_seconds: float
 
 
-def portfolio_gain(problem: PortfolioProblem, selected: Iterable[int]) -> float:
-    """Expected reduction of weighted gaps of a selection under the problem's benefit model.
-
-    Examples
-    --------
-    >>> problem = build_portfolio_problem(
-    ...     [1, 1], 2, improvements=[[3, 0], [3, 1]], gaps=[4, 5], indicator_weights=[1, 2]
-    ... )
-    >>> portfolio_gain(problem, [0, 1])  # indicator 0 capped at its gap of 4
-    6.0
-    """
-    return _gain(problem, _mask(problem, selected), problem.gaps, problem.benefits)
-
-
-def check_portfolio(problem: PortfolioProblem, selected: Iterable[int]) -> tuple[str, ...]:
-    """List the constraints a selection violates (empty when it is feasible).
-
-    Useful to validate a portfolio a planner assembled by hand.
-
-    Examples
-    --------
-    >>> problem = build_portfolio_problem(
-    ...     [2, 3, 1], 5, benefits=[4, 5, 3], prerequisites=[(1, 0)],
-    ...     intervention_codes=["A", "B", "C"])
-    >>> check_portfolio(problem, [1, 2])
-    ('prerequisites: B requires A',)
-    """
-    mask = _mask(problem, selected)
-    codes = problem.intervention_codes
-    violations = []
-    cost = float(problem.costs[mask].sum())
-    if cost > problem.budget + _tolerance(problem.budget):
-        violations.append(f"budget: total cost {cost:g} exceeds the budget {problem.budget:g}")
-    too_long = np.flatnonzero(mask & ~problem.allowed)
-    if too_long.size:
-        violations.append(
-            f"time horizon: {', '.join(codes[j] for j in too_long)} take longer than "
-            f"{problem.horizon:g}"
-        )
-    if problem.duration_capacity is not None and problem.durations is not None:
-        used = float(problem.durations[mask].sum())
-        if used > problem.duration_capacity + _tolerance(problem.duration_capacity):
-            violations.append(
-                f"duration capacity: {used:g} used of {problem.duration_capacity:g} available"
-            )
-    for dependent, required in problem.prerequisites:
-        if mask[dependent] and not mask[required]:
-            violations.append(f"prerequisites: {codes[dependent]} requires {codes[required]}")
-    for group in problem.exclusion_groups:
-        if mask[list(group)].sum() > 1:
-            violations.append(
-                f"exclusions: at most one of {', '.join(codes[j] for j in group)} may be chosen"
-            )
-    for pillar, count in problem.pillar_minimum_count.items():
-        chosen = int(mask[list(problem.pillar_coverage[pillar])].sum())
-        if chosen < count:
-            violations.append(
-                f"{_PILLAR_PREFIX}{pillar} needs at least {count} interventions, got {chosen}"
-            )
-    for pillar, spend in problem.pillar_minimum_spend.items():
-        members = list(problem.pillar_coverage[pillar])
-        spent = float(problem.costs[members][mask[members]].sum())
-        if spent < spend - _tolerance(spend):
-            violations.append(
-                f"{_PILLAR_PREFIX}{pillar} needs a spend of at least {spend:g}, got {spent:g}"
-            )
-    return tuple(violations)
-
-
 def greedy_portfolio(problem: PortfolioProblem) -> GreedyResult:
     """Greedy benefit/cost heuristic respecting the constraints where it can.
 
@@ -331,7 +267,7 @@ def greedy_portfolio(problem: PortfolioProblem) -> GreedyResult:
     return GreedyResult(
         selected=tuple(int(j) for j in np.flatnonzero(selected)),
         total_cost=float(problem.costs[selected].sum()),
-        expected_gain=_gain(problem, selected, problem.gaps, problem.benefits),
+        expected_gain=gain_of(problem, selected, problem.gaps, problem.benefits),
         feasible=not violations,
         violations=violations,
     )
@@ -383,7 +319,7 @@ def optimise_portfolio(
     0.2222
     """
     greedy = greedy_portfolio(problem) if compare_greedy else None
-    fits = problem.allowed & (problem.costs <= problem.budget + _tolerance(problem.budget))
+    fits = problem.allowed & (problem.costs <= problem.budget + tolerance(problem.budget))
     needs_spending = any(problem.pillar_minimum_count.values()) or any(
         problem.pillar_minimum_spend.values()
     )
@@ -427,7 +363,7 @@ def optimise_portfolio(
     status = "optimal" if solution.status == 0 else "time_limit"
     if not selected.any() and not fits.any():
         status = "nothing_fits"
-    gain = _gain(problem, selected, problem.gaps, problem.benefits)
+    gain = gain_of(problem, selected, problem.gaps, problem.benefits)
     greedy = _compared(greedy, gain)
     chosen = tuple(int(j) for j in np.flatnonzero(selected))
     if status == "nothing_fits":
@@ -501,10 +437,12 @@ def robust_portfolio(
     )
     counts = np.zeros(problem.n_interventions)
     sample_gains = np.full(n_samples, np.nan)
-    nominal_mask = _mask(problem, nominal.selected)
+    nominal_mask = selection_mask(problem, nominal.selected)
     nominal_gains = np.array(
         [
-            _gain(problem, nominal_mask, None if gap_rows is None else gap_rows[s], benefit_rows[s])
+            gain_of(
+                problem, nominal_mask, None if gap_rows is None else gap_rows[s], benefit_rows[s]
+            )
             for s in range(n_samples)
         ]
     )
@@ -528,7 +466,7 @@ def robust_portfolio(
                 continue
             chosen = solution.selected
             counts += chosen
-            sample_gains[sample] = _gain(problem, chosen, sample_gaps, benefit_rows[sample])
+            sample_gains[sample] = gain_of(problem, chosen, sample_gaps, benefit_rows[sample])
             n_solved += 1
     frequency = counts / n_samples
     ever = np.flatnonzero(counts > 0)
@@ -555,7 +493,7 @@ class _Model:
         n = problem.n_interventions
         self.capped = problem.benefit_model == "capped"
         if self.capped:
-            improvements, weights = _gap_model(problem)
+            improvements, weights = gap_model(problem)
             reachable = (weights > 0) & (improvements.sum(axis=0) > 0)
             self.indicators = np.flatnonzero(reachable)
         else:
@@ -584,12 +522,12 @@ class _Model:
         for pillar, count in problem.pillar_minimum_count.items():
             if count > 0:
                 members = problem.pillar_coverage[pillar]
-                add(_PILLAR_PREFIX + pillar, dict.fromkeys(members, 1.0), count, np.inf)
+                add(PILLAR_PREFIX + pillar, dict.fromkeys(members, 1.0), count, np.inf)
         for pillar, spend in problem.pillar_minimum_spend.items():
             if spend > 0:
                 members = problem.pillar_coverage[pillar]
                 add(
-                    _PILLAR_PREFIX + pillar,
+                    PILLAR_PREFIX + pillar,
                     {j: problem.costs[j] for j in members},
                     spend,
                     np.inf,
@@ -618,14 +556,14 @@ class _Model:
         ]
         if not self.problem.allowed.all():
             names.insert(1, _FAMILY_HORIZON)
-        if any(family.startswith(_PILLAR_PREFIX) for family in present):
+        if any(family.startswith(PILLAR_PREFIX) for family in present):
             names.append(_FAMILY_PILLARS)
         return names
 
     @property
     def pillar_families(self) -> list[str]:
         return list(
-            dict.fromkeys(family for family, *_ in self.rows if family.startswith(_PILLAR_PREFIX))
+            dict.fromkeys(family for family, *_ in self.rows if family.startswith(PILLAR_PREFIX))
         )
 
     def solve(
@@ -645,7 +583,7 @@ class _Model:
         upper = np.ones(self.n_variables)
         if not feasibility_only:
             if self.capped:
-                objective[n:] = -_gap_model(problem)[1][self.indicators]
+                objective[n:] = -gap_model(problem)[1][self.indicators]
             elif benefits is not None:
                 objective[:n] = -benefits
         if self.capped:
@@ -707,7 +645,7 @@ def _solve_best(
     cost_penalty = 0.0
     if prefer_cheaper and problem.budget > 0:
         if problem.benefit_model == "capped" and gaps is not None:
-            attainable = float(_gap_model(problem)[1] @ gaps)
+            attainable = float(gap_model(problem)[1] @ gaps)
         else:
             attainable = float(benefits.sum())
         # A feasible portfolio spends at most the budget, so the penalty can never outweigh
@@ -729,7 +667,7 @@ def _solve_best(
 def _is_relaxed(family: str, relaxed: frozenset[str]) -> bool:
     if family in relaxed:
         return True
-    return family.startswith(_PILLAR_PREFIX) and _FAMILY_PILLARS in relaxed
+    return family.startswith(PILLAR_PREFIX) and _FAMILY_PILLARS in relaxed
 
 
 def _diagnose(model: _Model) -> tuple[str, ...]:
@@ -748,10 +686,10 @@ def _diagnose(model: _Model) -> tuple[str, ...]:
 
 def _infeasible_message(problem: PortfolioProblem, binding: Sequence[str]) -> str:
     families = [
-        name for name in binding if not name.startswith(_PILLAR_PREFIX) and name != _FAMILY_PILLARS
+        name for name in binding if not name.startswith(PILLAR_PREFIX) and name != _FAMILY_PILLARS
     ]
     pillars = [
-        name.removeprefix(_PILLAR_PREFIX) for name in binding if name.startswith(_PILLAR_PREFIX)
+        name.removeprefix(PILLAR_PREFIX) for name in binding if name.startswith(PILLAR_PREFIX)
     ]
     if pillars:
         message = (
@@ -805,14 +743,14 @@ def _result(
     seconds: float = 0.0,
     mip_gap: float | None = None,
 ) -> PortfolioResult:
-    mask = _mask(problem, selected)
+    mask = selection_mask(problem, selected)
     return PortfolioResult(
         status=status,
         message=message,
         selected=selected,
         selected_codes=tuple(problem.intervention_codes[j] for j in selected),
         total_cost=float(problem.costs[mask].sum()),
-        expected_gain=_gain(problem, mask, problem.gaps, problem.benefits),
+        expected_gain=gain_of(problem, mask, problem.gaps, problem.benefits),
         total_duration=None if problem.durations is None else float(problem.durations[mask].sum()),
         budget=problem.budget,
         benefit_model=problem.benefit_model,
@@ -831,21 +769,6 @@ def _compared(greedy: GreedyResult | None, optimum: float) -> GreedyResult | Non
     return dataclasses.replace(greedy, optimality_gap=gap)
 
 
-def _gain(
-    problem: PortfolioProblem,
-    mask: NDArray[np.bool_],
-    gaps: NDArray[np.float64] | None,
-    benefits: NDArray[np.float64],
-) -> float:
-    if problem.benefit_model == "additive":
-        return float(benefits[mask].sum())
-    improvements, weights = _gap_model(problem)
-    if gaps is None:
-        raise ValueError("the capped benefit model needs the gap of each indicator")
-    closed = np.minimum(gaps, improvements[mask].sum(axis=0))
-    return float(weights @ closed)
-
-
 def _prune(
     problem: PortfolioProblem,
     mask: NDArray[np.bool_],
@@ -854,10 +777,10 @@ def _prune(
 ) -> NDArray[np.bool_]:
     """Drop selected interventions that add no gain and are not needed by any constraint."""
     mask = mask.copy()
-    gain = _gain(problem, mask, gaps, benefits)
+    gain = gain_of(problem, mask, gaps, benefits)
     for j in sorted(np.flatnonzero(mask), key=lambda j: (-problem.costs[j], -j)):
         mask[j] = False
-        still_good = _gain(problem, mask, gaps, benefits) >= gain - _tolerance(gain)
+        still_good = gain_of(problem, mask, gaps, benefits) >= gain - tolerance(gain)
         if not (still_good and not check_portfolio(problem, np.flatnonzero(mask))):
             mask[j] = True
     return mask
@@ -880,16 +803,16 @@ def _best_bundle(
     to the lower index.
     """
     costs = problem.costs
-    budget_left = problem.budget - costs[selected].sum() + _tolerance(problem.budget)
+    budget_left = problem.budget - costs[selected].sum() + tolerance(problem.budget)
     capacity_left = np.inf
     if problem.duration_capacity is not None and problem.durations is not None:
         capacity_left = (
             problem.duration_capacity
             - problem.durations[selected].sum()
-            + _tolerance(problem.duration_capacity)
+            + tolerance(problem.duration_capacity)
         )
     durations = problem.durations if problem.durations is not None else np.zeros_like(costs)
-    base_gain = _gain(problem, selected, problem.gaps, problem.benefits)
+    base_gain = gain_of(problem, selected, problem.gaps, problem.benefits)
     open_candidates = candidates & ~selected
     missing = (closure & ~selected).any(axis=1)
 
@@ -918,9 +841,9 @@ def _best_bundle(
             feasible[j] = True
             bundles[int(j)] = bundle
             bundle_costs[j] = costs[bundle].sum()
-            gains[j] = _gain(problem, chosen, problem.gaps, problem.benefits) - base_gain
+            gains[j] = gain_of(problem, chosen, problem.gaps, problem.benefits) - base_gain
     if need_gain:
-        feasible &= gains > _tolerance(base_gain)
+        feasible &= gains > tolerance(base_gain)
     if not feasible.any():
         return None
     indices = np.flatnonzero(feasible)
@@ -935,7 +858,7 @@ def _single_additions(
     """Gain of the selection plus each single intervention, for every intervention at once."""
     if problem.benefit_model == "additive":
         return problem.benefits[selected].sum() + np.where(selected, 0.0, problem.benefits)
-    improvements, weights = _gap_model(problem)
+    improvements, weights = gap_model(problem)
     covered = improvements[selected].sum(axis=0)
     with_each = covered + np.where(selected[:, np.newaxis], 0.0, improvements)
     return np.minimum(problem.gaps, with_each) @ weights
@@ -948,7 +871,7 @@ def _pillar_met(problem: PortfolioProblem, pillar: str, selected: NDArray[np.boo
     chosen = selected[members]
     return chosen.sum() >= count_needed and problem.costs[members][
         chosen
-    ].sum() >= spend_needed - _tolerance(spend_needed)
+    ].sum() >= spend_needed - tolerance(spend_needed)
 
 
 def _prerequisite_closure(problem: PortfolioProblem) -> NDArray[np.bool_]:
@@ -1011,28 +934,7 @@ def _sample_objectives(
         if np.any(rows < 0):
             raise ValueError("benefit_samples: benefits must be non-negative")
         return None, rows
-    improvements, weights = _gap_model(problem)
+    improvements, weights = gap_model(problem)
     gap_rows = np.clip(rows, 0.0, None)
     benefit_rows = np.stack([np.minimum(gap_row, improvements) @ weights for gap_row in gap_rows])
     return gap_rows, benefit_rows
-
-
-def _mask(problem: PortfolioProblem, selected: Iterable[int]) -> NDArray[np.bool_]:
-    mask = np.zeros(problem.n_interventions, dtype=bool)
-    indices = np.asarray(list(selected), dtype=int)
-    if indices.size and (indices.min() < 0 or indices.max() >= problem.n_interventions):
-        raise ValueError(
-            f"selection: intervention indices must lie in 0..{problem.n_interventions - 1}"
-        )
-    mask[indices] = True
-    return mask
-
-
-def _gap_model(problem: PortfolioProblem) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    if problem.improvements is None or problem.indicator_weights is None:
-        raise ValueError("this needs a portfolio problem built from improvements and gaps")
-    return problem.improvements, problem.indicator_weights
-
-
-def _tolerance(reference: float) -> float:
-    return RELATIVE_TOLERANCE * max(1.0, abs(reference))

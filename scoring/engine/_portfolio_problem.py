@@ -1,7 +1,7 @@
-"""Validated inputs of the portfolio optimiser (see :mod:`scoring.engine.portfolio`).
+"""The portfolio problem: validated inputs, the constraint check and the gain of a selection.
 
-Kept apart from the solver so each module stays readable; the public names are
-re-exported by :mod:`scoring.engine.portfolio`.
+Kept apart from the solver and the heuristic (:mod:`scoring.engine.portfolio`) so each
+module stays readable; the public names are re-exported there.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ __all__ = [
     "PortfolioProblem",
     "build_improvement_matrix",
     "build_portfolio_problem",
+    "check_portfolio",
+    "portfolio_gain",
 ]
 
 BenefitModel = Literal["capped", "additive"]
@@ -28,6 +30,8 @@ InterventionRef = int | str
 _BENEFIT_MODELS: tuple[str, ...] = ("capped", "additive")
 # Relative slack when comparing sums of floats with budgets and horizons.
 RELATIVE_TOLERANCE = 1e-9
+# Violations of pillar minimums start with this, so callers can tell which pillar fails.
+PILLAR_PREFIX = "pillar minimum: "
 
 
 @dataclass(frozen=True)
@@ -443,3 +447,108 @@ def frozen_array(array: NDArray) -> NDArray:
     array = np.array(array, copy=True)
     array.setflags(write=False)
     return array
+
+
+def portfolio_gain(problem: PortfolioProblem, selected: Iterable[int]) -> float:
+    """Expected reduction of weighted gaps of a selection under the problem's benefit model.
+
+    Examples
+    --------
+    >>> problem = build_portfolio_problem(
+    ...     [1, 1], 2, improvements=[[3, 0], [3, 1]], gaps=[4, 5], indicator_weights=[1, 2]
+    ... )
+    >>> portfolio_gain(problem, [0, 1])  # indicator 0 capped at its gap of 4
+    6.0
+    """
+    return gain_of(problem, selection_mask(problem, selected), problem.gaps, problem.benefits)
+
+
+def check_portfolio(problem: PortfolioProblem, selected: Iterable[int]) -> tuple[str, ...]:
+    """List the constraints a selection violates (empty when it is feasible).
+
+    Useful to validate a portfolio a planner assembled by hand.
+
+    Examples
+    --------
+    >>> problem = build_portfolio_problem(
+    ...     [2, 3, 1], 5, benefits=[4, 5, 3], prerequisites=[(1, 0)],
+    ...     intervention_codes=["A", "B", "C"])
+    >>> check_portfolio(problem, [1, 2])
+    ('prerequisites: B requires A',)
+    """
+    mask = selection_mask(problem, selected)
+    codes = problem.intervention_codes
+    violations = []
+    cost = float(problem.costs[mask].sum())
+    if cost > problem.budget + tolerance(problem.budget):
+        violations.append(f"budget: total cost {cost:g} exceeds the budget {problem.budget:g}")
+    too_long = np.flatnonzero(mask & ~problem.allowed)
+    if too_long.size:
+        violations.append(
+            f"time horizon: {', '.join(codes[j] for j in too_long)} take longer than "
+            f"{problem.horizon:g}"
+        )
+    if problem.duration_capacity is not None and problem.durations is not None:
+        used = float(problem.durations[mask].sum())
+        if used > problem.duration_capacity + tolerance(problem.duration_capacity):
+            violations.append(
+                f"duration capacity: {used:g} used of {problem.duration_capacity:g} available"
+            )
+    for dependent, required in problem.prerequisites:
+        if mask[dependent] and not mask[required]:
+            violations.append(f"prerequisites: {codes[dependent]} requires {codes[required]}")
+    for group in problem.exclusion_groups:
+        if mask[list(group)].sum() > 1:
+            violations.append(
+                f"exclusions: at most one of {', '.join(codes[j] for j in group)} may be chosen"
+            )
+    for pillar, count in problem.pillar_minimum_count.items():
+        chosen = int(mask[list(problem.pillar_coverage[pillar])].sum())
+        if chosen < count:
+            violations.append(
+                f"{PILLAR_PREFIX}{pillar} needs at least {count} interventions, got {chosen}"
+            )
+    for pillar, spend in problem.pillar_minimum_spend.items():
+        members = list(problem.pillar_coverage[pillar])
+        spent = float(problem.costs[members][mask[members]].sum())
+        if spent < spend - tolerance(spend):
+            violations.append(
+                f"{PILLAR_PREFIX}{pillar} needs a spend of at least {spend:g}, got {spent:g}"
+            )
+    return tuple(violations)
+
+
+def gain_of(
+    problem: PortfolioProblem,
+    mask: NDArray[np.bool_],
+    gaps: NDArray[np.float64] | None,
+    benefits: NDArray[np.float64],
+) -> float:
+    if problem.benefit_model == "additive":
+        return float(benefits[mask].sum())
+    improvements, weights = gap_model(problem)
+    if gaps is None:
+        raise ValueError("the capped benefit model needs the gap of each indicator")
+    closed = np.minimum(gaps, improvements[mask].sum(axis=0))
+    return float(weights @ closed)
+
+
+def selection_mask(problem: PortfolioProblem, selected: Iterable[int]) -> NDArray[np.bool_]:
+    mask = np.zeros(problem.n_interventions, dtype=bool)
+    indices = np.asarray(list(selected), dtype=int)
+    if indices.size and (indices.min() < 0 or indices.max() >= problem.n_interventions):
+        raise ValueError(
+            f"selection: intervention indices must lie in 0..{problem.n_interventions - 1}"
+        )
+    mask[indices] = True
+    return mask
+
+
+def gap_model(problem: PortfolioProblem) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    if problem.improvements is None or problem.indicator_weights is None:
+        raise ValueError("this needs a portfolio problem built from improvements and gaps")
+    return problem.improvements, problem.indicator_weights
+
+
+def tolerance(reference: float) -> float:
+    return RELATIVE_TOLERANCE * max(1.0, abs(reference))
