@@ -293,7 +293,8 @@ def optimise_portfolio(
         Seconds; the best portfolio found so far is returned with status
         ``"time_limit"`` when it runs out.
     mip_relative_gap : float
-        HiGHS's relative optimality tolerance.
+        HiGHS's relative optimality tolerance (its default absolute tolerance of
+        1e-6 on the objective applies as well).
     prefer_cheaper : bool
         Break ties in gain towards the cheaper portfolio: the objective becomes
         ``gain - epsilon * cost`` with ``epsilon = 1e-6 * max(attainable gain, 1) / budget``,
