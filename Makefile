@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 DEFAULT_FRAMEWORK := frameworks/dcna-2026.yaml
+DEFAULT_CATALOGUE := frameworks/dcna-2026-interventions.yaml
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
@@ -30,6 +31,7 @@ translations: $(VENV)/.runtime
 setup: $(VENV)/.runtime translations
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	@if [ -f $(DEFAULT_FRAMEWORK) ]; then DEBUG=1 $(PY) manage.py load_framework $(DEFAULT_FRAMEWORK) --publish; fi
+	@if [ -f $(DEFAULT_CATALOGUE) ]; then DEBUG=1 $(PY) manage.py load_catalogue $(DEFAULT_CATALOGUE); fi
 	DEBUG=1 $(PY) manage.py seed_demo
 
 run: setup
