@@ -1,7 +1,8 @@
-"""Admin for review data: queries, and the audit trail (view only).
+"""Admin for review data: queries, evidence and the audit trail — all view only.
 
-Queries and audit events change only through services, which lock and audit; the admin shows
-them and refuses to add, change or delete them.
+Queries, evidence and audit events change only through services, which respect the approval
+lock and audit every change; the admin shows them and refuses to add, change or delete them
+(answers get the same treatment in core.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from surveys.models import AuditEvent, Query, QueryMessage
+from surveys.models import AuditEvent, Evidence, Query, QueryMessage
 
 
 class ViewOnlyMixin:
@@ -57,4 +58,13 @@ class AuditEventAdmin(ViewOnlyMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["assessment__country"]
     # The bulk "delete selected" action would bypass AuditEvent.delete(); it must not exist.
+    actions = None
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ["assessment", "question_code", "kind", "label", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind"]
+    search_fields = ["question_code", "original_name", "url", "assessment__country__name"]
+    list_select_related = ["assessment__country", "uploaded_by"]
     actions = None
