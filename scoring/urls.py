@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from scoring import views
 
 app_name = "scoring"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("assessments/<int:pk>/scores/", views.assessment_scores, name="assessment-scores"),
+    path("assessments/<int:pk>/rescore/", views.assessment_rescore, name="assessment-rescore"),
+    path("score-runs/<int:pk>/", views.run_detail, name="run-detail"),
+]
+
+from scoring import views_planning  # noqa: E402  (planner pages, appended by their owner)
+
+urlpatterns += [
+    path("planning/", views_planning.planner_home, name="planner-home"),
+    path(
+        "planning/countries/<str:alpha3>/",
+        views_planning.planner_country,
+        name="planner-country",
+    ),
+    path("planning/demand/", views_planning.planner_demand, name="planner-demand"),
+    path("planning/catalogue/", views_planning.catalogue, name="catalogue"),
+]

@@ -1,0 +1,87 @@
+"""Score pages: an assessment's scores with their explanations, recompute, and a run's record."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from scoring.models import RunTrigger, ScoreRun
+from scoring.pages import score_page
+from scoring.services import ScoringError, score_run_create, score_run_verify
+from surveys import permissions
+
+
+def can_rescore(user: permissions.AnyUser, assessment: permissions.Assessment) -> bool:
+    """Reviewers and focal points of the country, and administrators, may recompute scores."""
+    return permissions.can_review_assessment(user, assessment) or permissions.is_focal_point_for(
+        user, assessment
+    )
+
+
+@login_required
+@require_GET
+def assessment_scores(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(request, pk)
+    page = score_page(assessment, language=get_language())
+    context = {
+        "assessment": assessment,
+        "page": page,
+        "can_rescore": can_rescore(request.user, assessment),
+    }
+    return render(request, "scoring/assessment_scores.html", context)
+
+
+@login_required
+@require_POST
+def assessment_rescore(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(request, pk)
+    if not can_rescore(request.user, assessment):
+        raise PermissionDenied
+    try:
+        score_run_create(assessment=assessment, trigger=RunTrigger.ON_DEMAND, actor=request.user)
+        messages.success(request, _("Scores recomputed."))
+    except ScoringError as error:
+        messages.error(request, _("The scores could not be computed: %(error)s") % {"error": error})
+    return HttpResponseRedirect(reverse("scoring:assessment-scores", kwargs={"pk": pk}))
+
+
+def _run_for_user(request: HttpRequest, pk: int) -> ScoreRun:
+    try:
+        run = ScoreRun.objects.select_related("assessment__country", "framework", "created_by").get(
+            pk=pk
+        )
+    except ScoreRun.DoesNotExist:
+        raise Http404("No score run matches the given query.") from None
+    if run.assessment is None:
+        if not permissions.reads_everything(request.user):
+            raise Http404("No score run matches the given query.")
+    else:
+        permissions.check_assessment_action(request.user, run.assessment, permissions.Action.VIEW)
+    return run
+
+
+@login_required
+@require_GET
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run_for_user(request, pk)
+    verification = score_run_verify(run) if request.GET.get("verify") == "1" else None
+    context = {
+        "run": run,
+        "configuration": json.dumps(run.configuration, indent=2, ensure_ascii=False),
+        "uncertainty": json.dumps(
+            {key: value for key, value in run.uncertainty.items() if key != "probability_above"},
+            indent=2,
+            ensure_ascii=False,
+        ),
+        "verification": verification,
+    }
+    return render(request, "scoring/run_detail.html", context)
