@@ -49,3 +49,25 @@ urlpatterns += [
     path("evidence/<int:pk>/delete/", evidence.evidence_remove, name="evidence-delete"),
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence-download"),
 ]
+
+# Stakeholder contributions (issue 4).
+from surveys.views import stakeholders  # noqa: E402
+
+urlpatterns += [
+    path(
+        "assessments/<int:pk>/stakeholders/",
+        stakeholders.stakeholder_list,
+        name="stakeholder-list",
+    ),
+    path(
+        "assessments/<int:pk>/stakeholders/<int:invitation>/",
+        stakeholders.stakeholder_responses,
+        name="stakeholder-responses",
+    ),
+    path(
+        "assessments/<int:pk>/stakeholders/<int:invitation>/revoke/",
+        stakeholders.stakeholder_revoke_view,
+        name="stakeholder-revoke",
+    ),
+    path("s/<str:token>/", stakeholders.stakeholder_respond, name="stakeholder-respond"),
+]
