@@ -22,16 +22,3 @@ urlpatterns += [
     path("planning/demand/", views_planning.planner_demand, name="planner-demand"),
     path("planning/catalogue/", views_planning.catalogue, name="catalogue"),
 ]
-
-from scoring import views_planning  # noqa: E402  (planner pages, appended by their owner)
-
-urlpatterns += [
-    path("planning/", views_planning.planner_home, name="planner-home"),
-    path(
-        "planning/countries/<str:alpha3>/",
-        views_planning.planner_country,
-        name="planner-country",
-    ),
-    path("planning/demand/", views_planning.planner_demand, name="planner-demand"),
-    path("planning/catalogue/", views_planning.catalogue, name="catalogue"),
-]
