@@ -84,8 +84,11 @@ def stakeholder_agreement(
     >>> layout = framework_layout(load_framework_text(EXAMPLE))
     >>> rows = [(1, "T.1", "yes"), (2, "T.1", "yes"), (3, "T.1", "partial")]
     >>> results = stakeholder_agreement(layout, rows, n_resamples=99)
-    >>> [(r["scope"], r["code"], round(r["rwg"], 3)) for r in results if r["scope"] == "question"]
-    [('question', 'T.1', 0.833)]
+
+    Codes 3, 3, 2 on a 3-point scale: r_wg = 1 − s² / σ²_E = 1 − (1/3) / (8/12) = 0.5.
+
+    >>> [(r["code"], round(r["rwg"], 6)) for r in results if r["scope"] == "question"]
+    [('T.1', 0.5)]
     """
     questions = layout.questions
     column_of = {question.code: column for column, question in enumerate(questions)}

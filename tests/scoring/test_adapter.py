@@ -237,3 +237,11 @@ def test_a_better_maturity_answer_never_lowers_the_overall_score(
 
 def test_adapter_docstring_examples_run() -> None:
     assert doctest.testmod(scoring.adapter).failed == 0
+
+
+def test_agreement_and_cli_docstring_examples_run() -> None:
+    import scoring.agreement
+    import scoring.cli
+
+    for module in (scoring.agreement, scoring.cli):
+        assert doctest.testmod(module).failed == 0

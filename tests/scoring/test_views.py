@@ -178,3 +178,23 @@ class RunDetailTests(TestCase):
         stranger = make_reviewer("KEN")
         self.client.login(username=stranger.username, password=PASSWORD)
         assert self.client.get(self.url).status_code == 404
+
+
+class CohortOnScorePageTests(TestCase):
+    def test_the_rank_range_from_the_latest_cohort_run_is_shown(self) -> None:
+        from scoring.services import score_cohort_create
+        from surveys.models import AssessmentState
+
+        assessments = []
+        for code, level in (("SEN", 1), ("KEN", 3), ("GHA", 5)):
+            assessment = make_assessment(code, state=AssessmentState.APPROVED)
+            add_answers(assessment, FULL_ANSWERS | {"GOV.1.a": level})
+            score_run_create(assessment=assessment, trigger=RunTrigger.APPROVE, seed=1)
+            assessments.append(assessment)
+        score_cohort_create(framework=assessments[0].framework, round=2026, seed=1, samples=300)
+        reviewer = make_reviewer("GHA")
+        self.client.login(username=reviewer.username, password=PASSWORD)
+        url = reverse("scoring:assessment-scores", kwargs={"pk": assessments[2].pk})
+        page = self.client.get(url).content.decode()
+        assert "Rank" in page and " of 3 (between " in page
+        assert "compares this country with the others" in page
