@@ -60,9 +60,17 @@ from scoring.engine.portfolio import (
     robust_portfolio,
 )
 from scoring.engine.priority import GAP_CRITERIA, gap_priority
-from scoring.models import Intervention, RunStatus, Score, ScoreLevel
+from scoring.models import (
+    DeliveryChannel,
+    Intervention,
+    InterventionKind,
+    RunStatus,
+    Score,
+    ScoreLevel,
+    ScoreRun,
+)
 from surveys.frameworks.spec import FrameworkSpec, translate
-from surveys.models import Assessment, Country
+from surveys.models import Assessment, Country, Framework
 
 PRIORITY_METHODS = ("weighted_sum", "topsis")
 DEFAULT_CRITERIA_WEIGHTS: dict[str, float] = {
@@ -75,6 +83,21 @@ DEFAULT_SAMPLES = 40
 # z of the 95th percentile: a 5-95 % interval spans 2 x 1.645 standard deviations.
 _Z_95 = 1.6448536269514722
 _REFERENCE_MONTHS = 12.0
+# Score columns the planner reads; the explanation JSON and the run's stored inputs are skipped.
+_SCORE_FIELDS = (
+    "run_id",
+    "assessment_id",
+    "level",
+    "code",
+    "score",
+    "target",
+    "gap",
+    "effective_weight",
+    "stage",
+    "interval_low",
+    "interval_median",
+    "interval_high",
+)
 
 
 class PlanningError(ValueError):
@@ -243,9 +266,11 @@ def latest_snapshots(
         assessments.values("pk").annotate(run=Max("scores__run")).values_list("pk", "run")
     )
     chosen: dict[int, Assessment] = {}
-    for assessment in Assessment.objects.filter(pk__in=latest_run).select_related(
-        "country", "framework"
-    ):
+    assessments_found = list(Assessment.objects.filter(pk__in=latest_run).select_related("country"))
+    # One instance per framework, so its definition is decoded and its spec built once.
+    frameworks = Framework.objects.in_bulk({a.framework_id for a in assessments_found})
+    for assessment in assessments_found:
+        assessment.framework = frameworks[assessment.framework_id]
         current = chosen.get(assessment.country_id)
         if current is None or (assessment.round, assessment.pk) > (current.round, current.pk):
             chosen[assessment.country_id] = assessment
@@ -257,12 +282,20 @@ def latest_snapshots(
         run_id__in=run_ids,
         assessment_id__in=[a.pk for a in chosen.values()],
         level__in=[ScoreLevel.OVERALL, ScoreLevel.PILLAR, ScoreLevel.INDICATOR],
-    ).select_related("run")
+    ).only(*_SCORE_FIELDS)
     for score in wanted:
         if latest_run[score.assessment_id] == score.run_id:
             rows[score.assessment_id].append(score)
+    seeds = dict(ScoreRun.objects.filter(pk__in=run_ids).values_list("pk", "seed"))
     snapshots = [
-        _snapshot(assessment, rows[assessment.pk], language) for assessment in chosen.values()
+        _snapshot(
+            assessment,
+            rows[assessment.pk],
+            language,
+            run_id=latest_run[assessment.pk],
+            seed=seeds.get(latest_run[assessment.pk]),
+        )
+        for assessment in chosen.values()
     ]
     return sorted(snapshots, key=lambda snap: snap.country.name)
 
@@ -276,7 +309,14 @@ def active_interventions(framework_code: str) -> list[Intervention]:
     return list(Intervention.objects.filter(framework_code=framework_code, active=True))
 
 
-def _snapshot(assessment: Assessment, scores: Sequence[Score], language: str) -> ScoreSnapshot:
+def _snapshot(
+    assessment: Assessment,
+    scores: Sequence[Score],
+    language: str,
+    *,
+    run_id: int,
+    seed: int | None,
+) -> ScoreSnapshot:
     spec = assessment.framework.spec
     by_key = {(score.level, score.code): score for score in scores}
     indicators = []
@@ -320,12 +360,11 @@ def _snapshot(assessment: Assessment, scores: Sequence[Score], language: str) ->
             )
         )
     overall = next((s for s in scores if s.level == ScoreLevel.OVERALL), None)
-    run = scores[0].run if scores else None
     return ScoreSnapshot(
         country=assessment.country,
         assessment=assessment,
-        run_id=run.pk if run else 0,
-        seed=run.seed if run else None,
+        run_id=run_id,
+        seed=seed,
         spec=spec,
         overall=None if overall is None else overall.score,
         overall_stage=_stage_code(
@@ -578,13 +617,14 @@ def country_portfolio(
     else:
         result = optimise_portfolio(problem, compare_greedy=compare_greedy)
     greedy_selected = set(result.greedy.selected) if result.greedy else set()
+    kinds, channels = _choice_labels()
     optimal = set(result.selected)
     lines = [
         PortfolioLine(
             code=item.code,
             title=translate(item.title, language),
-            kind=item.get_kind_display(),
-            channel=item.get_channel_display(),
+            kind=kinds.get(item.kind, item.kind),
+            channel=channels.get(item.channel, item.channel),
             cost=float(item.cost),
             duration_months=item.duration_months,
             standalone_gain=float(problem.benefits[index]),
@@ -603,6 +643,14 @@ def country_portfolio(
         )
     )
     return CountryPortfolio(result, tuple(lines), n_samples, tuple(notes))
+
+
+def _choice_labels() -> tuple[dict[str, str], dict[str, str]]:
+    """Kind and channel labels in the active language, translated once per call."""
+    return (
+        {value: str(label) for value, label in InterventionKind.choices},
+        {value: str(label) for value, label in DeliveryChannel.choices},
+    )
 
 
 def _deliverable(
@@ -730,6 +778,7 @@ def demand_build(
         for code in portfolio.result.selected_codes:
             group["chosen"].append(code)
             per_intervention[code].append(snap.country.pk)
+    kinds, channels = _choice_labels()
     demand_groups = tuple(
         DemandGroup(
             region=region_name,
@@ -749,8 +798,8 @@ def demand_build(
                 InterventionDemand(
                     code=code,
                     title=translate(by_code[code].title, language),
-                    kind=by_code[code].get_kind_display(),
-                    channel=by_code[code].get_channel_display(),
+                    kind=kinds.get(by_code[code].kind, by_code[code].kind),
+                    channel=channels.get(by_code[code].channel, by_code[code].channel),
                     countries=len(chosen_by),
                     total_cost=len(chosen_by) * float(by_code[code].cost),
                 )
