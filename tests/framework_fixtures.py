@@ -79,7 +79,7 @@ def generated_framework_data(pillars: int = 7, questions_per_pillar: int = 40) -
                         "code": code,
                         "type": "yes_partial_no",
                         "text": text,
-                        "show_if": f"P{p}.I.q{q - 2} > 10",
+                        "show_if": f"P{p}.I.q{q - 1} > 10",
                     }
                 )
         pillar_list.append(

@@ -57,15 +57,13 @@ def carried_over_answers(
                 new: old for old, new in question_code_map(source, target).items() if new
             }
         except ValueError:
-            values = {code: value for code, value in values.items()}
+            pass  # no declared mapping between the versions: same codes only, checked below
     inputs = []
     for code, value in values.items():
         question = target.questions_by_code.get(code)
         if question is None:
             continue
-        status = (
-            _STATUS_OF_MISSING[value] if isinstance(value, Missing) else AnswerStatus.ANSWERED
-        )
+        status = _STATUS_OF_MISSING[value] if isinstance(value, Missing) else AnswerStatus.ANSWERED
         answer = AnswerInput(
             question_code=code,
             value=None if isinstance(value, Missing) else value,
