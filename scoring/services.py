@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from scoring.adapter import (
     AnswerError,
@@ -244,7 +245,10 @@ def _fetch(framework: Framework, assessments: Sequence[Assessment]) -> _Fetched:
         spec = framework_spec(framework)
         layout = framework_layout(spec)
     except ValueError as error:
-        raise ScoringError(f"The framework {framework} cannot be scored: {error}") from error
+        raise ScoringError(
+            _("The framework %(framework)s cannot be scored: %(error)s")
+            % {"framework": framework, "error": error}
+        ) from error
     ids = [assessment.pk for assessment in assessments]
     answers = _answers_by_assessment(ids)
     sources = _merge_statistics(spec, assessments, answers)
@@ -548,9 +552,12 @@ def score_cohort_create(
         else cohort_assessments(framework=framework, round=round)
     )
     if not chosen:
-        raise ScoringError(f"No approved assessment of {framework} in round {round} to score.")
+        raise ScoringError(
+            _("No approved assessment of %(framework)s in round %(round)s to score.")
+            % {"framework": framework, "round": round}
+        )
     if any(a.framework_id != framework.pk for a in chosen):
-        raise ScoringError("Every assessment of a cohort must use the same framework version.")
+        raise ScoringError(_("Every assessment of a cohort must use the same framework version."))
     seed = _new_seed(seed)
     fetched = _fetch(framework, chosen)
     config = fetched.layout.config
