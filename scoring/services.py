@@ -218,7 +218,7 @@ def _merge_statistics(
             rank = (year, code == question_code, code, value, source)
             if question_code not in chosen or rank[:2] > chosen[question_code][:2]:
                 chosen[question_code] = rank
-        for question_code, (year, _, code, value, source) in chosen.items():
+        for question_code, (year, _own_code, code, value, source) in chosen.items():
             unit_answers[question_code] = RawAnswer(status="answered", value=value)
             sources[assessment.pk][question_code] = {
                 "code": code,
