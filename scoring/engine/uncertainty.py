@@ -195,8 +195,10 @@ class _Problem:
     nominal_key: tuple[str, str, str | None]
     weight_pools: dict[int, np.ndarray]  # step -> (sets, children)
     method_exponents: dict[int, np.ndarray]  # step -> (alternatives,)
-    item_order: np.ndarray  # items sorted by indicator
-    item_slices: tuple[slice, ...]  # per first-level node, into item_order
+    #: (first-level nodes, widest node) item indices, children of each node side by side;
+    #: ``padded_valid`` is False in the padding of nodes with fewer children.
+    padded_items: np.ndarray
+    padded_valid: np.ndarray
     positive_item_weight: np.ndarray  # (items,) nominal weight > 0
     n_weight_sets: int
 
@@ -305,8 +307,13 @@ def _prepare(
         insufficient.append([np.asarray(level.insufficient) for level in result.levels])
 
     first = steps[0]
-    item_order = np.argsort(first.parent_index, kind="stable")
-    bounds = np.searchsorted(first.parent_index[item_order], np.arange(first.n_parents + 1))
+    children = [np.flatnonzero(first.parent_index == parent) for parent in range(first.n_parents)]
+    width = max(len(members) for members in children)
+    padded_items = np.zeros((first.n_parents, width), dtype=np.intp)
+    padded_valid = np.zeros((first.n_parents, width), dtype=bool)
+    for parent, members in enumerate(children):
+        padded_items[parent, : len(members)] = members
+        padded_valid[parent, : len(members)] = True
     return _Problem(
         config=config,
         input_names=tuple(inputs),
@@ -314,7 +321,7 @@ def _prepare(
         sizes=tuple(sizes),
         variant_keys=variant_keys,
         variant_configs=tuple(variant_configs),
-        variant_scores=np.stack(variant_scores)[:, :, item_order],
+        variant_scores=np.stack(variant_scores),
         variant_insufficient=tuple(
             np.stack([levels[index] for levels in insufficient])
             for index in range(len(config.levels))
@@ -322,9 +329,9 @@ def _prepare(
         nominal_key=nominal_key,
         weight_pools=weight_pools,
         method_exponents=method_exponents,
-        item_order=item_order,
-        item_slices=tuple(slice(bounds[p], bounds[p + 1]) for p in range(first.n_parents)),
-        positive_item_weight=first.child_weights[item_order] > 0,
+        padded_items=padded_items,
+        padded_valid=padded_valid,
+        positive_item_weight=first.child_weights > 0,
         n_weight_sets=n_weight_sets,
     )
 
@@ -411,6 +418,64 @@ def _step_exponents(problem: _Problem, choices: np.ndarray, step: int) -> np.nda
     return np.where((column == _NOMINAL)[:, None], nominal, chosen)
 
 
+def _first_step(
+    problem: _Problem, variant: np.ndarray, weights: np.ndarray, exponents: np.ndarray
+) -> np.ndarray:
+    """Items -> first level for every sample: (samples, units, first-level nodes).
+
+    Samples are grouped by data variant and method; within a group, the weighted sums of all
+    nodes sharing an exponent are one batched matrix product over the padded children,
+    ``(nodes, samples, width) @ (nodes, width, units)``.
+    """
+    samples = weights.shape[0]
+    units = problem.variant_scores.shape[1]
+    nodes = problem.padded_items.shape[0]
+    result = np.empty((samples, units, nodes))
+    signatures, signature_of_sample = np.unique(exponents, axis=0, return_inverse=True)
+    group_of_sample = variant * len(signatures) + signature_of_sample.ravel()
+    for group in np.unique(group_of_sample):
+        rows = np.flatnonzero(group_of_sample == group)
+        variant_index, signature = divmod(int(group), len(signatures))
+        scores = problem.variant_scores[variant_index]
+        present = ~np.isnan(scores)
+        positive = present & (scores > 0)
+        zero_child = present & ~positive & problem.positive_item_weight
+        for exponent in np.unique(signatures[signature]):
+            parents = np.flatnonzero(signatures[signature] == exponent)
+            items = problem.padded_items[parents]
+            valid = problem.padded_valid[parents]
+            if exponent == 1.0:
+                transformed = np.where(present, scores, 0.0)
+            elif exponent == 0.0:
+                transformed = np.log(np.where(positive, scores, 1.0))
+            else:
+                transformed = np.where(positive, np.where(positive, scores, 1.0) ** exponent, 0.0)
+            # (nodes, width, units) children of each node; padding contributes nothing.
+            # Contiguous operands keep every batch of the product on BLAS.
+            values = np.ascontiguousarray(
+                np.where(valid, transformed[:, items], 0.0).transpose(1, 2, 0)
+            )
+            counted = np.ascontiguousarray(
+                np.where(valid, present[:, items], 0.0).transpose(1, 2, 0)
+            )
+            node_weights = np.ascontiguousarray(
+                np.where(valid, weights[rows][:, items], 0.0).transpose(1, 0, 2)
+            )
+            denominator = node_weights @ counted
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                mean = (node_weights @ values) / denominator
+                if exponent == 0.0:
+                    mean = np.exp(mean)
+                elif exponent != 1.0:
+                    mean = mean ** (1.0 / exponent)
+            if exponent <= 0.0:
+                has_zero = (zero_child[:, items] & valid).any(axis=-1).T[:, None, :]
+                mean = np.where(has_zero, 0.0, mean)
+            mean = np.where(denominator > 0, mean, np.nan)
+            result[np.ix_(rows, np.arange(units), parents)] = mean.transpose(1, 2, 0)
+    return result
+
+
 def _evaluate_chunk(problem: _Problem, choices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     hierarchy = problem.config.hierarchy
     steps = hierarchy.steps
@@ -419,44 +484,9 @@ def _evaluate_chunk(problem: _Problem, choices: np.ndarray) -> tuple[np.ndarray,
     variant = _variant_of_samples(problem, choices)
     first_weights = _step_weights(problem, choices, 0)
     if first_weights is None:
-        first_weights = np.broadcast_to(
-            steps[0].child_weights, (samples, steps[0].child_weights.size)
-        )
-    first_weights = np.ascontiguousarray(first_weights[:, problem.item_order])
-    first_exponents = _step_exponents(problem, choices, 0)
-
-    # Items -> first level: per variant and per exponent, one matrix product per parent node.
-    current = np.full((samples, units, steps[0].n_parents), np.nan)
-    for variant_index in np.unique(variant):
-        in_variant = variant == variant_index
-        scores = problem.variant_scores[variant_index]
-        present = ~np.isnan(scores)
-        positive = present & (scores > 0)
-        for exponent in np.unique(first_exponents[in_variant]):
-            rows = np.flatnonzero(in_variant & (first_exponents == exponent).any(axis=1))
-            weights = first_weights[rows]
-            if exponent == 1.0:
-                transformed = np.where(present, scores, 0.0)
-            elif exponent == 0.0:
-                transformed = np.log(np.where(positive, scores, 1.0))
-            else:
-                transformed = np.where(positive, np.where(positive, scores, 1.0) ** exponent, 0.0)
-            zero_child = (present & ~positive) & problem.positive_item_weight
-            for parent, columns in enumerate(problem.item_slices):
-                uses = first_exponents[rows, parent] == exponent
-                if not uses.any():
-                    continue
-                block = weights[uses, columns]
-                denominator = block @ present[:, columns].T
-                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                    mean = (block @ transformed[:, columns].T) / denominator
-                    if exponent == 0.0:
-                        mean = np.exp(mean)
-                    elif exponent != 1.0:
-                        mean = mean ** (1.0 / exponent)
-                if exponent <= 0.0:
-                    mean = np.where(zero_child[:, columns].any(axis=1), 0.0, mean)
-                current[rows[uses], :, parent] = np.where(denominator > 0, mean, np.nan)
+        nominal = steps[0].child_weights
+        first_weights = np.broadcast_to(nominal, (samples, nominal.size))
+    current = _first_step(problem, variant, first_weights, _step_exponents(problem, choices, 0))
     current = np.where(problem.variant_insufficient[0][variant], np.nan, current)
     levels = [current]
 
@@ -465,14 +495,22 @@ def _evaluate_chunk(problem: _Problem, choices: np.ndarray) -> tuple[np.ndarray,
         weights = _step_weights(problem, choices, step_index)
         weights = structure.child_weights if weights is None else weights[:, None, :]
         exponents = _step_exponents(problem, choices, step_index)
-        combined = np.full((samples, units, structure.n_parents), np.nan)
-        for exponent in np.unique(exponents):
-            # Stacked alternative: evaluate this method for all samples, keep where chosen.
+        combined = np.empty((samples, units, structure.n_parents))
+        signatures, signature_of_sample = np.unique(exponents, axis=0, return_inverse=True)
+        for signature, signature_exponents in enumerate(signatures):
+            # Samples sharing a method are aggregated together as one (samples x units) x
+            # children matrix, so the sums are single 2-D products.
+            rows = np.flatnonzero(signature_of_sample.ravel() == signature)
+            children = current[rows].reshape(-1, structure.onehot.shape[0])
+            if weights.ndim == 1:
+                row_weights = weights
+            else:
+                row_weights = np.broadcast_to(weights[rows], (rows.size, units, weights.shape[-1]))
+                row_weights = row_weights.reshape(-1, weights.shape[-1])
             values = aggregate_children(
-                current, weights, structure.onehot, np.full(structure.n_parents, exponent)
+                children, row_weights, structure.onehot, signature_exponents
             )
-            chosen = (exponents == exponent)[:, None, :]
-            combined = np.where(chosen, values, combined)
+            combined[rows] = values.reshape(rows.size, units, structure.n_parents)
         current = combined
         if step_index < len(steps) - 1:
             current = np.where(problem.variant_insufficient[step_index][variant], np.nan, current)

@@ -1,0 +1,215 @@
+"""Benchmark of the Monte Carlo uncertainty analysis (issue 7, item 7).
+
+10,000 samples for 200 countries x 300 indicators in 7 pillars, varying indicator and pillar
+weights (Dirichlet), pillar and overall aggregation (arithmetic vs geometric), normalisation
+(goalposts vs min-max), "don't know" treatment and imputation (none / mean / median within
+5 regions). A second, deeper case (300 questions -> 100 indicators -> 7 pillars, aggregation
+also varied at the indicator level) is reported after it. Reported per case:
+
+* the median time of ``run_uncertainty`` (evaluation and summaries: score and rank intervals,
+  P(i above j)), and of the evaluation of the samples alone;
+* its ratio to a per-sample Python loop doing the same evaluation (engine-core's
+  ``aggregate_tree`` on the sample's variant with the sample's weights and methods). The loop is
+  timed on a subset of samples and extrapolated linearly to 10,000: the script says so;
+* its ratio to one numpy matrix product of the same size, (10000 x 300) @ (300 x 200).
+
+Run: ``.venv/bin/python benchmarks/bench_uncertainty.py [--repeat N] [--loop-samples N]``.
+Targets: at most 1 s, and at least 100x faster than the loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _timing import time_callable  # noqa: E402
+
+from scoring.engine.aggregation import aggregate_tree  # noqa: E402
+from scoring.engine.config import (  # noqa: E402
+    EngineConfig,
+    Goalposts,
+    ItemSpec,
+    Level,
+    LevelMapping,
+    NodeSpec,
+)
+from scoring.engine.uncertainty import (  # noqa: E402
+    _CHUNK,
+    DirichletWeights,
+    _draw_choices,
+    _evaluate,
+    _prepare,
+    _step_exponents,
+    _step_weights,
+    _variant_of_samples,
+    run_uncertainty,
+)
+
+UNITS = 200
+ITEMS = 300
+PILLARS = 7
+SAMPLES = 10_000
+TARGET_SECONDS = 1.0
+TARGET_RATIO = 100.0
+COMMON_INPUTS = {
+    "weights:item": DirichletWeights(50),
+    "normalisation": ("nominal", "min_max"),
+    "dont_know_rule": ("exclude", "lowest"),
+    "imputation": (None, "mean", "median"),
+}
+FLAT_INPUTS = COMMON_INPUTS | {
+    "weights:pillar": DirichletWeights(20),
+    "aggregation:pillar": ("arithmetic", "geometric"),
+    "aggregation:overall": ("arithmetic", "geometric"),
+}
+DEEP_INPUTS = COMMON_INPUTS | {
+    "weights:pillar": DirichletWeights(20),
+    "aggregation:indicator": ("arithmetic", "geometric"),
+    "aggregation:pillar": ("arithmetic", "geometric"),
+}
+
+
+def build_case(
+    *, items_per_indicator: int | None, seed: int = 7
+) -> tuple[EngineConfig, np.ndarray, np.ndarray, list[str]]:
+    """300 leaves straight into 7 pillars, or (with items_per_indicator) through indicators."""
+    rng = np.random.default_rng(seed)
+    items = []
+    values = np.empty((UNITS, ITEMS))
+    for index in range(ITEMS):
+        parent = (
+            f"P{index % PILLARS}"
+            if items_per_indicator is None
+            else f"I{index // items_per_indicator:03d}"
+        )
+        if index % 2:
+            items.append(ItemSpec(f"q{index:03d}", parent, LevelMapping.linear(range(6))))
+            values[:, index] = rng.integers(0, 6, UNITS)
+        else:
+            items.append(ItemSpec(f"s{index:03d}", parent, Goalposts(threshold=0, target=100)))
+            values[:, index] = rng.uniform(-10, 120, UNITS)
+    pillars = Level("pillar", tuple(NodeSpec(f"P{index}") for index in range(PILLARS)))
+    if items_per_indicator is None:
+        levels: tuple[Level, ...] = (pillars,)
+    else:
+        indicators = tuple(
+            NodeSpec(f"I{index:03d}", parent=f"P{index % PILLARS}")
+            for index in range(ITEMS // items_per_indicator)
+        )
+        levels = (Level("indicator", indicators), pillars)
+    config = EngineConfig(items=tuple(items), levels=levels)
+    status = rng.choice([0, 1, 2, 3], p=[0.9, 0.04, 0.03, 0.03], size=(UNITS, ITEMS))
+    groups = [f"region {index % 5}" for index in range(UNITS)]
+    return config, values, status, groups
+
+
+def loop_evaluation(problem, choices: np.ndarray) -> np.ndarray:
+    """The straightforward version: one aggregate_tree call per sample."""
+    hierarchy = problem.config.hierarchy
+    steps = len(hierarchy.steps)
+    variants = _variant_of_samples(problem, choices)
+    scores = problem.variant_scores
+    overall = np.empty((choices.shape[0], UNITS))
+    for sample in range(choices.shape[0]):
+        row = choices[sample : sample + 1]
+        variant = variants[sample]
+        tree = aggregate_tree(
+            hierarchy,
+            scores[variant],
+            insufficient=[mask[variant] for mask in problem.variant_insufficient],
+            weights=[
+                None if (weights := _step_weights(problem, row, step)) is None else weights[0]
+                for step in range(steps)
+            ],
+            exponents=[_step_exponents(problem, row, step)[0] for step in range(steps)],
+        )
+        overall[sample] = np.clip(tree.overall, 0.0, 100.0)
+    return overall
+
+
+def bench_case(title: str, case: tuple, inputs: dict, arguments: argparse.Namespace) -> None:
+    config, values, status, groups = case
+    problem = _prepare(
+        config,
+        values,
+        status,
+        inputs=inputs,
+        groups=groups,
+        n_weight_sets=1024,
+        rng=np.random.default_rng(0),
+    )
+    choices = _draw_choices(problem, SAMPLES, np.random.default_rng(1))
+    print(f"\n== {title}")
+    print(
+        f"{SAMPLES} samples, {UNITS} units x {ITEMS} leaves, {len(inputs)} uncertain inputs, "
+        f"{len(problem.variant_keys)} data variants, chunks of {_CHUNK} samples"
+    )
+
+    subset = choices[: arguments.loop_samples]
+    vectorised_subset, _ = _evaluate(problem, subset)
+    looped_subset = loop_evaluation(problem, subset)
+    np.testing.assert_allclose(vectorised_subset, looped_subset, atol=1e-9, equal_nan=True)
+    print(f"check: loop and vectorised agree on {len(subset)} samples (atol 1e-9)")
+
+    start = time.perf_counter()
+    loop_evaluation(problem, subset)
+    loop_seconds = (time.perf_counter() - start) * SAMPLES / len(subset)
+    print(
+        f"per-sample loop: {loop_seconds:.2f} s for {SAMPLES} samples "
+        f"(timed on {len(subset)} samples, extrapolated linearly)"
+    )
+    evaluation = time_callable(lambda: _evaluate(problem, choices), repeat=arguments.repeat)
+    print(evaluation.describe("vectorised evaluation of the samples"))
+    full = time_callable(
+        lambda: run_uncertainty(
+            config, values, status, inputs=inputs, groups=groups, n_samples=SAMPLES, seed=1
+        ),
+        repeat=arguments.repeat,
+        warmup=1,
+    )
+    print(full.describe("run_uncertainty (prepare + evaluate + summaries + P(i>j))"))
+    rng = np.random.default_rng(2)
+    left, right = rng.random((SAMPLES, ITEMS)), rng.random((ITEMS, UNITS))
+    product = time_callable(lambda: left @ right, repeat=max(arguments.repeat, 10))
+    print(product.describe(f"one matrix product ({SAMPLES}x{ITEMS}) @ ({ITEMS}x{UNITS})"))
+    print(
+        f"loop / vectorised evaluation = {loop_seconds / evaluation.median:.0f}x; "
+        f"loop / run_uncertainty = {loop_seconds / full.median:.0f}x "
+        f"(target >= {TARGET_RATIO:.0f}x)"
+    )
+    print(
+        f"vectorised evaluation / matrix product = {evaluation.median / product.median:.1f}x; "
+        f"run_uncertainty / matrix product = {full.median / product.median:.1f}x"
+    )
+    verdict = "meets" if full.median <= TARGET_SECONDS else "MISSES"
+    print(f"run_uncertainty median {full.median:.3f} s {verdict} the {TARGET_SECONDS:.0f} s target")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--loop-samples", type=int, default=200)
+    arguments = parser.parse_args()
+    bench_case(
+        "300 indicators -> 7 pillars -> overall",
+        build_case(items_per_indicator=None),
+        FLAT_INPUTS,
+        arguments,
+    )
+    bench_case(
+        "300 questions -> 100 indicators -> 7 pillars -> overall",
+        build_case(items_per_indicator=3),
+        DEEP_INPUTS,
+        arguments,
+    )
+
+
+if __name__ == "__main__":
+    main()
