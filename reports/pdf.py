@@ -1,0 +1,921 @@
+"""PDF reports drawn with reportlab Platypus from the plain dataclasses of :mod:`reports.data`.
+
+No database access here: :func:`country_report_pdf` and :func:`regional_report_pdf` take a
+:class:`~reports.data.CountryReport` or :class:`~reports.data.RegionalReport` (already
+translated) and return the PDF bytes, so the batch command can render in worker processes.
+
+- **Deterministic.** Documents are built in reportlab's invariant mode (fixed creation date and
+  document id) and print only dates taken from the data (the score run's date), so the same
+  data gives byte-identical files that can be archived and compared.
+- **Safe text.** Every piece of user or framework text goes through
+  :func:`reports.fonts.safe_text` (characters the font lacks become a visible replacement
+  character) and then ``xml.sax.saxutils.escape`` before it enters a ``Paragraph``, so input
+  such as ``<font>``, ``<para>``, ``&`` or unbalanced tags is printed as typed and can neither
+  break the layout nor inject markup. Reportlab does not shape Arabic or reorder right-to-left
+  text: such names print with their letters in isolated forms, in logical order.
+- **Navigation.** A table of contents with page numbers (two build passes), PDF bookmarks for
+  every heading, a running header and a "Page n of N" footer; title, author, subject, keywords
+  and the document language (catalog ``/Lang``) are set in the document's metadata.
+
+Layout follows reportlab's ``demos/odyssey``: a story list, styles derived from
+``getSampleStyleSheet()`` and page callbacks for the header and footer.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, StyleSheet1, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from reports.charts import Chart
+from reports.data import CountryReport, PillarSection, RegionalReport, ScoreLine
+from reports.figures import CountryCharts, country_charts, regional_charts
+from reports.fonts import FontFamily, register_fonts, safe_text
+from reports.texts import format_money, format_number
+
+__all__ = ["country_report_pdf", "regional_report_pdf"]
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 18 * mm
+CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+HEADER_COLOUR = colors.HexColor("#1a1a1a")
+MUTED = colors.HexColor("#595959")
+RULE = colors.HexColor("#c8c8c8")
+TABLE_HEADER_BACKGROUND = colors.HexColor("#e8eef5")
+CREATOR = "needs-assessment reports"
+CELL_PADDING = 3.0
+MAX_CHART_HEIGHT = PAGE_HEIGHT - 2 * MARGIN - 40 * mm
+HEADING_STYLES = {"Heading1": 0, "Heading2": 1}
+
+
+class _Styles:
+    """Paragraph styles on the registered Unicode family (so <b> and <i> find their faces)."""
+
+    def __init__(self, fonts: FontFamily) -> None:
+        sheet: StyleSheet1 = getSampleStyleSheet()
+        family = fonts.family
+        self.fonts = fonts
+        self.body = ParagraphStyle(
+            "Body", parent=sheet["BodyText"], fontName=family, fontSize=9.5, leading=13
+        )
+        self.small = ParagraphStyle("Small", parent=self.body, fontSize=8, leading=10)
+        self.muted = ParagraphStyle("Muted", parent=self.small, textColor=MUTED)
+        self.cell = ParagraphStyle("Cell", parent=self.body, fontSize=8, leading=10, spaceAfter=0)
+        self.header_cell = ParagraphStyle("HeaderCell", parent=self.cell, fontName=fonts.bold)
+        self.heading1 = ParagraphStyle(
+            "Heading1",
+            parent=sheet["Heading1"],
+            fontName=fonts.bold,
+            fontSize=16,
+            leading=20,
+            spaceBefore=6,
+            spaceAfter=8,
+            keepWithNext=1,
+        )
+        self.heading2 = ParagraphStyle(
+            "Heading2",
+            parent=sheet["Heading2"],
+            fontName=fonts.bold,
+            fontSize=12.5,
+            leading=16,
+            spaceBefore=10,
+            spaceAfter=4,
+            keepWithNext=1,
+        )
+        self.heading3 = ParagraphStyle(
+            "Heading3",
+            parent=sheet["Heading3"],
+            fontName=fonts.bold,
+            fontSize=10,
+            leading=13,
+            spaceBefore=6,
+            spaceAfter=3,
+            keepWithNext=1,
+        )
+        self.cover_title = ParagraphStyle(
+            "CoverTitle",
+            parent=self.heading1,
+            fontSize=24,
+            leading=30,
+            alignment=TA_LEFT,
+            spaceAfter=14,
+        )
+        self.cover_subtitle = ParagraphStyle(
+            "CoverSubtitle", parent=self.body, fontSize=14, leading=18, textColor=MUTED
+        )
+        self.caption = ParagraphStyle(
+            "Caption", parent=self.small, textColor=MUTED, spaceBefore=2, spaceAfter=10
+        )
+        self.toc_levels = [
+            ParagraphStyle(
+                "TOC1", parent=self.body, fontSize=10, leading=14, leftIndent=0, firstLineIndent=0
+            ),
+            ParagraphStyle(
+                "TOC2",
+                parent=self.body,
+                fontSize=9,
+                leading=12,
+                leftIndent=12,
+                firstLineIndent=0,
+                textColor=MUTED,
+            ),
+        ]
+
+
+def _safe(text: object, font: str) -> str:
+    """User text ready for a Paragraph: drawable characters only, markup escaped, lines kept."""
+    lines = str(text if text is not None else "").splitlines() or [""]
+    return "<br/>".join(escape(safe_text(line, font)) for line in lines)
+
+
+class _Document(BaseDocTemplate):
+    """Cover page without header, body pages with header and footer, and a live TOC."""
+
+    def __init__(self, buffer: io.BytesIO, *, header: str, footer: str, **kwargs: object) -> None:
+        super().__init__(buffer, pagesize=A4, **kwargs)
+        self.header_text = header
+        self.footer_text = footer
+        frame = Frame(
+            MARGIN, MARGIN + 6 * mm, CONTENT_WIDTH, PAGE_HEIGHT - 2 * MARGIN - 12 * mm, id="body"
+        )
+        cover_frame = Frame(MARGIN, MARGIN, CONTENT_WIDTH, PAGE_HEIGHT - 2 * MARGIN, id="cover")
+        self.addPageTemplates(
+            [
+                PageTemplate(id="cover", frames=[cover_frame]),
+                PageTemplate(id="body", frames=[frame], onPage=self._decorate),
+            ]
+        )
+        self._heading_number = 0
+
+    def _decorate(self, canvas: Canvas, document: BaseDocTemplate) -> None:
+        fonts = register_fonts()
+        canvas.saveState()
+        canvas.setFont(fonts.regular, 8)
+        canvas.setFillColor(MUTED)
+        header = safe_text(self.header_text, fonts.regular)
+        canvas.drawString(MARGIN, PAGE_HEIGHT - MARGIN + 2 * mm, header)
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN, PAGE_HEIGHT - MARGIN, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - MARGIN)
+        canvas.line(MARGIN, MARGIN + 2 * mm, PAGE_WIDTH - MARGIN, MARGIN + 2 * mm)
+        canvas.drawString(MARGIN, MARGIN - 2 * mm, safe_text(self.footer_text, fonts.regular))
+        canvas.restoreState()
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab's hook name)
+        level = HEADING_STYLES.get(getattr(getattr(flowable, "style", None), "name", ""))
+        if level is None or not isinstance(flowable, Paragraph):
+            return
+        self._heading_number += 1
+        key = f"h{self._heading_number}"
+        text = getattr(flowable, "toc_text", flowable.getPlainText())
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(flowable.getPlainText(), key, level=level, closed=level > 0)
+        self.notify("TOCEntry", (level, text, self.page, key))
+
+    def beforeDocument(self) -> None:  # noqa: N802 (reportlab's hook name)
+        # multiBuild runs the story several times; bookmark keys must restart each pass.
+        self._heading_number = 0
+
+
+def _numbered_canvas(page_label: str) -> type[Canvas]:
+    """A canvas that prints "Page n of N" once the number of pages is known."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self) -> None:  # noqa: N802 (reportlab's method name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            fonts = register_fonts()
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                if number > 1:
+                    self.setFont(fonts.regular, 8)
+                    self.setFillColor(MUTED)
+                    self.drawRightString(
+                        PAGE_WIDTH - MARGIN,
+                        MARGIN - 2 * mm,
+                        page_label.format(page=number, pages=total),
+                    )
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def _heading(text: str, style: ParagraphStyle, font: str) -> Paragraph:
+    paragraph = Paragraph(_safe(text, font), style)
+    paragraph.toc_text = _safe(text, font)  # type: ignore[attr-defined]
+    return paragraph
+
+
+def _table(
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    widths: Sequence[float],
+    styles: _Styles,
+    *,
+    numeric_columns: Iterable[int] = (),
+) -> Table:
+    """A table that wraps long cells, repeats its header and splits across pages.
+
+    A cell that fits its column on one line is drawn as a plain string (Table draws strings
+    literally, no markup parsing, and much faster than a Paragraph); longer cells become
+    escaped Paragraphs that wrap.
+    """
+    numeric = set(numeric_columns)
+    scale = CONTENT_WIDTH / sum(widths)
+    column_widths = [w * scale for w in widths]
+    right = ParagraphStyle("CellRight", parent=styles.cell, alignment=2)
+    right_header = ParagraphStyle("HeaderRight", parent=styles.header_cell, alignment=2)
+
+    def cell(value: str, column: int, *, header: bool) -> str | Paragraph:
+        font = styles.fonts.bold if header else styles.fonts.regular
+        style = styles.header_cell if header else styles.cell
+        if column in numeric:
+            style = right_header if header else right
+        drawable = safe_text(value, font)
+        room = column_widths[column] - 2 * CELL_PADDING
+        if stringWidth(drawable, font, style.fontSize) <= room:
+            return drawable
+        return Paragraph(_safe(value, font), style)
+
+    data = [[cell(value, i, header=True) for i, value in enumerate(header)]]
+    data += [[cell(value, i, header=False) for i, value in enumerate(row)] for row in rows]
+    table = Table(data, colWidths=column_widths, repeatRows=1)
+    alignment = [("ALIGN", (i, 0), (i, -1), "RIGHT") for i in sorted(numeric)]
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), styles.fonts.bold),
+                ("FONTNAME", (0, 1), (-1, -1), styles.fonts.regular),
+                ("FONTSIZE", (0, 0), (-1, -1), styles.cell.fontSize),
+                ("LEADING", (0, 0), (-1, -1), styles.cell.leading),
+                *alignment,
+            ]
+        )
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), TABLE_HEADER_BACKGROUND),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+                ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+            ]
+        )
+    )
+    return table
+
+
+def _chart_block(chart: Chart | None, styles: _Styles) -> list[Flowable]:
+    if chart is None:
+        return []
+    font = styles.fonts.regular
+    caption = Paragraph(
+        f"<b>{_safe(chart.title, font)}.</b> {_safe(chart.description, font)}", styles.caption
+    )
+    drawing = chart.drawing
+    if drawing.height > MAX_CHART_HEIGHT:
+        # Shrink rather than fail: a chart taller than the frame cannot be split.
+        factor = MAX_CHART_HEIGHT / drawing.height
+        drawing.scale(factor, factor)
+        drawing.width *= factor
+        drawing.height *= factor
+    return [KeepTogether([drawing, caption])]
+
+
+def _build(
+    story: list[Flowable],
+    *,
+    title: str,
+    author: str,
+    subject: str,
+    keywords: Sequence[str],
+    language: str,
+    header: str,
+    footer: str,
+    page_label: str,
+) -> bytes:
+    buffer = io.BytesIO()
+    document = _Document(
+        buffer,
+        header=header,
+        footer=footer,
+        title=title,
+        author=author,
+        subject=subject,
+        keywords=list(keywords),
+        creator=CREATOR,
+        producer=CREATOR,
+        lang=language,
+        displayDocTitle=True,
+        invariant=1,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+    )
+    document.multiBuild(story, canvasmaker=_numbered_canvas(page_label))
+    return buffer.getvalue()
+
+
+def _toc(styles: _Styles, heading: str) -> list[Flowable]:
+    toc = TableOfContents(levelStyles=styles.toc_levels, dotsMinLevel=0)
+    title_style = ParagraphStyle("ContentsTitle", parent=styles.heading1)
+    return [Paragraph(_safe(heading, styles.fonts.bold), title_style), toc]
+
+
+def _cover(styles: _Styles, title: str, subtitle: str, lines: Sequence[str]) -> list[Flowable]:
+    font = styles.fonts.regular
+    story: list[Flowable] = [
+        Spacer(1, 50 * mm),
+        Paragraph(_safe(subtitle, font), styles.cover_subtitle),
+        Spacer(1, 6 * mm),
+        Paragraph(_safe(title, styles.fonts.bold), styles.cover_title),
+        Spacer(1, 10 * mm),
+    ]
+    story += [Paragraph(_safe(line, font), styles.body) for line in lines if line]
+    return story
+
+
+# ---------------------------------------------------------------------------------------------
+# Country report
+
+
+def _score_with_interval(line: ScoreLine, text: Mapping[str, str]) -> str:
+    if line.insufficient or line.score is None:
+        return text["insufficient"]
+    if line.interval_low is None or line.interval_high is None:
+        return format_number(line.score, text)
+    return (
+        f"{format_number(line.score, text)} "
+        f"({format_number(line.interval_low, text)}–{format_number(line.interval_high, text)})"
+    )
+
+
+def _range(low: float | None, high: float | None, text: Mapping[str, str], digits: int = 1) -> str:
+    if low is None or high is None:
+        return "—"
+    return f"{format_number(low, text, digits)}–{format_number(high, text, digits)}"
+
+
+def _percent(value: float | None, text: Mapping[str, str]) -> str:
+    return "—" if value is None else f"{format_number(value * 100, text, 0)} %"
+
+
+def _executive_summary(report: CountryReport, styles: _Styles) -> list[Flowable]:
+    text = report.text
+    font = styles.fonts.regular
+    overall = report.overall
+    story: list[Flowable] = [_heading(text["executive_summary"], styles.heading1, font)]
+    if overall.insufficient or overall.score is None:
+        sentence = text["summary_insufficient"].format(country=report.country_name)
+    else:
+        sentence = text["summary_sentence"].format(
+            country=report.country_name,
+            score=format_number(overall.score, text),
+            target=format_number(overall.target, text),
+            stage=overall.stage or "—",
+        )
+        if overall.interval_low is not None and overall.interval_high is not None:
+            sentence += (
+                " "
+                + text["likely_between"]
+                .format(
+                    low=format_number(overall.interval_low, text),
+                    high=format_number(overall.interval_high, text),
+                )
+                .capitalize()
+                + "."
+            )
+    story.append(Paragraph(_safe(sentence, font), styles.body))
+    if report.rank_median is not None:
+        story.append(
+            Paragraph(
+                _safe(
+                    text["rank_sentence"].format(
+                        median=format_number(report.rank_median, text, 0),
+                        count=report.cohort_size,
+                        low=format_number(report.rank_low, text, 0),
+                        high=format_number(report.rank_high, text, 0),
+                    ),
+                    font,
+                ),
+                styles.body,
+            )
+        )
+    if report.counts:
+        story.append(
+            Paragraph(
+                _safe(
+                    text["counts"].format(
+                        not_applicable=report.counts.get("not_applicable", 0),
+                        dont_know=report.counts.get("dont_know", 0),
+                        missing=report.counts.get("missing", 0),
+                    ),
+                    font,
+                ),
+                styles.body,
+            )
+        )
+    story.append(_heading(text["top_gaps"], styles.heading2, font))
+    if report.top_gaps:
+        story.append(
+            _table(
+                [text["indicator"], text["pillar"], text["score"], text["target"], text["gap"]],
+                [
+                    (
+                        line.title,
+                        line.pillar_title,
+                        format_number(line.score, text),
+                        format_number(line.target, text),
+                        format_number(line.gap, text),
+                    )
+                    for line in report.top_gaps
+                ],
+                [46, 30, 12, 12, 12],
+                styles,
+                numeric_columns=(2, 3, 4),
+            )
+        )
+    else:
+        story.append(Paragraph(_safe(text["none"], font), styles.body))
+    story.append(_heading(text["recommended_portfolio"], styles.heading2, font))
+    chosen = [line for line in report.portfolio if line.selected]
+    if chosen:
+        story.append(
+            Paragraph(
+                _safe(
+                    text["portfolio_sentence"].format(
+                        budget=format_money(report.budget, text),
+                        cost=format_money(report.portfolio_cost, text),
+                        gain=format_number(report.portfolio_gain, text, 2),
+                    ),
+                    font,
+                ),
+                styles.body,
+            )
+        )
+        story.append(_portfolio_table(chosen, report, styles))
+    else:
+        story.append(Paragraph(_safe(text["portfolio_empty"], font), styles.body))
+    for note in report.portfolio_notes:
+        story.append(Paragraph(_safe(note, font), styles.muted))
+    return story
+
+
+def _portfolio_table(lines: Sequence, report: CountryReport, styles: _Styles) -> Table:
+    text = report.text
+    return _table(
+        [text["intervention"], text["kind"], text["cost"], text["months"], text["expected_gain"]],
+        [
+            (
+                line.title,
+                line.kind,
+                format_money(line.cost, text),
+                str(line.duration_months),
+                format_number(line.gain, text, 2),
+            )
+            for line in lines
+        ],
+        [50, 24, 20, 10, 10],
+        styles,
+        numeric_columns=(2, 3, 4),
+    )
+
+
+def _pillar_section(
+    section: PillarSection, report: CountryReport, charts: CountryCharts, styles: _Styles
+) -> list[Flowable]:
+    text = report.text
+    font = styles.fonts.regular
+    pillar = section.pillar
+    story: list[Flowable] = [
+        CondPageBreak(60 * mm),
+        _heading(pillar.title, styles.heading2, font),
+        Paragraph(
+            _safe(
+                text["pillar_summary"].format(
+                    score=format_number(pillar.score, text)
+                    if not pillar.insufficient
+                    else text["insufficient"],
+                    interval=(
+                        f"{format_number(pillar.interval_low, text)}–"
+                        f"{format_number(pillar.interval_high, text)}"
+                    )
+                    if pillar.interval_low is not None
+                    else "—",
+                    stage=pillar.stage or "—",
+                    coverage=_percent(pillar.coverage, text),
+                ),
+                font,
+            ),
+            styles.body,
+        ),
+        Paragraph(_safe(text["indicators"], font), styles.heading3),
+        _table(
+            [
+                text["indicator"],
+                text["score"],
+                text["target"],
+                text["gap"],
+                text["coverage"],
+                text["stage"],
+            ],
+            [
+                (
+                    f"{line.code} {line.title}",
+                    text["insufficient"] if line.insufficient else format_number(line.score, text),
+                    format_number(line.target, text),
+                    format_number(line.gap, text),
+                    _percent(line.coverage, text),
+                    line.stage,
+                )
+                for line in section.indicators
+            ],
+            [44, 13, 10, 10, 12, 18],
+            styles,
+            numeric_columns=(1, 2, 3, 4),
+        ),
+    ]
+    story += _chart_block(charts.indicator_gaps.get(pillar.code), styles)
+    story.append(Paragraph(_safe(text["answers"], font), styles.heading3))
+    if section.answers:
+        story.append(
+            _table(
+                [text["question"], text["answer"], text["score"], text["justification"]],
+                [
+                    (
+                        f"{line.question_code} {line.question}",
+                        line.answer if line.answer else line.status,
+                        format_number(line.score, text, 0),
+                        line.justification,
+                    )
+                    for line in section.answers
+                ],
+                [38, 22, 8, 32],
+                styles,
+                numeric_columns=(2,),
+            )
+        )
+    else:
+        story.append(Paragraph(_safe(text["none"], font), styles.body))
+    story.append(Paragraph(_safe(text["evidence"], font), styles.heading3))
+    if section.evidence:
+        for item in section.evidence:
+            label = item.label if item.label == item.location else f"{item.label} — {item.location}"
+            story.append(
+                Paragraph(
+                    f"{_safe(item.question_code, font)}: {_safe(label, font)}",
+                    styles.small,
+                    bulletText="•",
+                )
+            )
+    else:
+        story.append(Paragraph(_safe(text["none"], font), styles.body))
+    story.append(Paragraph(_safe(text["agreement"], font), styles.heading3))
+    agreement = section.agreement
+    if agreement is None or not agreement.respondents:
+        story.append(Paragraph(_safe(text["agreement_none"], font), styles.body))
+    else:
+        story.append(
+            Paragraph(
+                _safe(
+                    text["agreement_sentence"].format(
+                        respondents=agreement.respondents,
+                        alpha=format_number(agreement.alpha, text, 2),
+                        rwg=format_number(agreement.rwg, text, 2),
+                    ),
+                    font,
+                ),
+                styles.body,
+            )
+        )
+    if section.low_agreement_questions:
+        story.append(
+            Paragraph(
+                _safe(
+                    text["agreement_low"].format(
+                        questions=", ".join(section.low_agreement_questions)
+                    ),
+                    font,
+                ),
+                styles.body,
+            )
+        )
+    return story
+
+
+def _priorities(report: CountryReport, styles: _Styles) -> list[Flowable]:
+    text = report.text
+    font = styles.fonts.regular
+    story: list[Flowable] = [
+        PageBreak(),
+        _heading(text["priorities"], styles.heading1, font),
+        Paragraph(_safe(text["priorities_intro"], font), styles.body),
+    ]
+    if report.priorities:
+        story.append(
+            _table(
+                [
+                    "#",
+                    text["indicator"],
+                    text["pillar"],
+                    text["gap"],
+                    text["priority"],
+                    text["intervention"],
+                ],
+                [
+                    (
+                        str(line.rank),
+                        line.indicator,
+                        line.pillar,
+                        format_number(line.gap, text),
+                        format_number(line.priority, text, 3),
+                        line.intervention or "—",
+                    )
+                    for line in report.priorities
+                ],
+                [5, 32, 20, 9, 10, 34],
+                styles,
+                numeric_columns=(0, 3, 4),
+            )
+        )
+    else:
+        story.append(Paragraph(_safe(text["none"], font), styles.body))
+    if report.portfolio:
+        story.append(_heading(text["catalogue"], styles.heading2, font))
+        story.append(
+            _table(
+                [
+                    text["intervention"],
+                    text["kind"],
+                    text["cost"],
+                    text["months"],
+                    text["expected_gain"],
+                    text["recommended"],
+                ],
+                [
+                    (
+                        line.title,
+                        line.kind,
+                        format_money(line.cost, text),
+                        str(line.duration_months),
+                        format_number(line.gain, text, 2),
+                        text["yes"] if line.selected else "",
+                    )
+                    for line in report.portfolio
+                ],
+                [42, 22, 18, 9, 9, 12],
+                styles,
+                numeric_columns=(2, 3, 4),
+            )
+        )
+    return story
+
+
+def _methodology(report: CountryReport, styles: _Styles) -> list[Flowable]:
+    text = report.text
+    font = styles.fonts.regular
+    story: list[Flowable] = [PageBreak(), _heading(text["methodology"], styles.heading1, font)]
+    if report.methodology_text:
+        story.append(Paragraph(_safe(report.methodology_text, font), styles.body))
+    story.append(_table(["", ""], report.methodology, [28, 72], styles))
+    story.append(_heading(text["weights"], styles.heading2, font))
+    story.append(
+        _table(
+            [text["pillar"], text["weight"], text["share_of_overall"], text["minimum_coverage"]],
+            report.pillar_weights,
+            [46, 14, 20, 20],
+            styles,
+            numeric_columns=(1, 2, 3),
+        )
+    )
+    story.append(Spacer(1, 4 * mm))
+    story.append(
+        _table(
+            [text["indicator"], "", text["weight"], text["target"]],
+            report.indicator_weights,
+            [12, 62, 13, 13],
+            styles,
+            numeric_columns=(2, 3),
+        )
+    )
+    return story
+
+
+def country_report_pdf(report: CountryReport) -> bytes:
+    """The country report as PDF bytes; identical data gives identical bytes.
+
+    Parameters
+    ----------
+    report : CountryReport
+        From :func:`reports.data.country_report_data` (already translated).
+    """
+    fonts = register_fonts()
+    styles = _Styles(fonts)
+    font = fonts.regular
+    text = report.text
+    charts = country_charts(report, width=CONTENT_WIDTH * 0.92)
+    story: list[Flowable] = _cover(
+        styles,
+        report.title,
+        text["cover_subtitle"],
+        [
+            f"{report.framework_title} {report.framework_version}",
+            text["cover_run"].format(run=report.run_id, date=report.run_date),
+            text["cover_state"].format(state=report.assessment_state),
+            report.author,
+        ],
+    )
+    story += [NextPageTemplate("body"), PageBreak()]
+    story += _toc(styles, text["contents"])
+    story.append(PageBreak())
+    story += _executive_summary(report, styles)
+    story += [PageBreak(), _heading(text["charts"], styles.heading1, font)]
+    story += _chart_block(charts.radar, styles)
+    story += _chart_block(charts.intervals, styles)
+    story += _chart_block(charts.gaps, styles)
+    if charts.trend is not None and len(report.trend_rounds) > 1:
+        story += _chart_block(charts.trend, styles)
+    story += [PageBreak(), _heading(text["pillars"], styles.heading1, font)]
+    for section in report.pillars:
+        story += _pillar_section(section, report, charts, styles)
+    story += _priorities(report, styles)
+    story += _methodology(report, styles)
+    return _build(
+        story,
+        title=report.title,
+        author=report.author,
+        subject=report.subject,
+        keywords=report.keywords,
+        language=report.language,
+        header=report.title,
+        footer=f"{text['score_run']} {report.run_id} · {report.run_date}",
+        page_label=text["page"],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Regional report
+
+
+def regional_report_pdf(report: RegionalReport) -> bytes:
+    """The regional (portfolio) report as PDF bytes; identical data gives identical bytes."""
+    fonts = register_fonts()
+    styles = _Styles(fonts)
+    font = fonts.regular
+    text = report.text
+    charts = regional_charts(report, width=CONTENT_WIDTH * 0.92)
+    story: list[Flowable] = _cover(
+        styles,
+        report.title,
+        text["cover_subtitle"],
+        [
+            report.subject,
+            f"{report.framework_title} {report.framework_version}".strip(),
+            report.date,
+            report.author,
+        ],
+    )
+    story += [NextPageTemplate("body"), PageBreak()]
+    story += _toc(styles, text["contents"])
+    story.append(PageBreak())
+    story.append(_heading(text["heat_map"], styles.heading1, font))
+    if not report.rows:
+        story.append(Paragraph(_safe(text["no_countries"], font), styles.body))
+    for chart in charts.heat_maps:
+        story += _chart_block(chart, styles)
+    story += [PageBreak(), _heading(text["ranking"], styles.heading1, font)]
+    story.append(Paragraph(_safe(text["ranking_intro"], font), styles.body))
+    story += _chart_block(charts.ranks, styles)
+    if report.cohort_run_id is None:
+        story.append(Paragraph(_safe(text["no_ranks"], font), styles.muted))
+    else:
+        story.append(
+            Paragraph(
+                _safe(text["cohort_run"].format(run=report.cohort_run_id), font), styles.muted
+            )
+        )
+    story.append(
+        _table(
+            [
+                text["rank"],
+                text["country"],
+                text["region"],
+                text["income_group"],
+                text["score"],
+                text["interval"],
+                text["rank_interval"],
+            ],
+            [
+                (
+                    format_number(row.rank_median, text, 0),
+                    row.name,
+                    row.region,
+                    row.income_group,
+                    text["insufficient"]
+                    if row.overall.insufficient
+                    else format_number(row.overall.score, text),
+                    _range(row.overall.interval_low, row.overall.interval_high, text),
+                    _range(row.rank_low, row.rank_high, text, 0),
+                )
+                for row in report.rows
+            ],
+            [8, 22, 16, 18, 10, 14, 12],
+            styles,
+            numeric_columns=(0, 4, 5, 6),
+        )
+    )
+    story += [PageBreak(), _heading(text["demand"], styles.heading1, font)]
+    story.append(
+        Paragraph(
+            _safe(text["demand_intro"].format(budget=format_money(report.budget, text)), font),
+            styles.body,
+        )
+    )
+    story.append(
+        _table(
+            [
+                text["region"],
+                text["income_group"],
+                text["countries"],
+                text["need"],
+                text["recommended_count"],
+                text["cost"],
+            ],
+            [
+                (
+                    line.region,
+                    line.income_group,
+                    str(line.countries),
+                    format_number(line.need, text),
+                    str(line.recommended),
+                    format_money(line.cost, text),
+                )
+                for line in report.demand
+            ],
+            [20, 22, 12, 14, 14, 18],
+            styles,
+            numeric_columns=(2, 3, 4, 5),
+        )
+    )
+    if report.demand_interventions:
+        story.append(Spacer(1, 4 * mm))
+        story.append(
+            _table(
+                [text["intervention"], text["countries"], text["total_cost"]],
+                [
+                    (title, str(count), format_money(cost, text))
+                    for title, count, cost in report.demand_interventions
+                ],
+                [60, 15, 25],
+                styles,
+                numeric_columns=(1, 2),
+            )
+        )
+    for note in report.notes:
+        story.append(Paragraph(_safe(note, font), styles.muted))
+    return _build(
+        story,
+        title=report.title,
+        author=report.author,
+        subject=report.subject,
+        keywords=(report.framework_code, report.framework_version, str(report.round)),
+        language=report.language,
+        header=f"{report.title} · {report.subject}",
+        footer=report.date,
+        page_label=text["page"],
+    )

@@ -1,0 +1,241 @@
+"""Every fixed word of the reports, translated with Django's gettext, and number formatting.
+
+The functions returning texts read the active language: call them under
+``translation.override(language)`` (as :mod:`reports.data` does), and hand the resulting plain
+dicts to code that runs without Django (:mod:`reports.pdf`, the batch workers).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from django.utils.translation import gettext as _
+
+from reports.charts import ChartText
+
+__all__ = [
+    "chart_text",
+    "common_text",
+    "country_text",
+    "format_money",
+    "format_number",
+    "regional_text",
+    "report_languages",
+]
+
+
+def format_number(value: float | None, text: Mapping[str, str], digits: int = 1) -> str:
+    """``value`` with ``digits`` decimals and the report's decimal separator; "—" for None.
+
+    Examples
+    --------
+    >>> format_number(54.87, {"decimal_separator": ","})
+    '54,9'
+    >>> format_number(None, {"decimal_separator": "."})
+    '—'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    formatted = f"{value:.{digits}f}"
+    if formatted.startswith("-") and float(formatted) == 0:
+        formatted = formatted[1:]
+    return formatted.replace(".", text.get("decimal_separator", "."))
+
+
+def format_money(value: float, text: Mapping[str, str]) -> str:
+    """Whole US dollars with the report's thousands separator, e.g. ``USD 1,250,000``.
+
+    Examples
+    --------
+    >>> format_money(1250000, {"thousands_separator": ",", "money": "USD {amount}"})
+    'USD 1,250,000'
+    """
+    amount = f"{round(value):,}".replace(",", text.get("thousands_separator", ","))
+    return text.get("money", "USD {amount}").format(amount=amount)
+
+
+def report_languages() -> tuple[str, ...]:
+    from django.conf import settings
+
+    return tuple(code for code, _name in settings.LANGUAGES)
+
+
+def chart_text() -> ChartText:
+    """The charts' words in the active language."""
+    return ChartText(
+        pillar=_("Pillar"),
+        country=_("Country"),
+        score=_("Score"),
+        target=_("Target"),
+        interval=_("Interval"),
+        gap=_("Gap to target"),
+        median=_("Median"),
+        low=_("Low"),
+        high=_("High"),
+        round=_("Round"),
+        series=_("Series"),
+        insufficient_data=_("insufficient data"),
+        missing_points_note=_("Gaps in a line: insufficient data"),
+        score_and_target=_("{score} (target {target})"),
+        decimal_separator=_("."),
+        radar_title=_("Pillar scores against targets"),
+        radar_description=_(
+            "Radar chart of {count} pillar scores against their targets on a 0 to 100 scale."
+        ),
+        gap_title=_("Gaps to target"),
+        gap_description=_(
+            "Horizontal bars of the gap between target and score for {count} items, largest first."
+        ),
+        interval_title=_("Scores with uncertainty intervals"),
+        interval_description=_(
+            "Dot and whisker chart of the median and interval of {count} items."
+        ),
+        heat_map_title=_("Scores by country and pillar"),
+        heat_map_description=_(
+            "Heat map of {count} countries by pillar on a 0 to 100 scale, darker meaning higher; "
+            "each cell shows its value."
+        ),
+        trend_title=_("Scores across rounds"),
+        trend_description=_("Line chart of {count} series across assessment rounds."),
+    )
+
+
+def common_text() -> dict[str, str]:
+    return {
+        "decimal_separator": _("."),
+        # Translators: thousands separator in amounts of money (a no-break space in French).
+        "thousands_separator": _(","),
+        "money": _("USD {amount}"),
+        "author": _("ITU–UNDP facility for digital capacity development"),
+        "contents": _("Contents"),
+        "page": _("Page {page} of {pages}"),
+        "score": _("Score"),
+        "target": _("Target"),
+        "gap": _("Gap"),
+        "coverage": _("Coverage"),
+        "stage": _("Stage"),
+        "interval": _("Likely range"),
+        "pillar": _("Pillar"),
+        "indicator": _("Indicator"),
+        "country": _("Country"),
+        "overall": _("Overall"),
+        "rank": _("Rank"),
+        "insufficient": _("insufficient data"),
+        "framework": _("Framework"),
+        "round": _("Round"),
+        "none": _("None."),
+        "table_of_values": _("Values shown in the chart"),
+    }
+
+
+def country_text() -> dict[str, str]:
+    return common_text() | {
+        "report_title": _("Digital capacity needs assessment: {country}, {round}"),
+        "cover_subtitle": _("Country report"),
+        "cover_run": _("Scores of run {run} computed on {date}"),
+        "cover_state": _("Assessment state: {state}"),
+        "executive_summary": _("Executive summary"),
+        "overall_score": _("Overall score"),
+        "summary_sentence": _(
+            "{country} scores {score} out of 100 (target {target}), at the “{stage}” stage."
+        ),
+        "summary_insufficient": _(
+            "Too few questions were answered to compute an overall score for {country}."
+        ),
+        "likely_between": _("likely between {low} and {high}"),
+        "rank_sentence": _(
+            "Rank {median} of {count} countries scored in the same round "
+            "(between {low} and {high} when the method varies)."
+        ),
+        "top_gaps": _("Largest gaps"),
+        "recommended_portfolio": _("Recommended portfolio"),
+        "portfolio_sentence": _(
+            "Within a budget of {budget}, the portfolio below costs {cost} and is expected to "
+            "raise the overall score by {gain} points."
+        ),
+        "portfolio_empty": _("No intervention can be recommended within the budget."),
+        "intervention": _("Intervention"),
+        "kind": _("Kind"),
+        "cost": _("Cost"),
+        "months": _("Months"),
+        "expected_gain": _("Gain"),
+        "recommended": _("Recommended"),
+        "yes": _("yes"),
+        "charts": _("Pillar scores and gaps"),
+        "pillars": _("Pillars"),
+        "pillar_summary": _("Score {score} ({interval}), stage {stage}, coverage {coverage}."),
+        "indicators": _("Indicators"),
+        "answers": _("Answers and justifications"),
+        "question": _("Question"),
+        "answer": _("Answer"),
+        "justification": _("Justification"),
+        "evidence": _("Evidence"),
+        "agreement": _("Stakeholder agreement"),
+        "agreement_sentence": _(
+            "{respondents} stakeholders answered; Krippendorff's alpha {alpha}, r_wg {rwg}."
+        ),
+        "agreement_none": _("No stakeholder answered questions of this pillar."),
+        "agreement_low": _("Low agreement on: {questions}."),
+        "priorities": _("Prioritised interventions"),
+        "priorities_intro": _(
+            "Gaps ranked by size, importance, urgency and feasibility, with the cheapest "
+            "intervention that addresses each."
+        ),
+        "priority": _("Priority"),
+        "catalogue": _("All interventions considered"),
+        "methodology": _("Methodology"),
+        "framework_version": _("Framework version"),
+        "score_run": _("Score run"),
+        "seed": _("Random seed"),
+        "engine_version": _("Scoring engine version"),
+        "run_date": _("Computed on"),
+        "config_digest": _("Configuration digest (SHA-256)"),
+        "inputs_digest": _("Inputs digest (SHA-256)"),
+        "aggregation": _("Aggregation"),
+        "normalisation": _("Normalisation"),
+        "missing_data": _("Missing-data rules"),
+        "uncertainty": _("Uncertainty"),
+        "stages": _("Stages"),
+        "weights": _("Weights"),
+        "weight": _("Weight"),
+        "share_of_overall": _("Share of overall"),
+        "minimum_coverage": _("Minimum coverage"),
+        "trend": _("Scores across rounds"),
+        "counts": _(
+            "Left out: {not_applicable} not applicable, {dont_know} “don't know”, "
+            "{missing} unanswered."
+        ),
+    }
+
+
+def regional_text() -> dict[str, str]:
+    return common_text() | {
+        "report_title": _("Digital capacity needs: regional comparison, {round}"),
+        "cover_subtitle": _("Regional and portfolio report"),
+        "scope": _("Scope: {scope}"),
+        "all_countries": _("all countries"),
+        "heat_map": _("Scores by country and pillar"),
+        "ranking": _("Ranking with rank intervals"),
+        "ranking_intro": _(
+            "Countries ordered by overall score. The rank interval shows the best and worst "
+            "ranks each country reached when the method varied (5th to 95th percentile)."
+        ),
+        "rank_interval": _("Rank interval"),
+        "demand": _("Demand for interventions by region and income group"),
+        "demand_intro": _(
+            "Need is the number of overall-score points lost to gaps, summed over countries; "
+            "recommendations are each country's optimal portfolio within {budget}."
+        ),
+        "region": _("Region"),
+        "income_group": _("Income group"),
+        "countries": _("Countries"),
+        "need": _("Need (points)"),
+        "recommended_count": _("Recommended interventions"),
+        "cost": _("Cost"),
+        "intervention": _("Intervention"),
+        "total_cost": _("Total cost"),
+        "no_countries": _("No country in this scope has scores for this round."),
+        "cohort_run": _("Ranks from score run {run}."),
+        "no_ranks": _("No cohort run with rank intervals exists for this round yet."),
+    }
