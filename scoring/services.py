@@ -120,7 +120,9 @@ def uncertainty_inputs(config: EngineConfig, *, cohort: bool) -> dict[str, Input
     inputs["dont_know_rule"] = ("exclude", "lowest")
     if cohort:
         inputs["normalisation"] = ("nominal", "min_max")
-    return inputs
+    # Sampling follows the inputs' order; PostgreSQL's jsonb does not keep key order, so a
+    # canonical order is what makes a stored run reproducible on every database.
+    return dict(sorted(inputs.items()))
 
 
 def _inputs_to_json(inputs: Mapping[str, InputSpec]) -> dict[str, Any]:
@@ -137,7 +139,7 @@ def _inputs_to_json(inputs: Mapping[str, InputSpec]) -> dict[str, Any]:
 
 def _inputs_from_json(stored: Mapping[str, Any]) -> dict[str, InputSpec]:
     inputs: dict[str, InputSpec] = {}
-    for name, spec in stored.items():
+    for name, spec in sorted(stored.items()):
         if isinstance(spec, dict) and "dirichlet" in spec:
             inputs[name] = DirichletWeights(spec["dirichlet"])
         elif isinstance(spec, dict) and "uniform" in spec:
