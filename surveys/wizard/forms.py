@@ -364,14 +364,18 @@ def merged_draft(
     """The draft's raw data, with answers saved by someone else since the draft replacing it.
 
     A question whose saved answer is newer than the draft shows the saved answer, so reopening
-    a step never resurrects a value a co-editor has since replaced.
+    a step never resurrects a value a co-editor has since replaced; so does a question the
+    draft does not cover.
     """
     merged = {key: list(values) for key, values in draft.items()}
     for question in questions:
         answer = answers.get(question.code)
-        if answer is None or answer.revision <= draft_revision:
-            continue
         base = f"{prefix}-{question.code}"
+        if answer is None:
+            continue
+        # Questions the draft does not cover (hidden when it was saved) show their saved answer.
+        if answer.revision <= draft_revision and base + STATUS_SUFFIX in merged:
+            continue
         merged[base] = value_to_raw(question, answer.value)
         merged[base + STATUS_SUFFIX] = [answer.status]
         merged[base + JUSTIFICATION_SUFFIX] = [answer.justification]
