@@ -1,0 +1,159 @@
+"""Batch generation of country reports: data from the database in this process, PDFs in workers.
+
+:func:`reports_generate` builds each country's :class:`~reports.data.CountryReport` here (the
+only place that touches the ORM) and hands it to a ``ProcessPoolExecutor`` whose workers render
+and write the PDF (pure Python, CPU-bound: one process per core sidesteps the GIL). Building and
+rendering overlap: a report is submitted as soon as its data is ready.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import connections
+from tqdm import tqdm
+
+from reports.data import DEFAULT_BUDGET, CountryReport, ReportError, country_report_data
+from reports.pdf import country_report_pdf
+from reports.texts import report_languages
+from scoring.models import RunKind, RunStatus, ScoreRun
+from surveys.models import Country
+
+__all__ = [
+    "BatchResult",
+    "countries_with_scores",
+    "report_file_name",
+    "reports_generate",
+    "write_country_report",
+]
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch wrote, what it skipped (and why), and how long it took."""
+
+    written: tuple[Path, ...]
+    skipped: tuple[tuple[str, str], ...]
+    seconds: float
+    workers: int
+
+
+def report_file_name(alpha3: str, round: int, language: str) -> str:
+    """File name of a country report, e.g. ``SEN-2026-fr.pdf``.
+
+    Examples
+    --------
+    >>> report_file_name("SEN", 2026, "fr")
+    'SEN-2026-fr.pdf'
+    """
+    return f"{alpha3}-{round}-{language}.pdf"
+
+
+def write_country_report(report: CountryReport, directory: str) -> tuple[str, float]:
+    """Render ``report`` and write it into ``directory``; returns the path and render seconds.
+
+    Runs in worker processes: no database access. The file appears complete or not at all
+    (written to a temporary name, then renamed).
+    """
+    started = time.perf_counter()
+    pdf = country_report_pdf(report)
+    path = Path(directory) / report_file_name(report.alpha3, report.round, report.language)
+    temporary = path.with_suffix(".pdf.part")
+    temporary.write_bytes(pdf)
+    temporary.replace(path)
+    return str(path), time.perf_counter() - started
+
+
+def countries_with_scores(round: int, alpha3: Sequence[str] | None = None) -> list[Country]:
+    """Countries with a complete score run of an assessment of ``round``, by name."""
+    ids = ScoreRun.objects.filter(
+        round=round, kind=RunKind.SINGLE, status=RunStatus.COMPLETE, assessment__isnull=False
+    ).values("assessment__country_id")
+    countries = Country.objects.filter(pk__in=ids)
+    if alpha3:
+        countries = countries.filter(alpha3__in=[code.upper() for code in alpha3])
+    return list(countries.order_by("name"))
+
+
+def _ready() -> bool:
+    return True
+
+
+def reports_generate(
+    *,
+    round: int,
+    language: str,
+    out_dir: Path,
+    workers: int | None = None,
+    countries: Sequence[str] | None = None,
+    budget: float = DEFAULT_BUDGET,
+    progress: bool = True,
+) -> BatchResult:
+    """Write the report of every country scored in ``round`` into ``out_dir``, in parallel.
+
+    Parameters
+    ----------
+    round : the assessment round (year).
+    language : a language of ``settings.LANGUAGES`` ("en", "fr").
+    out_dir : created if missing; files are named by :func:`report_file_name`.
+    workers : processes rendering PDFs; default one per CPU core.
+    countries : ISO alpha-3 codes to limit the batch to; default every scored country.
+    progress : show a tqdm progress bar on standard error.
+
+    Raises
+    ------
+    ReportError
+        For an unknown language or an output path that is not a directory.
+    """
+    if language not in report_languages():
+        raise ReportError(
+            f"Unknown language {language!r}; choose one of {', '.join(report_languages())}."
+        )
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ReportError(f"--out {out_dir} exists and is not a directory.")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    workers = max(1, workers or os.cpu_count() or 1)
+    started = time.perf_counter()
+    skipped: list[tuple[str, str]] = []
+    written: list[Path] = []
+    # Forked workers inherit Django already set up. They must not inherit an open database
+    # connection (closing it on exit would end the parent's session), so connections are
+    # closed and every worker is started (a "fork" pool starts them all on the first
+    # submit) before the first query of the batch.
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    with (
+        ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
+        tqdm(unit="report", disable=not progress) as bar,
+    ):
+        pool.submit(_ready).result()
+        chosen = countries_with_scores(round, countries)
+        bar.reset(total=len(chosen))
+        futures: dict[Future, str] = {}
+        for country in chosen:
+            try:
+                report = country_report_data(
+                    country=country, language=language, round=round, budget=budget
+                )
+            except ReportError as error:
+                skipped.append((country.alpha3, str(error)))
+                bar.update(1)
+                continue
+            futures[pool.submit(write_country_report, report, str(out_dir))] = country.alpha3
+        for future in as_completed(futures):
+            path, _seconds = future.result()
+            written.append(Path(path))
+            bar.update(1)
+    return BatchResult(
+        written=tuple(sorted(written)),
+        skipped=tuple(skipped),
+        seconds=time.perf_counter() - started,
+        workers=workers,
+    )
