@@ -60,6 +60,7 @@ __all__ = [
     "ScoreLine",
     "country_report_data",
     "regional_report_data",
+    "scored_rounds",
 ]
 
 #: Budget (USD) of the recommended portfolio when the caller names none; the planner pages'
@@ -333,6 +334,20 @@ def _latest_cohort_rows(assessment_ids: Sequence[int]) -> dict[int, Score]:
     ):
         rows.setdefault(row.assessment_id, row)
     return rows
+
+
+def scored_rounds(
+    country: Country | None = None, *, countries: QuerySet[Country] | None = None
+) -> list[int]:
+    """Rounds, newest first, with a complete score run for ``country`` or among ``countries``."""
+    runs = ScoreRun.objects.filter(
+        kind=RunKind.SINGLE, status=RunStatus.COMPLETE, assessment__isnull=False
+    )
+    if country is not None:
+        runs = runs.filter(assessment__country=country)
+    if countries is not None:
+        runs = runs.filter(assessment__country__in=countries)
+    return sorted(set(runs.values_list("assessment__round", flat=True)), reverse=True)
 
 
 def _check_language(language: str) -> None:

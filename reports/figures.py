@@ -143,6 +143,7 @@ def regional_charts(report: RegionalReport, *, width: float = 460.0) -> Regional
             axis_max=max(2.0, *(row.rank_high or 1.0 for row in ranked)),
             digits=0,
             label_header=text.country,
+            axis_caption=report.text["rank"],
             title=report.text["ranking"],
             text=text,
             width=width,

@@ -818,7 +818,7 @@ def regional_report_pdf(report: RegionalReport) -> bytes:
         story.append(Paragraph(_safe(text["no_countries"], font), styles.body))
     for chart in charts.heat_maps:
         story += _chart_block(chart, styles)
-    story += [PageBreak(), _heading(text["ranking"], styles.heading1, font)]
+    story += [CondPageBreak(90 * mm), _heading(text["ranking"], styles.heading1, font)]
     story.append(Paragraph(_safe(text["ranking_intro"], font), styles.body))
     story += _chart_block(charts.ranks, styles)
     if report.cohort_run_id is None:
@@ -859,7 +859,7 @@ def regional_report_pdf(report: RegionalReport) -> bytes:
             numeric_columns=(0, 4, 5, 6),
         )
     )
-    story += [PageBreak(), _heading(text["demand"], styles.heading1, font)]
+    story += [CondPageBreak(60 * mm), _heading(text["demand"], styles.heading1, font)]
     story.append(
         Paragraph(
             _safe(text["demand_intro"].format(budget=format_money(report.budget, text)), font),
@@ -887,7 +887,7 @@ def regional_report_pdf(report: RegionalReport) -> bytes:
                 )
                 for line in report.demand
             ],
-            [20, 22, 12, 14, 14, 18],
+            [17, 21, 11, 13, 20, 18],
             styles,
             numeric_columns=(2, 3, 4, 5),
         )

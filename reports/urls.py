@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("reports/countries/<str:alpha3>/", views.country_dashboard, name="country-dashboard"),
+    path("reports/countries/<str:alpha3>/pdf/", views.country_pdf, name="country-pdf"),
+    path("reports/regional/", views.regional_dashboard, name="regional-dashboard"),
+    path("reports/regional/pdf/", views.regional_pdf, name="regional-pdf"),
+]

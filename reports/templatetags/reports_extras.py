@@ -1,0 +1,37 @@
+"""Number formatting of the dashboards, with the separators of the report's language."""
+
+from __future__ import annotations
+
+from django import template
+from django.http import QueryDict
+
+from reports.data import CountryReport, RegionalReport
+from reports.texts import format_money, format_number
+
+register = template.Library()
+
+
+@register.filter
+def report_number(value: float | None, report: CountryReport | RegionalReport) -> str:
+    """One decimal with the report's decimal separator; "—" for no value."""
+    return format_number(value, report.text)
+
+
+@register.filter
+def report_percent(value: float | None, report: CountryReport | RegionalReport) -> str:
+    """A share (0–1) as a whole percentage."""
+    return "—" if value is None else f"{format_number(value * 100, report.text, 0)} %"
+
+
+@register.filter
+def report_money(value: float, report: CountryReport | RegionalReport) -> str:
+    return format_money(value, report.text)
+
+
+@register.simple_tag
+def query_with(query: str, **changes: object) -> str:
+    """The query string ``query`` with ``changes`` applied (autoescaped by the template)."""
+    params = QueryDict(query, mutable=True)
+    for key, value in changes.items():
+        params[key] = str(value)
+    return params.urlencode()
