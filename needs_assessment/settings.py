@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "surveys",
     "scoring",
     "reports",
@@ -197,6 +198,15 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Frameworks, countries, assessments, answers, scores, gaps and priorities.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the installed drf-spectacular-sidecar package, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AnswerStatusEnum": "surveys.models.AnswerStatus",
+        "FrameworkStatusEnum": "surveys.models.FrameworkStatus",
+        "AssessmentStateEnum": "surveys.models.AssessmentState",
+    },
 }
 
 LOGGING = {

@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("healthz", home.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", include("surveys.api.urls")),
     path("", include("surveys.urls")),
     path("", include("scoring.urls")),
     path("", include("reports.urls")),

@@ -71,3 +71,18 @@ urlpatterns += [
     ),
     path("s/<str:token>/", stakeholders.stakeholder_respond, name="stakeholder-respond"),
 ]
+
+# Exports, import templates and imports (issue 10).
+from surveys.views import exchange  # noqa: E402
+
+urlpatterns += [
+    path("exports/", exchange.export, name="export"),
+    path("exports/download/", exchange.export_download, name="export-download"),
+    path(
+        "frameworks/<slug:code>/<str:version>/templates/<slug:kind>.<slug:file_format>",
+        exchange.import_template,
+        name="import-template",
+    ),
+    path("assessments/<int:pk>/import/", exchange.answers_import, name="answers-import"),
+    path("statistics/import/", exchange.statistics_import, name="statistics-import"),
+]
