@@ -18,3 +18,11 @@ os.environ.setdefault(
 
 # whitenoise serves STATIC_ROOT and warns when it does not exist yet (collectstatic makes it).
 os.makedirs(os.path.join(os.path.dirname(os.path.dirname(__file__)), "staticfiles"), exist_ok=True)
+
+
+def pytest_configure(config: object) -> None:
+    """Fast password hashing for tests only (Django's testing docs recommend it): every test
+    user is created and logged in with a password, and PBKDF2 would dominate the run time."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
