@@ -123,11 +123,13 @@ def reports_generate(
     started = time.perf_counter()
     skipped: list[tuple[str, str]] = []
     written: list[Path] = []
-    # Forked workers inherit Django already set up. They must not inherit an open database
-    # connection (closing it on exit would end the parent's session), so connections are
-    # closed and every worker is started (a "fork" pool starts them all on the first
-    # submit) before the first query of the batch.
-    connections.close_all()
+    # Forked workers inherit Django already set up and leave through os._exit, so they never
+    # close (or use) the parent's database connection. Closing it anyway before the workers
+    # start keeps them from holding its socket; inside a transaction (tests) it must stay.
+    # A "fork" pool starts every worker on the first submit, before the batch's queries.
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
     context = multiprocessing.get_context("fork")
     with (
         ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
