@@ -115,8 +115,11 @@ def assessments_select(
         assessments = assessments.filter(framework__code=selection.framework)
     if selection.state:
         assessments = assessments.filter(state=selection.state)
-    return assessments.select_related("country", "framework").order_by(
-        "country__name", "round", "framework__code", "pk"
+    # The framework's definition is large; it is read once per framework (_Specs), not per row.
+    return (
+        assessments.select_related("country", "framework")
+        .defer("framework__definition", "framework__description", "framework__methodology")
+        .order_by("country__name", "round", "framework__code", "pk")
     )
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
-import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -184,7 +183,14 @@ def _decoded_lines(source: IO[bytes], encoding: str, skip: int) -> Iterator[str]
     """The file's physical lines, decoded one by one so a bad byte is placed exactly."""
     if encoding == "utf-16":
         # Lines cannot be split on b"\n" in UTF-16; decode as a stream (the BOM says the order).
-        yield from io.TextIOWrapper(source, encoding="utf-16", newline="")  # type: ignore[arg-type]
+        source.seek(0)
+        reader = codecs.getreader("utf-16")(source)
+        try:
+            yield from reader
+        except UnicodeError:
+            raise ImportFileError(
+                _("The file is not valid UTF-16. Save it as “CSV UTF-8” from your spreadsheet.")
+            ) from None
         return
     source.seek(skip)
     for number, raw in enumerate(source, start=1):
