@@ -7,6 +7,8 @@ table as the text alternative.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -74,6 +76,10 @@ def country_dashboard(request: HttpRequest, alpha3: str) -> HttpResponse:
         "gaps": _svg(charts.gaps, "gap-chart"),
         "intervals": _svg(charts.intervals, "interval-chart"),
         "trend": _svg(charts.trend, "trend-chart"),
+        "indicator_gaps": [
+            _svg(chart, "gaps-" + re.sub(r"[^A-Za-z0-9_-]", "-", code))
+            for code, chart in charts.indicator_gaps.items()
+        ],
     }
     return render(request, "reports/country_dashboard.html", context)
 
