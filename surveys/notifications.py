@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMessage, get_connection
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
@@ -39,6 +40,7 @@ TRANSITION_NOTICES: dict[str, tuple[str, str]] = {
 }
 
 _LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+_SESSION_KEY = "notifications_language"
 
 
 def absolute_url(path: str) -> str:
@@ -55,18 +57,22 @@ def language_for(user: AbstractBaseUser) -> str:
     return language if language in _LANGUAGE_CODES else settings.LANGUAGE_CODE
 
 
-def remember_language(user: AbstractBaseUser, language: str | None) -> None:
-    """Record the language ``user`` is using now, writing only when it changed."""
-    if not user.is_authenticated or not language:
+def remember_language(request: HttpRequest) -> None:
+    """Record the language the request's user reads the platform in, for their e-mails.
+
+    Writes only when it changed; the session remembers what was recorded, so ordinary page
+    views cost no query.
+    """
+    user = request.user
+    language = getattr(request, "LANGUAGE_CODE", "") or ""
+    if not user.is_authenticated or language not in _LANGUAGE_CODES:
         return
-    language = language.split("-")[0] if language not in _LANGUAGE_CODES else language
-    if language not in _LANGUAGE_CODES:
+    if request.session.get(_SESSION_KEY) == language:
         return
-    cached = getattr(user, "_remembered_language", None)
-    if cached == language:
-        return
-    UserPreference.objects.update_or_create(user=user, defaults={"language": language})
-    user._remembered_language = language  # type: ignore[attr-defined]
+    updated = UserPreference.objects.filter(user=user).update(language=language)
+    if not updated:
+        UserPreference.objects.get_or_create(user=user, defaults={"language": language})
+    request.session[_SESSION_KEY] = language
 
 
 def _first_url(*candidates: tuple[str, dict[str, Any]]) -> str:

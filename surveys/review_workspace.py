@@ -113,18 +113,23 @@ def build_workspace(assessment: Assessment, *, language: str) -> Workspace:
     answers, when the framework cannot be read) come last under "Other answers".
     """
     spec = framework_spec(assessment)
-    answers = {a.question_code: a for a in Answer.objects.filter(assessment=assessment)}
+    answers = {a.question_code: a for a in Answer.objects.filter(assessment=assessment).order_by()}
     evidence: dict[str, list[Any]] = defaultdict(list)
     evidence_model = _optional_model("Evidence")
     if evidence_model is not None:
-        for item in evidence_model.objects.filter(assessment=assessment):
+        for item in evidence_model.objects.filter(assessment=assessment).order_by(
+            "uploaded_at", "pk"
+        ):
             evidence[item.question_code].append(item)
     stakeholder_rows: dict[str, list[Any]] = defaultdict(list)
     stakeholder_model = _optional_model("StakeholderAnswer")
     if stakeholder_model is not None:
-        for item in stakeholder_model.objects.filter(
-            invitation__assessment=assessment
-        ).select_related("invitation"):
+        stakeholder_answers = (
+            stakeholder_model.objects.filter(invitation__assessment=assessment)
+            .select_related("invitation")
+            .order_by("invitation__created_at", "pk")
+        )
+        for item in stakeholder_answers:
             stakeholder_rows[item.question_code].append(item)
     queries: dict[str, list[Query]] = defaultdict(list)
     all_queries = queries_with_messages(assessment)

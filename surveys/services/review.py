@@ -194,7 +194,10 @@ def queries_with_messages(assessment: Assessment, *, only_open: bool = False) ->
         queries = queries.filter(status=QueryStatus.OPEN)
     return list(
         queries.prefetch_related(
-            Prefetch("messages", queryset=QueryMessage.objects.select_related("author"))
+            Prefetch(
+                "messages",
+                queryset=QueryMessage.objects.select_related("author").order_by("created_at", "pk"),
+            )
         )
     )
 

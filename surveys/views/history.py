@@ -105,7 +105,7 @@ def csv_safe(text: str) -> str:
 @require_GET
 def history(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = permissions.get_assessment_for_user(request, pk)
-    remember_language(request.user, request.LANGUAGE_CODE)
+    remember_language(request)
     form, events = filtered_events(assessment, request.GET or None)
     page = Paginator(events.select_related("actor"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

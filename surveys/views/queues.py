@@ -65,7 +65,7 @@ def _by_state(assessments: QuerySet[Assessment], states: list[str]) -> list[Stat
 @require_GET
 def work_queue(request: HttpRequest) -> HttpResponse:
     user = request.user
-    remember_language(user, request.LANGUAGE_CODE)
+    remember_language(request)
     is_admin = permissions.is_administrator(user)
     review_countries = permissions.country_ids_with_role(user, Role.REVIEWER)
     focal_countries = permissions.country_ids_with_role(user, Role.FOCAL_POINT)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from surveys import permissions
 from surveys.models import Assessment, Query
@@ -70,14 +70,19 @@ def _review_url(assessment: Assessment, anchor: str = "") -> str:
     )
 
 
-def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
-    """Return to the page the form was on (``next``), when it is on this site."""
-    target = request.POST.get("next", "")
+def _safe_next(request: HttpRequest) -> str:
+    """The ``next`` page of the request when it is on this site, else ""."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return HttpResponseRedirect(target)
-    return HttpResponseRedirect(default)
+        return target
+    return ""
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    """Return to the page the form was on (``next``), when it is on this site."""
+    return HttpResponseRedirect(_safe_next(request) or default)
 
 
 def _report_errors(request: HttpRequest, form: forms.Form) -> None:
@@ -101,7 +106,7 @@ def _query_for_user(request: HttpRequest, pk: int, action: Action) -> Query:
 @require_GET
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = permissions.get_assessment_for_user(request, pk, Action.REVIEW)
-    remember_language(request.user, request.LANGUAGE_CODE)
+    remember_language(request)
     context = {
         "assessment": assessment,
         "workspace": build_workspace(assessment, language=get_language()),
@@ -135,7 +140,7 @@ def query_open_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def query_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
     query = _query_for_user(request, pk, Action.VIEW)
     assessment = query.assessment
@@ -144,6 +149,10 @@ def query_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
         or permissions.is_focal_point_for(request.user, assessment)
     ):
         raise PermissionDenied
+    if request.method == "GET":
+        # A page of its own for the wizard, whose questions sit inside the wizard's form.
+        context = {"query": query, "next_url": _safe_next(request)}
+        return render(request, "surveys/query_reply.html", context)
     form = QueryMessageForm(request.POST)
     if form.is_valid():
         try:

@@ -80,6 +80,12 @@ ENTRIES = [
         mutates=True,
     ),
     Entry(
+        "surveys:query-reply",
+        {**reviewers_only(200), FOCAL_POINT: 200},
+        kwargs=lambda w: {"pk": w.extra["query"].pk},
+        query="?next=/work-queue/",
+    ),
+    Entry(
         "surveys:query-resolve",
         reviewers_only(302),
         kwargs=lambda w: {"pk": w.extra["query"].pk},

@@ -7,12 +7,13 @@ from types import SimpleNamespace
 from unittest import mock
 
 from django.core import mail
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from surveys.models import AssessmentState, Query, QueryMessage, UserPreference
 from surveys.notifications import (
     language_for,
-    remember_language,
     stakeholder_invitation_send,
     stakeholder_reminder_send,
 )
@@ -93,15 +94,24 @@ class TransitionNotificationTests(ReviewTestCase):
 class LanguagePreferenceTests(ReviewTestCase):
     def test_the_default_language_is_used_until_the_user_has_one(self) -> None:
         assert language_for(self.alice) == "en"
-        remember_language(self.alice, "fr")
+        UserPreference.objects.create(user=self.alice, language="fr")
         assert language_for(self.alice) == "fr"
-        remember_language(self.alice, "xx")
-        assert language_for(self.alice) == "fr"
+        UserPreference.objects.filter(user=self.alice).update(language="xx")
+        assert language_for(self.alice) == "en"
 
     def test_pages_remember_the_language_the_user_reads_in(self) -> None:
         self.client.force_login(self.rita)
         self.client.get("/work-queue/", headers={"accept-language": "fr"})
         assert UserPreference.objects.get(user=self.rita).language == "fr"
+        self.client.get("/work-queue/", headers={"accept-language": "en"})
+        assert UserPreference.objects.get(user=self.rita).language == "en"
+
+    def test_remembering_costs_no_query_once_recorded(self) -> None:
+        self.client.force_login(self.rita)
+        self.client.get("/work-queue/")
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get("/work-queue/")
+        assert not any("userpreference" in q["sql"] for q in queries.captured_queries)
 
 
 @override_settings(SITE_URL=SITE)
