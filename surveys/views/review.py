@@ -35,6 +35,9 @@ from surveys.services.workflow import (
 )
 from surveys.workflow import TRANSITIONS
 
+# Submitting goes through the survey's review step, which validates every answer first.
+SURVEY_ACTIONS = frozenset({"submit", "resubmit"})
+
 
 class QueryOpenForm(forms.Form):
     question_code = forms.CharField(max_length=64)
@@ -192,6 +195,9 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404("No such action.")
     if not (workflow_step.actors & actors_for(request.user, assessment)):
         raise PermissionDenied
+    if action in SURVEY_ACTIONS:
+        messages.error(request, _("Submit from the last step of the survey, which checks it."))
+        return HttpResponseRedirect(reverse("surveys:wizard", kwargs={"pk": assessment.pk}))
     form = TransitionForm(request.POST)
     if form.is_valid():
         try:

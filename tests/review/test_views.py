@@ -49,6 +49,14 @@ class WorkspaceTests(ReviewTestCase):
             url="https://example.org/strategy",
             description="Strategy on the ministry site",
         )
+        cls.budget = Evidence.objects.create(
+            assessment=assessment,
+            question_code="GOV.1.a",
+            kind="file",
+            stored_path="budget.pdf",
+            original_name="budget-law-2024.pdf",
+            size=2048,
+        )
         invited = stakeholder_invite(
             assessment=assessment,
             actor=cls.alice,
@@ -82,6 +90,8 @@ class WorkspaceTests(ReviewTestCase):
         assert "2 — Adopted." in page  # the level's descriptor, not a bare number
         assert "Adopted by decree 2023-12." in page
         assert "Strategy on the ministry site" in page
+        download = reverse("surveys:evidence-download", kwargs={"pk": self.budget.pk})
+        assert f'href="{download}">budget-law-2024.pdf' in page
         assert "Awa Diop" in page and "Not funded yet." in page
         assert "Is it funded?" in page
         assert "Fibre" in page  # the choice's label
@@ -238,3 +248,28 @@ class WorkQueueTests(ReviewTestCase):
         assert {a.pk for a in self._context(colleague)["mine"]} == {
             a.pk for a in self._context(self.alice)["mine"]
         }
+
+
+class TransitionViewTests(ReviewTestCase):
+    def test_submitting_is_left_to_the_survey_which_validates_first(self) -> None:
+        self.client.force_login(self.alice)
+        response = self.client.post(transition_url(self.draft, "submit"))
+        assert response["Location"] == reverse("surveys:wizard", kwargs={"pk": self.draft.pk})
+        self.draft.refresh_from_db()
+        assert self.draft.state == AssessmentState.DRAFT
+
+    def test_a_reviewer_starts_the_review_and_lands_on_the_workspace(self) -> None:
+        submitted = make_in_state(AssessmentState.SUBMITTED, round=2070)
+        self.client.force_login(self.rita)
+        response = self.client.post(transition_url(submitted, "start_review"))
+        assert response["Location"] == review_url(submitted)
+        submitted.refresh_from_db()
+        assert submitted.state == AssessmentState.IN_REVIEW
+
+    def test_reopening_without_a_reason_shows_an_error_and_changes_nothing(self) -> None:
+        approved = make_in_state(AssessmentState.APPROVED, round=2071)
+        self.client.force_login(self.ada)
+        page = self.client.post(transition_url(approved, "reopen"), follow=True)
+        assert "written reason" in page.content.decode()
+        approved.refresh_from_db()
+        assert approved.state == AssessmentState.APPROVED
