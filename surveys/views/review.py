@@ -115,7 +115,6 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "workspace": build_workspace(assessment, language=get_language()),
         "transitions": available_transitions(request.user, assessment),
         "can_open_queries": assessment.state in QUERY_OPEN_STATES,
-        "transition_form": TransitionForm(),
     }
     return render(request, "surveys/review_workspace.html", context)
 

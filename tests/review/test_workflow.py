@@ -5,6 +5,9 @@ from __future__ import annotations
 from itertools import count
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from surveys.models import AssessmentState as S
 from surveys.models import AuditEvent, Query, StateTransition
@@ -189,3 +192,34 @@ class ReopenTests(ReviewTestCase):
     def test_unknown_actions_are_refused(self) -> None:
         with pytest.raises(TransitionError, match="Unknown action"):
             assessment_transition(assessment=self.draft, action="publish", actor=self.ada)
+
+
+class WorkflowInvariantTests(ReviewTestCase, HypothesisTestCase):
+    @settings(max_examples=40, deadline=None)
+    @given(
+        steps=st.lists(
+            st.tuples(st.sampled_from(sorted(TRANSITIONS)), st.sampled_from(PEOPLE)),
+            max_size=12,
+        )
+    )
+    def test_any_sequence_of_attempts_leaves_a_consistent_log(self, steps: list) -> None:
+        assessment = make_in_state(S.DRAFT, round=next(_rounds))
+        for action, person in steps:
+            try:
+                assessment_transition(
+                    assessment=assessment,
+                    action=action,
+                    actor=getattr(self, person),
+                    message="Reason.",
+                    override=True,
+                )
+            except TransitionError:
+                pass
+        log = transitions_of(assessment)
+        state = S.DRAFT
+        for action, from_state, to_state in log:
+            assert from_state == state
+            assert ALLOWED[(from_state, action)] == to_state
+            state = to_state
+        assessment.refresh_from_db()
+        assert assessment.state == state
