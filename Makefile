@@ -25,7 +25,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
 	@touch $@ $(VENV)/.runtime
 
 translations: $(VENV)/.runtime
-	$(VENV)/bin/pybabel compile --use-fuzzy -d locale -D django --statistics 2>&1 | tail -n 1
+	$(VENV)/bin/pybabel compile -d locale -D django --statistics
 	@if [ -f locale/fr/LC_MESSAGES/djangojs.po ]; then $(VENV)/bin/pybabel compile -d locale -D djangojs; fi
 
 setup: $(VENV)/.runtime translations
