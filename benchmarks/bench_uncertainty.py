@@ -40,8 +40,8 @@ from scoring.engine.config import (  # noqa: E402
     LevelMapping,
     NodeSpec,
 )
+from scoring.engine._montecarlo import BLOCK_BYTES  # noqa: E402
 from scoring.engine.uncertainty import (  # noqa: E402
-    _CHUNK,
     DirichletWeights,
     _draw_choices,
     _evaluate,
@@ -149,7 +149,7 @@ def bench_case(title: str, case: tuple, inputs: dict, arguments: argparse.Namesp
     print(f"\n== {title}")
     print(
         f"{SAMPLES} samples, {UNITS} units x {ITEMS} leaves, {len(inputs)} uncertain inputs, "
-        f"{len(problem.variant_keys)} data variants, chunks of {_CHUNK} samples"
+        f"{len(problem.variant_keys)} data variants, blocks of at most {BLOCK_BYTES >> 20} MiB"
     )
 
     subset = choices[: arguments.loop_samples]

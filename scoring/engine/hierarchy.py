@@ -169,7 +169,10 @@ def _level_lookup(specs: list[LevelMapping]) -> tuple[np.ndarray | None, int]:
 
 def _item_tables(config: EngineConfig) -> ItemTables:
     level_columns: list[int] = []
-    level_specs: list[LevelMapping] = []
+    # Frameworks reuse a handful of level mappings across hundreds of items: tables are built
+    # once per distinct mapping and repeated by row index.
+    distinct_levels: dict[LevelMapping, int] = {}
+    level_rows: list[int] = []
     goalposts: dict[str | None, list[tuple[int, Goalposts]]] = {}
     points_columns: list[int] = []
     points_maximum: list[float] = []
@@ -182,8 +185,7 @@ def _item_tables(config: EngineConfig) -> ItemTables:
         spec = item.normalisation
         if isinstance(spec, LevelMapping):
             level_columns.append(column)
-            level_specs.append(spec)
-            lowest[column] = spec.lowest_score
+            level_rows.append(distinct_levels.setdefault(spec, len(distinct_levels)))
         elif isinstance(spec, Goalposts):
             goalposts.setdefault(spec.log, []).append((column, spec))
         elif isinstance(spec, Points):
@@ -191,26 +193,41 @@ def _item_tables(config: EngineConfig) -> ItemTables:
             points_maximum.append(spec.maximum)
         else:
             relative_columns.append((column, spec))
+    level_specs = list(distinct_levels)
+    rows = np.array(level_rows, dtype=np.intp)
     width = max((len(spec.levels) for spec in level_specs), default=1)
     level_codes = np.full((len(level_specs), width), np.nan)
     level_scores = np.zeros((len(level_specs), width))
     for row, spec in enumerate(level_specs):
         level_codes[row, : len(spec.levels)] = spec.levels
         level_scores[row, : len(spec.scores)] = spec.scores
+    level_columns_array = np.array(level_columns, dtype=np.intp)
+    lowest[level_columns_array] = np.array([spec.lowest_score for spec in level_specs])[rows]
     level_lookup, level_offset = _level_lookup(level_specs)
+    if level_lookup is not None:
+        level_lookup = level_lookup[rows]
+        level_lookup.setflags(write=False)
+    transformed: dict[tuple[float, str | None], float] = {}
+
+    def bound(value: float, log: str | None) -> float:
+        key = (value, log)
+        if key not in transformed:
+            transformed[key] = _transform(value, log)
+        return transformed[key]
+
     goalpost_groups = tuple(
         (
             log,
             np.array([column for column, _ in members], dtype=np.intp),
-            np.array([_transform(spec.threshold, log) for _, spec in members]),
-            np.array([_transform(spec.target, log) for _, spec in members]),
+            np.array([bound(spec.threshold, log) for _, spec in members]),
+            np.array([bound(spec.target, log) for _, spec in members]),
         )
         for log, members in goalposts.items()
     )
     return ItemTables(
-        level_columns=np.array(level_columns, dtype=np.intp),
-        level_codes=level_codes,
-        level_scores=level_scores,
+        level_columns=level_columns_array,
+        level_codes=level_codes[rows],
+        level_scores=level_scores[rows],
         level_lookup=level_lookup,
         level_offset=level_offset,
         goalpost_groups=goalpost_groups,

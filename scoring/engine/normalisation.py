@@ -263,14 +263,14 @@ def percentile_rank(
     return 100.0 - scaled if direction == "lower" else scaled
 
 
-def _relative(column_values: np.ndarray, spec: Relative) -> np.ndarray:
-    matrix = column_values[:, None]
+def _relative(matrix: np.ndarray, spec: Relative) -> np.ndarray:
+    """A rule over units applied to every column of a (units, columns) block."""
     if spec.method == "min_max":
-        return min_max(matrix, direction=spec.direction)[:, 0]
+        return min_max(matrix, direction=spec.direction)
     if spec.method == "percentile_rank":
-        return percentile_rank(matrix, direction=spec.direction)[:, 0]
+        return percentile_rank(matrix, direction=spec.direction)
     assert spec.target is not None  # noqa: S101 - guaranteed by Relative validation
-    return distance_to_target(matrix, spec.target, direction=spec.direction)[:, 0]
+    return distance_to_target(matrix, spec.target, direction=spec.direction)
 
 
 def _first_bad(mask: np.ndarray, item_codes: Sequence[str], columns: np.ndarray) -> str:
@@ -335,11 +335,32 @@ def normalise_items(hierarchy: Hierarchy, values: np.ndarray, answered: np.ndarr
         columns = tables.points_columns
         scores[:, columns] = np.clip(100.0 * raw[:, columns] / tables.points_maximum, 0.0, 100.0)
 
-    for column, spec in tables.relative_columns:
-        if np.isnan(raw[:, column]).all():
-            continue
-        try:
-            scores[:, column] = _relative(raw[:, column], spec)
-        except ValueError as error:
-            raise ValueError(f"item {codes[column]!r}: {error}") from None
+    if tables.relative_columns:
+        _normalise_relative(scores, raw, tables.relative_columns, codes)
     return scores
+
+
+def _normalise_relative(
+    scores: np.ndarray,
+    raw: np.ndarray,
+    relative_columns: tuple[tuple[int, Relative], ...],
+    codes: Sequence[str],
+) -> None:
+    """Rules over units, one block per distinct rule (each column is scaled on its own)."""
+    columns = np.array([column for column, _ in relative_columns], dtype=np.intp)
+    answered_somewhere = ~np.isnan(raw[:, columns]).all(axis=0)
+    blocks: dict[Relative, list[int]] = {}
+    for (column, spec), keep in zip(relative_columns, answered_somewhere, strict=True):
+        if keep:
+            blocks.setdefault(spec, []).append(column)
+    for spec, block_columns in blocks.items():
+        try:
+            scores[:, block_columns] = _relative(raw[:, block_columns], spec)
+        except ValueError:
+            # Name the first offending item exactly as a column-by-column pass would.
+            for column in block_columns:
+                try:
+                    _relative(raw[:, [column]], spec)
+                except ValueError as error:
+                    raise ValueError(f"item {codes[column]!r}: {error}") from None
+            raise

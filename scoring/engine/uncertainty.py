@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -59,7 +58,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from scoring.engine.aggregation import aggregate_children
+from scoring.engine import _montecarlo
 from scoring.engine.config import EngineConfig, Goalposts, ItemSpec, Points, Relative
 from scoring.engine.constants import ANSWERED
 from scoring.engine.hierarchy import LevelStructure
@@ -81,8 +80,6 @@ AGGREGATION_ALTERNATIVES: dict[str, float] = {"arithmetic": 1.0, "geometric": 0.
 NORMALISATION_ALTERNATIVES = ("nominal", "min_max", "percentile_rank")
 _DONT_KNOW_ALTERNATIVES = ("exclude", "lowest")
 _IMPUTATION_ALTERNATIVES = (None, "mean", "median")
-#: Samples evaluated together; bounds memory at about chunk x units x items x 8 bytes.
-_CHUNK = 1024
 _NOMINAL = -1
 
 
@@ -201,6 +198,12 @@ class _Problem:
     padded_valid: np.ndarray
     positive_item_weight: np.ndarray  # (items,) nominal weight > 0
     n_weight_sets: int
+    #: Per step, the children grouped by parent for sums over the leading axis.
+    plans: tuple[_montecarlo.StepPlan, ...]
+    #: Per data variant, the first step's padded (transformed scores; presence) tables.
+    first_tables: tuple[_montecarlo.FirstStepTables, ...]
+    #: (first-level nodes, widest node, 1) nominal item weights, zero in the padding.
+    nominal_padded_weights: np.ndarray
 
 
 def _alternatives(name: str, spec: InputSpec, allowed: Sequence[str | None]) -> tuple:
@@ -220,13 +223,12 @@ def _alternatives(name: str, spec: InputSpec, allowed: Sequence[str | None]) -> 
     return options
 
 
-def _replace_normalisation(item: ItemSpec, method: str, raw: np.ndarray) -> ItemSpec:
+def _replace_normalisation(item: ItemSpec, method: str, varies: bool) -> ItemSpec:
     spec = item.normalisation
     if method == "nominal" or not isinstance(spec, Goalposts | Points):
         return item
     # A rule over units needs at least two distinct values; otherwise the item keeps its own.
-    present = raw[~np.isnan(raw)]
-    if np.unique(present).size < 2:
+    if not varies:
         return item
     direction = spec.direction if isinstance(spec, Goalposts) else "higher"
     return dataclasses.replace(item, normalisation=Relative(method=method, direction=direction))
@@ -292,12 +294,19 @@ def _prepare(
     )
     variant_keys = (nominal_key, *sorted(keys - {nominal_key}, key=repr))
     raw = np.where(status == ANSWERED, values, np.nan)
+    # Per item: at least two distinct answered values (all-NaN columns have neither bound).
+    varies = np.where(np.isnan(raw), np.inf, raw).min(axis=0) < np.where(
+        np.isnan(raw), -np.inf, raw
+    ).max(axis=0)
+    items_by_method: dict[str, tuple[ItemSpec, ...]] = {}
     variant_configs, variant_scores, insufficient = [], [], []
     for normalisation, dont_know_rule, imputation in variant_keys:
-        items = tuple(
-            _replace_normalisation(item, normalisation, raw[:, column])
-            for column, item in enumerate(config.items)
-        )
+        if normalisation not in items_by_method:
+            items_by_method[normalisation] = tuple(
+                _replace_normalisation(item, normalisation, bool(varies[column]))
+                for column, item in enumerate(config.items)
+            )
+        items = items_by_method[normalisation]
         variant = dataclasses.replace(
             config, items=items, dont_know_rule=dont_know_rule, imputation=imputation
         )
@@ -314,6 +323,13 @@ def _prepare(
     for parent, members in enumerate(children):
         padded_items[parent, : len(members)] = members
         padded_valid[parent, : len(members)] = True
+    first_exponents = {*first.exponents.tolist(), *method_exponents.get(0, np.empty(0)).tolist()}
+    first_tables = tuple(
+        _montecarlo.first_step_tables(
+            scores, padded_items, padded_valid, first.child_weights > 0, sorted(first_exponents)
+        )
+        for scores in variant_scores
+    )
     return _Problem(
         config=config,
         input_names=tuple(inputs),
@@ -333,6 +349,11 @@ def _prepare(
         padded_valid=padded_valid,
         positive_item_weight=first.child_weights > 0,
         n_weight_sets=n_weight_sets,
+        plans=tuple(_montecarlo.StepPlan.from_structure(step) for step in steps),
+        first_tables=first_tables,
+        nominal_padded_weights=_montecarlo.padded_weights(
+            first.child_weights[None, :], padded_items, padded_valid
+        ),
     )
 
 
@@ -359,12 +380,129 @@ def _evaluate(problem: _Problem, choices: np.ndarray) -> tuple[np.ndarray, np.nd
 
     ``choices`` holds one alternative index per sample and input (``-1`` = nominal).
     """
-    overall_parts, pillar_parts = [], []
-    for start in range(0, choices.shape[0], _CHUNK):
-        overall, pillars = _evaluate_chunk(problem, choices[start : start + _CHUNK])
-        overall_parts.append(overall)
-        pillar_parts.append(pillars)
-    return np.concatenate(overall_parts), np.concatenate(pillar_parts)
+    order, overall, pillars = _evaluate_sorted(problem, choices)
+    overall_by_sample = np.empty(overall.shape[::-1])
+    overall_by_sample[order] = overall.T
+    pillars_by_sample = np.empty(pillars.shape[::-1])
+    pillars_by_sample[order] = pillars.transpose(2, 1, 0)
+    return overall_by_sample, pillars_by_sample
+
+
+def _method_codes(problem: _Problem, choices: np.ndarray, step: int) -> np.ndarray:
+    """Per sample, 0 for the nominal methods of ``step`` or 1 + the alternative drawn."""
+    if step not in problem.method_exponents:
+        return np.zeros(choices.shape[0], dtype=np.intp)
+    level = (*problem.config.level_names, "overall")[step]
+    column = _column(problem, choices, f"aggregation:{level}")
+    assert column is not None  # noqa: S101 - method_exponents only holds varied steps
+    return column.astype(np.intp) + 1
+
+
+def _run_exponents(problem: _Problem, step: int, code: int) -> np.ndarray:
+    structure = problem.config.hierarchy.steps[step]
+    if code == 0:
+        return structure.exponents
+    return np.full(structure.n_parents, problem.method_exponents[step][code - 1])
+
+
+def _evaluate_sorted(
+    problem: _Problem, choices: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scores of the samples in a sorted order: ``(order, overall, pillars)``.
+
+    ``overall`` is (units, samples) and ``pillars`` (pillars, units, samples), column ``k``
+    holding sample ``order[k]``. Samples are sorted by data variant and the methods of every
+    step, so each run of equal keys differs only in its weights and is evaluated as a whole
+    (see :mod:`scoring.engine._montecarlo`); summaries, which do not depend on the order of
+    the samples, read these arrays directly.
+    """
+    steps = problem.config.hierarchy.steps
+    samples = choices.shape[0]
+    units = problem.variant_scores.shape[1]
+    variant = _variant_of_samples(problem, choices)
+    codes = [_method_codes(problem, choices, step) for step in range(len(steps))]
+    sizes = [len(problem.variant_keys)] + [
+        len(problem.method_exponents.get(step, ())) + 1 for step in range(len(steps))
+    ]
+    keys = np.ravel_multi_index((variant, *codes), sizes)
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    run_starts = np.flatnonzero(np.diff(sorted_keys)) + 1
+    bounds = [0, *run_starts.tolist(), samples]
+    top = steps[-1].onehot.shape[0]
+    overall = np.empty((units, samples))
+    pillars = np.empty((top, units, samples))
+    widest = max(step.onehot.shape[0] for step in steps)
+    block = max(1, _montecarlo.BLOCK_BYTES // (widest * 2 * units * 8))
+    for run_start, run_end in itertools.pairwise(bounds):
+        first = order[run_start]
+        run_variant = int(variant[first])
+        exponents = [
+            _run_exponents(problem, step, int(codes[step][first])) for step in range(len(steps))
+        ]
+        for start in range(run_start, run_end, block):
+            end = min(start + block, run_end)
+            _evaluate_run(
+                problem,
+                choices[order[start:end]],
+                run_variant,
+                exponents,
+                overall[:, start:end],
+                pillars[:, :, start:end],
+            )
+    return order, overall, pillars
+
+
+def _evaluate_run(
+    problem: _Problem,
+    choices: np.ndarray,
+    variant: int,
+    exponents: list[np.ndarray],
+    overall_out: np.ndarray,
+    pillars_out: np.ndarray,
+) -> None:
+    """Samples sharing a data variant and methods, into overall (units, k) and pillars
+    (pillars, units, k) views of the output.
+
+    Levels are computed once for the whole run when no weight is varied (one column,
+    broadcast into the ``k`` columns of the output).
+    """
+    steps = problem.config.hierarchy.steps
+    units = problem.variant_scores.shape[1]
+    item_weights = _step_weights(problem, choices, 0)
+    padded = (
+        problem.nominal_padded_weights
+        if item_weights is None
+        else _montecarlo.padded_weights(item_weights, problem.padded_items, problem.padded_valid)
+    )
+    level = _montecarlo.first_step(problem.first_tables[variant], padded, exponents[0], units)
+    level = _mask_insufficient(level, problem.variant_insufficient[0][variant])
+    top = level
+    for step_index in range(1, len(steps)):
+        weights = _step_weights(problem, choices, step_index)
+        level = _montecarlo.upper_step(
+            problem.plans[step_index],
+            level,
+            steps[step_index].child_weights if weights is None else weights.T,
+            exponents[step_index],
+        )
+        if step_index < len(steps) - 1:
+            level = _mask_insufficient(level, problem.variant_insufficient[step_index][variant])
+            top = level
+    overall = level[0]
+    if problem.config.insufficient_pillar_rule == "propagate":
+        excluded = problem.variant_insufficient[-1][variant].any(axis=-1)
+        if excluded.any():
+            overall = np.where(excluded[:, None], np.nan, overall)
+    np.clip(overall, 0.0, 100.0, out=overall_out)
+    np.clip(top, 0.0, 100.0, out=pillars_out)
+
+
+def _mask_insufficient(level: np.ndarray, insufficient: np.ndarray) -> np.ndarray:
+    """NaN for the (units, nodes) flagged nodes of a (nodes, units, k) level."""
+    if not insufficient.any():
+        return level
+    return np.where(insufficient.T[:, :, None], np.nan, level)
 
 
 def _column(problem: _Problem, choices: np.ndarray, name: str) -> np.ndarray | None:
@@ -401,8 +539,11 @@ def _step_weights(problem: _Problem, choices: np.ndarray, step: int) -> np.ndarr
     name = f"weights:{'item' if step == 0 else problem.config.level_names[step - 1]}"
     column = _column(problem, choices, name)
     nominal = problem.config.hierarchy.steps[step].child_weights
+    nominal_rows = column == _NOMINAL
+    if not nominal_rows.any():
+        return pool[column]
     selected = pool[np.maximum(column, 0)]
-    return np.where((column == _NOMINAL)[:, None], nominal, selected)
+    return np.where(nominal_rows[:, None], nominal, selected)
 
 
 def _step_exponents(problem: _Problem, choices: np.ndarray, step: int) -> np.ndarray:
@@ -416,110 +557,6 @@ def _step_exponents(problem: _Problem, choices: np.ndarray, step: int) -> np.nda
     column = _column(problem, choices, f"aggregation:{level}")
     chosen = exponents[np.maximum(column, 0)][:, None]
     return np.where((column == _NOMINAL)[:, None], nominal, chosen)
-
-
-def _first_step(
-    problem: _Problem, variant: np.ndarray, weights: np.ndarray, exponents: np.ndarray
-) -> np.ndarray:
-    """Items -> first level for every sample: (samples, units, first-level nodes).
-
-    Samples are grouped by data variant and method; within a group, the weighted sums of all
-    nodes sharing an exponent are one batched matrix product over the padded children,
-    ``(nodes, samples, width) @ (nodes, width, units)``.
-    """
-    samples = weights.shape[0]
-    units = problem.variant_scores.shape[1]
-    nodes = problem.padded_items.shape[0]
-    result = np.empty((samples, units, nodes))
-    signatures, signature_of_sample = np.unique(exponents, axis=0, return_inverse=True)
-    group_of_sample = variant * len(signatures) + signature_of_sample.ravel()
-    for group in np.unique(group_of_sample):
-        rows = np.flatnonzero(group_of_sample == group)
-        variant_index, signature = divmod(int(group), len(signatures))
-        scores = problem.variant_scores[variant_index]
-        present = ~np.isnan(scores)
-        positive = present & (scores > 0)
-        zero_child = present & ~positive & problem.positive_item_weight
-        for exponent in np.unique(signatures[signature]):
-            parents = np.flatnonzero(signatures[signature] == exponent)
-            items = problem.padded_items[parents]
-            valid = problem.padded_valid[parents]
-            if exponent == 1.0:
-                transformed = np.where(present, scores, 0.0)
-            elif exponent == 0.0:
-                transformed = np.log(np.where(positive, scores, 1.0))
-            else:
-                transformed = np.where(positive, np.where(positive, scores, 1.0) ** exponent, 0.0)
-            # (nodes, width, units) children of each node; padding contributes nothing.
-            # Contiguous operands keep every batch of the product on BLAS.
-            values = np.ascontiguousarray(
-                np.where(valid, transformed[:, items], 0.0).transpose(1, 2, 0)
-            )
-            counted = np.ascontiguousarray(
-                np.where(valid, present[:, items], 0.0).transpose(1, 2, 0)
-            )
-            node_weights = np.ascontiguousarray(
-                np.where(valid, weights[rows][:, items], 0.0).transpose(1, 0, 2)
-            )
-            denominator = node_weights @ counted
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                mean = (node_weights @ values) / denominator
-                if exponent == 0.0:
-                    mean = np.exp(mean)
-                elif exponent != 1.0:
-                    mean = mean ** (1.0 / exponent)
-            if exponent <= 0.0:
-                has_zero = (zero_child[:, items] & valid).any(axis=-1).T[:, None, :]
-                mean = np.where(has_zero, 0.0, mean)
-            mean = np.where(denominator > 0, mean, np.nan)
-            result[np.ix_(rows, np.arange(units), parents)] = mean.transpose(1, 2, 0)
-    return result
-
-
-def _evaluate_chunk(problem: _Problem, choices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    hierarchy = problem.config.hierarchy
-    steps = hierarchy.steps
-    samples = choices.shape[0]
-    units = problem.variant_scores.shape[1]
-    variant = _variant_of_samples(problem, choices)
-    first_weights = _step_weights(problem, choices, 0)
-    if first_weights is None:
-        nominal = steps[0].child_weights
-        first_weights = np.broadcast_to(nominal, (samples, nominal.size))
-    current = _first_step(problem, variant, first_weights, _step_exponents(problem, choices, 0))
-    current = np.where(problem.variant_insufficient[0][variant], np.nan, current)
-    levels = [current]
-
-    for step_index in range(1, len(steps)):
-        structure = steps[step_index]
-        weights = _step_weights(problem, choices, step_index)
-        weights = structure.child_weights if weights is None else weights[:, None, :]
-        exponents = _step_exponents(problem, choices, step_index)
-        combined = np.empty((samples, units, structure.n_parents))
-        signatures, signature_of_sample = np.unique(exponents, axis=0, return_inverse=True)
-        for signature, signature_exponents in enumerate(signatures):
-            # Samples sharing a method are aggregated together as one (samples x units) x
-            # children matrix, so the sums are single 2-D products.
-            rows = np.flatnonzero(signature_of_sample.ravel() == signature)
-            children = current[rows].reshape(-1, structure.onehot.shape[0])
-            if weights.ndim == 1:
-                row_weights = weights
-            else:
-                row_weights = np.broadcast_to(weights[rows], (rows.size, units, weights.shape[-1]))
-                row_weights = row_weights.reshape(-1, weights.shape[-1])
-            values = aggregate_children(
-                children, row_weights, structure.onehot, signature_exponents
-            )
-            combined[rows] = values.reshape(rows.size, units, structure.n_parents)
-        current = combined
-        if step_index < len(steps) - 1:
-            current = np.where(problem.variant_insufficient[step_index][variant], np.nan, current)
-            levels.append(current)
-    overall = current[..., 0]
-    if problem.config.insufficient_pillar_rule == "propagate":
-        top = problem.variant_insufficient[-1][variant].any(axis=-1)
-        overall = np.where(top, np.nan, overall)
-    return np.clip(overall, 0.0, 100.0), np.clip(levels[-1], 0.0, 100.0)
 
 
 def _sample_config(problem: _Problem, choice: np.ndarray) -> EngineConfig:
@@ -564,7 +601,8 @@ def _ranks(overall: np.ndarray) -> np.ndarray:
     """Competition ranks per sample (1 = best, ties share the best rank, NaN unranked)."""
     samples, units = overall.shape
     keys = np.where(np.isnan(overall), np.inf, -overall)
-    order = np.argsort(keys, axis=1, kind="stable")
+    # Ties end up side by side in any sort, and all share the first position: no stable sort.
+    order = np.argsort(keys, axis=1)
     ordered = np.take_along_axis(keys, order, axis=1)
     position = np.broadcast_to(np.arange(units), (samples, units))
     starts = np.ones((samples, units), dtype=bool)
@@ -575,27 +613,16 @@ def _ranks(overall: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(overall), np.nan, ranks)
 
 
-def _probability_above(ranks: np.ndarray) -> np.ndarray:
-    samples, units = ranks.shape
-    # Unranked units sort below everyone and never count as above anyone.
-    codes = np.where(np.isnan(ranks), units + 1, ranks).astype(np.int16)
-    counts = np.zeros((units, units), dtype=np.int64)
-    # uint8 sums over at most 255 samples cannot overflow and keep the reduction vectorised.
-    for start in range(0, samples, 255):
-        block = codes[start : start + 255]
-        above = np.less(block[:, :, None], block[:, None, :])
-        counts += above.view(np.uint8).sum(axis=0, dtype=np.uint8)
-    return counts / samples
-
-
 def _summaries(values: np.ndarray, interval: tuple[float, float]) -> tuple[np.ndarray, ...]:
-    # Samples on the last axis and contiguous: quantiles partition along rows.
-    moved = np.ascontiguousarray(np.moveaxis(values, 0, -1))
-    with warnings.catch_warnings():
-        # A unit "insufficient" in every sample has an all-NaN column: its summary is NaN.
-        warnings.simplefilter("ignore", RuntimeWarning)
-        quantiles = np.nanquantile(moved, [0.5, interval[0] / 100.0, interval[1] / 100.0], axis=-1)
+    """Median, low and high percentiles of (..., samples) values over the samples."""
+    quantiles = _montecarlo.row_quantiles(
+        values.reshape(-1, values.shape[-1]), _quantile_levels(interval)
+    ).reshape(3, *values.shape[:-1])
     return quantiles[0], quantiles[1], quantiles[2]
+
+
+def _quantile_levels(interval: tuple[float, float]) -> tuple[float, float, float]:
+    return (0.5, interval[0] / 100.0, interval[1] / 100.0)
 
 
 def _draw_choices(problem: _Problem, samples: int, rng: np.random.Generator) -> np.ndarray:
@@ -714,13 +741,17 @@ def run_uncertainty(
         problem, np.full((1, len(problem.sizes)), _NOMINAL, dtype=np.int64)
     )
     nominal_rank = _ranks(nominal_overall)[0]
-    overall, pillars = _evaluate(problem, choices)
-    ranks = _ranks(overall)
+    # Summaries do not depend on the order of the samples: read the sorted layout directly.
+    order, overall, pillars = _evaluate_sorted(problem, choices)
+    ranks = _ranks(np.ascontiguousarray(overall.T))
     overall_median, overall_low, overall_high = _summaries(overall, interval)
-    pillar_median, pillar_low, pillar_high = _summaries(pillars, interval)
-    rank_median, rank_low, rank_high = _summaries(ranks, interval)
+    pillar_median, pillar_low, pillar_high = (
+        summary.T for summary in _summaries(pillars, interval)
+    )
+    rank_median, rank_low, rank_high = _montecarlo.rank_quantiles(ranks, _quantile_levels(interval))
+    shift = np.empty(n_samples)
     with np.errstate(invalid="ignore"):
-        shift = np.nanmean(np.abs(ranks - nominal_rank), axis=1)
+        shift[order] = np.nanmean(np.abs(ranks - nominal_rank), axis=1)
     return UncertaintyResult(
         unit_codes=codes,
         pillar_codes=config.levels[-1].codes,
@@ -742,7 +773,7 @@ def run_uncertainty(
         rank_median=rank_median,
         rank_low=rank_low,
         rank_high=rank_high,
-        probability_above=_probability_above(ranks),
+        probability_above=_montecarlo.probability_above(ranks),
         mean_absolute_rank_shift=shift,
         choices=choices,
     )

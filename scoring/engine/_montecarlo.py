@@ -1,0 +1,341 @@
+"""Array kernels of the Monte Carlo uncertainty analysis (private to :mod:`.uncertainty`).
+
+Two parts, both exact (no approximation, float64 throughout):
+
+* **Evaluation in sorted blocks.** Samples are ordered by everything except their weights:
+  the data variant and the aggregation method chosen at every step. Samples sharing that
+  key form a *run*; within a run only the weights differ, so the first aggregation step
+  (the wide one, units x items) is one batched matrix product, ``(parents, [scores;
+  presence], children) @ (parents, children, samples)``, and the upper steps are
+  element-wise sums over children with the samples on the last, contiguous axis. Level
+  arrays are laid out ``(nodes, units, samples)`` so that every sum over children is a sum
+  over the leading axis and every per-sample weight broadcasts along the last one.
+* **Summaries without per-row Python loops.** Quantiles of every score are taken with one
+  ``np.partition`` over the (rows, samples) array with the interpolation of
+  ``np.nanquantile(method="linear")`` reproduced exactly; quantiles of ranks (integers
+  1..units) come from per-unit rank counts; P(i above j) is accumulated in uint8 blocks.
+
+The order of samples never changes a summary (quantiles, rank counts and pairwise counts
+are all symmetric in the samples), so summaries are computed on the sorted layout directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from scoring.engine.hierarchy import LevelStructure
+
+#: Largest intermediate level array evaluated at once (nodes x 2 units x samples x 8 bytes).
+BLOCK_BYTES = 64 * 2**20
+#: Children per parent up to which the first step multiplies element-wise instead of calling
+#: the batched matrix product (BLAS has nothing to gain on a 3-wide inner dimension).
+_NARROW = 6
+
+
+@dataclass(frozen=True, eq=False)
+class StepPlan:
+    """One aggregation step prepared for sums over children on the leading axis."""
+
+    structure: LevelStructure
+    #: Children sorted by parent (stable) and the first position of each parent in that order.
+    order: np.ndarray
+    starts: np.ndarray
+    #: Children are already grouped by parent in their own order (no reordering needed).
+    grouped: bool
+    #: Every parent has at least one child (``np.add.reduceat`` needs it).
+    no_empty_parent: bool
+    positive_weight: np.ndarray  # (children,) nominal weight > 0
+
+    @classmethod
+    def from_structure(cls, structure: LevelStructure) -> StepPlan:
+        order = np.argsort(structure.parent_index, kind="stable")
+        counts = np.bincount(structure.parent_index, minlength=structure.n_parents)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.intp)
+        return cls(
+            structure=structure,
+            order=order,
+            starts=starts,
+            grouped=bool(np.all(order == np.arange(order.size))),
+            no_empty_parent=bool(np.all(counts > 0)),
+            positive_weight=structure.child_weights > 0,
+        )
+
+    def sum_children(self, array: np.ndarray) -> np.ndarray:
+        """Sum ``array`` (children, ...) over the children of every parent: (parents, ...).
+
+        ``array`` must already be in :attr:`order` (see :meth:`in_order`).
+        """
+        if self.structure.n_parents == 1:
+            return np.add.reduce(array, axis=0, keepdims=True)
+        if self.no_empty_parent:
+            return np.add.reduceat(array, self.starts, axis=0)
+        onehot = self.structure.onehot[self.order]
+        return np.tensordot(onehot.T, array, axes=1)
+
+    def any_children(self, array: np.ndarray) -> np.ndarray:
+        """Logical or of a boolean ``array`` (children, ...) over each parent's children."""
+        return self.sum_children(array.astype(np.float64)) > 0
+
+    def in_order(self, array: np.ndarray) -> np.ndarray:
+        """``array`` (children, ...) with its children grouped by parent."""
+        return array if self.grouped else array[self.order]
+
+
+@dataclass(frozen=True, eq=False)
+class FirstStepTables:
+    """Per data variant, what the first step needs, padded to (parents, 2 units, width).
+
+    ``stacked[exponent]`` holds the transformed scores (rows ``:units``) and the presence
+    (rows ``units:``) of the children of every parent, zero in the padding, so one product
+    with the padded weights gives numerators and denominators together.
+    """
+
+    stacked: dict[float, np.ndarray]
+    #: (parents, units) a present child scores 0 with positive weight: geometric-type means are 0.
+    zero_child: np.ndarray
+
+
+def first_step_tables(
+    scores: np.ndarray,
+    padded_items: np.ndarray,
+    padded_valid: np.ndarray,
+    positive_weight: np.ndarray,
+    exponents: Sequence[float],
+) -> FirstStepTables:
+    """Tables of one data variant's item scores (units, items) for the given exponents."""
+    present = ~np.isnan(scores)
+    positive = present & (scores > 0)
+    valid = padded_valid[:, None, :]
+    presence = np.where(valid, present[:, padded_items].transpose(1, 0, 2), 0.0)
+    stacked: dict[float, np.ndarray] = {}
+    for exponent in sorted(set(exponents)):
+        if exponent == 1.0:
+            transformed = np.where(present, scores, 0.0)
+        elif exponent == 0.0:
+            transformed = np.log(np.where(positive, scores, 1.0))
+        else:
+            transformed = np.where(positive, np.where(positive, scores, 1.0) ** exponent, 0.0)
+        values = np.where(valid, transformed[:, padded_items].transpose(1, 0, 2), 0.0)
+        stacked[exponent] = np.ascontiguousarray(np.concatenate([values, presence], axis=1))
+    zero_child = present & ~positive & positive_weight
+    zero = (zero_child[:, padded_items] & padded_valid).any(axis=-1).T
+    return FirstStepTables(stacked=stacked, zero_child=np.ascontiguousarray(zero))
+
+
+def padded_weights(
+    weights: np.ndarray, padded_items: np.ndarray, padded_valid: np.ndarray
+) -> np.ndarray:
+    """(samples, items) weights as (parents, width, samples), zero in the padding."""
+    gathered = weights[:, padded_items]  # (samples, parents, width)
+    return np.ascontiguousarray(np.where(padded_valid, gathered, 0.0).transpose(1, 2, 0))
+
+
+def _children_product(table: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(parents, rows, width) x (parents, width, samples) -> (parents, rows, samples)."""
+    width = table.shape[-1]
+    if width > _NARROW:
+        return np.matmul(table, weights)
+    result = table[:, :, 0, None] * weights[:, None, 0, :]
+    for child in range(1, width):
+        result += table[:, :, child, None] * weights[:, None, child, :]
+    return result
+
+
+def first_step(
+    tables: FirstStepTables, weights: np.ndarray, exponents: np.ndarray, units: int
+) -> np.ndarray:
+    """Items -> first level for one run: (parents, units, samples).
+
+    ``weights`` is (parents, width, samples) from :func:`padded_weights`; ``exponents`` is
+    the (parents,) generalised-mean exponent every sample of the run uses.
+    """
+    parents, samples = exponents.size, weights.shape[-1]
+    distinct = np.unique(exponents)
+    result = np.empty((parents, units, samples)) if distinct.size > 1 else None
+    for exponent in distinct:
+        selected: slice | np.ndarray = (
+            slice(None) if distinct.size == 1 else np.flatnonzero(exponents == exponent)
+        )
+        product = _children_product(tables.stacked[float(exponent)][selected], weights[selected])
+        mean, denominator = product[:, :units], product[:, units:]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            np.divide(mean, denominator, out=mean)
+            if exponent == 0.0:
+                np.exp(mean, out=mean)
+            elif exponent != 1.0:
+                np.power(mean, 1.0 / exponent, out=mean)
+        if exponent <= 0.0:
+            zero_child = tables.zero_child[selected]
+            if zero_child.any():
+                mean[np.broadcast_to(zero_child[:, :, None], mean.shape)] = 0.0
+        empty = denominator <= 0
+        if empty.any():
+            mean[empty] = np.nan
+        if result is None:
+            return mean
+        result[selected] = mean
+    assert result is not None  # noqa: S101 - at least one exponent per parent
+    return result
+
+
+def upper_step(
+    plan: StepPlan, children: np.ndarray, weights: np.ndarray, exponents: np.ndarray
+) -> np.ndarray:
+    """One upper aggregation step for a run: (children, units, k) -> (parents, units, k).
+
+    ``weights`` is (children, k) per sample or (children,) nominal; ``exponents`` (parents,)
+    is shared by the run. Same rules as :func:`scoring.engine.aggregation.aggregate_present`:
+    weights renormalise over present children, a present zero with positive weight makes a
+    geometric-type mean 0, and a parent with no present weight is NaN. Masks that are empty
+    (nothing missing, no zero score) cost one test instead of a pass over the block.
+    """
+    values = plan.in_order(children)
+    weight = plan.in_order(weights)
+    weight = weight[:, None, :] if weight.ndim == 2 else weight[:, None, None]
+    positive_weight = plan.in_order(plan.positive_weight)
+    absent = np.isnan(values)
+    any_absent = bool(absent.any())
+    if any_absent:
+        denominator = plan.sum_children(np.where(absent, 0.0, weight))
+    else:
+        # Nothing missing at this level: the denominators are the weight totals per parent.
+        denominator = plan.sum_children(weight)
+    empty = denominator <= 0
+    any_empty = bool(empty.any())
+    distinct = np.unique(exponents)
+    result = None
+    for exponent in distinct:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if exponent == 1.0:
+                transformed = np.where(absent, 0.0, values) if any_absent else values
+                mean = plan.sum_children(transformed * weight)
+                mean /= denominator
+            else:
+                positive = values > 0
+                all_positive = bool(positive.all())
+                safe = values if all_positive else np.where(positive, values, 1.0)
+                if exponent == 0.0:
+                    mean = plan.sum_children(np.log(safe) * weight)
+                    mean /= denominator
+                    np.exp(mean, out=mean)
+                else:
+                    powered = safe**exponent
+                    if not all_positive:
+                        powered[~positive] = 0.0
+                    mean = plan.sum_children(powered * weight)
+                    mean /= denominator
+                    np.power(mean, 1.0 / exponent, out=mean)
+                if not all_positive:
+                    zero = (values == 0) & positive_weight[:, None, None]
+                    if zero.any():
+                        mean = np.where(plan.any_children(zero), 0.0, mean)
+        if any_empty:
+            mean = np.where(empty, np.nan, mean)
+        if distinct.size == 1:
+            return mean
+        if result is None:
+            result = np.empty(mean.shape)
+        columns = exponents == exponent
+        result[columns] = mean[columns]
+    assert result is not None  # noqa: S101 - at least one exponent per parent
+    return result
+
+
+# --- Summaries ---------------------------------------------------------------------------
+
+
+def _lerp(below: np.ndarray, above: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+    """``numpy``'s own linear interpolation between order statistics, for identical results."""
+    difference = above - below
+    result = below + difference * gamma
+    np.subtract(above, difference * (1 - gamma), out=result, where=gamma >= 0.5)
+    return result
+
+
+def _positions(counts: np.ndarray, quantiles: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Order-statistic positions and weights of ``np.quantile(method="linear")``.
+
+    ``counts`` (rows,) values per row; returns (quantiles, rows) arrays ``below``, ``above``
+    (clipped to the row's values) and ``gamma``.
+    """
+    virtual = (counts[None, :] - 1) * quantiles[:, None]
+    below = np.floor(virtual)
+    gamma = virtual - below
+    last = np.maximum(counts - 1, 0)[None, :]
+    below_index = np.clip(below, 0, last).astype(np.intp)
+    above_index = np.clip(below + 1, 0, last).astype(np.intp)
+    return below_index, above_index, gamma
+
+
+def row_quantiles(values: np.ndarray, quantiles: Sequence[float]) -> np.ndarray:
+    """``np.nanquantile(values, quantiles, axis=-1)`` for a (rows, samples) array, exactly.
+
+    NaN values are left out per row; a row of NaN gives NaN. Rows without NaN share one
+    ``np.partition`` at the few positions the quantiles need; rows with NaN are sorted.
+    """
+    q = np.asarray(quantiles, dtype=np.float64)
+    rows, samples = values.shape
+    result = np.full((q.size, rows), np.nan)
+    nan_counts = np.count_nonzero(np.isnan(values), axis=1)
+    clean = np.flatnonzero(nan_counts == 0)
+    if clean.size:
+        counts = np.full(clean.size, samples)
+        below, above, gamma = _positions(counts, q)
+        kth = np.unique(np.concatenate([below[:, 0], above[:, 0]]))
+        block = values if clean.size == rows else values[clean]
+        partitioned = np.partition(block, kth, axis=-1)
+        lower = partitioned[:, below[:, 0]].T
+        upper = partitioned[:, above[:, 0]].T
+        result[:, clean] = _lerp(lower, upper, gamma)
+    partial = np.flatnonzero((nan_counts > 0) & (nan_counts < samples))
+    if partial.size:
+        ordered = np.sort(values[partial], axis=-1)  # NaN sorts last
+        below, above, gamma = _positions(samples - nan_counts[partial], q)
+        lower = np.take_along_axis(ordered, below.T, axis=1).T
+        upper = np.take_along_axis(ordered, above.T, axis=1).T
+        result[:, partial] = _lerp(lower, upper, gamma)
+    return result
+
+
+def rank_quantiles(ranks: np.ndarray, quantiles: Sequence[float]) -> np.ndarray:
+    """``np.nanquantile(ranks, quantiles, axis=0)`` for (samples, units) ranks 1..units.
+
+    Ranks are small integers, so each unit's sorted ranks are known from its rank counts:
+    the value at sorted position k is the smallest rank whose cumulative count exceeds k.
+    """
+    q = np.asarray(quantiles, dtype=np.float64)
+    samples, units = ranks.shape
+    codes = np.where(np.isnan(ranks), 0, ranks).astype(np.intp)
+    flat = codes + (units + 1) * np.arange(units)[None, :]
+    counts = np.bincount(flat.ravel(), minlength=units * (units + 1)).reshape(units, units + 1)
+    cumulative = np.cumsum(counts[:, 1:], axis=1)  # (units, ranks)
+    ranked = cumulative[:, -1]
+    below, above, gamma = _positions(ranked, q)
+
+    def rank_at(position: np.ndarray) -> np.ndarray:
+        # (quantiles, units) -> rank value at that sorted position.
+        return (cumulative[None, :, :] <= position[:, :, None]).sum(axis=-1) + 1.0
+
+    result = _lerp(rank_at(below), rank_at(above), gamma)
+    return np.where(ranked[None, :] > 0, result, np.nan)
+
+
+def probability_above(ranks: np.ndarray) -> np.ndarray:
+    """Share of samples in which unit i ranks strictly better than unit j: (units, units).
+
+    Unranked units (NaN) sort below everyone and are never above anyone.
+    """
+    samples, units = ranks.shape
+    dtype = np.uint8 if units + 1 <= np.iinfo(np.uint8).max else np.uint16
+    codes = np.where(np.isnan(ranks), units + 1, ranks).astype(dtype)
+    counts = np.zeros((units, units), dtype=np.int64)
+    # uint8 sums over at most 255 samples cannot overflow and keep the reduction vectorised.
+    block_size = 255
+    for start in range(0, samples, block_size):
+        block = codes[start : start + block_size]
+        above = np.less(block[:, :, None], block[:, None, :])
+        counts += above.view(np.uint8).sum(axis=0, dtype=np.uint8)
+    return counts / samples
