@@ -18,6 +18,7 @@ __all__ = [
     "chart_text",
     "common_text",
     "country_text",
+    "dashboard_text",
     "format_money",
     "format_number",
     "regional_text",
@@ -126,6 +127,27 @@ def common_text() -> dict[str, str]:
         "round": _("Round"),
         "none": _("None."),
         "table_of_values": _("Values shown in the chart"),
+    }
+
+
+def dashboard_text() -> dict[str, str]:
+    """Words of the dashboard pages (kept here, not in templates, so that the reports app's
+    own catalogue carries them)."""
+    return {
+        "country_title": _("Dashboard: {country}"),
+        "regional_title": _("Regional dashboard"),
+        "show": _("Show"),
+        "filter": _("Filter"),
+        "no_scores": _(
+            "No scores to show yet: scores are computed when an assessment is submitted and "
+            "when it is approved."
+        ),
+        "no_scores_visible": _("No scores to show yet for the countries you may see."),
+        "run_line": _("score run {run} of {date}"),
+        "download": _("Download the report (PDF):"),
+        "rank_of": _("{median} of {count} (between {low} and {high})"),
+        "values_shown": _("Values shown in the chart"),
+        "round": _("Round"),
     }
 
 

@@ -30,6 +30,7 @@ from reports.figures import country_charts, regional_charts
 from reports.forms import RegionalFilterForm, ReportOptionsForm
 from reports.pdf import country_report_pdf, regional_report_pdf
 from reports.services import report_file_name
+from reports.texts import dashboard_text
 from surveys import permissions
 
 
@@ -61,6 +62,7 @@ def country_dashboard(request: HttpRequest, alpha3: str) -> HttpResponse:
         "country": country,
         "rounds": scored_rounds(country),
         "pdf_languages": settings.LANGUAGES,
+        "ui": dashboard_text(),
     }
     try:
         report = country_report_data(
@@ -132,6 +134,7 @@ def regional_dashboard(request: HttpRequest) -> HttpResponse:
         "rounds": scored_rounds(countries=permissions.visible_countries(request.user)),
         "query": request.GET.urlencode(),
         "pdf_languages": settings.LANGUAGES,
+        "ui": dashboard_text(),
     }
     if isinstance(report, RegionalReport):
         charts = regional_charts(report)

@@ -35,3 +35,9 @@ def query_with(query: str, **changes: object) -> str:
     for key, value in changes.items():
         params[key] = str(value)
     return params.urlencode()
+
+
+@register.simple_tag
+def fill(template_text: str, **values: object) -> str:
+    """``template_text.format(**values)``; the result is autoescaped like any variable."""
+    return template_text.format(**values)

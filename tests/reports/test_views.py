@@ -89,3 +89,18 @@ class DashboardTests(TestCase):
         assert response.status_code == 200
         text = squeeze(pdf_text(response.content))
         assert "Sénégal" in text and "Kenya" in text
+
+
+class FrenchDashboardTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.world = scored_world()
+        cls.alice = make_focal_point("SEN", "alice")
+
+    def test_dashboard_words_come_from_the_reports_catalogue_in_french(self):
+        assert self.client.login(username="alice", password=PASSWORD)
+        url = reverse("reports:country-dashboard", args=["SEN"])
+        content = self.client.get(url, headers={"accept-language": "fr"}).content.decode()
+        assert "Tableau de bord : Sénégal" in content
+        assert "Valeurs représentées dans le graphique" in content
+        assert "Télécharger le rapport (PDF)" in content
