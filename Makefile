@@ -24,9 +24,12 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
 	$(PIP) install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime
 
+# The project catalogue (locale/) and any app catalogue (<app>/locale/), compiled with babel so
+# a machine without GNU gettext can run the platform.
 translations: $(VENV)/.runtime
-	$(VENV)/bin/pybabel compile -d locale -D django --statistics
-	@if [ -f locale/fr/LC_MESSAGES/djangojs.po ]; then $(VENV)/bin/pybabel compile -d locale -D djangojs; fi
+	@for catalogue in locale */locale; do \
+	  if [ -d $$catalogue ]; then $(VENV)/bin/pybabel compile -d $$catalogue -D django --statistics || exit 1; fi; \
+	done
 
 setup: $(VENV)/.runtime translations
 	DEBUG=1 $(PY) manage.py migrate --noinput
