@@ -1,0 +1,270 @@
+"""The user interface is bilingual: a complete French catalogue, a language switcher, the ``lang``
+attribute, and dates, numbers and country names in the reader's language (issue 2 §8)."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract
+from babel.messages.pofile import read_po
+from django.conf import settings
+from django.template import Context, Template
+from django.test import SimpleTestCase, TestCase
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation.template import templatize
+
+from surveys.countries import localized_country_name
+from tests.factories import PASSWORD, make_assessment, make_focal_point
+
+ROOT = Path(settings.BASE_DIR)
+CATALOGUE = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+# Folders whose strings are not in this catalogue: the reports app keeps its own (reports/locale),
+# and tests, tooling and generated files are not user interface.
+NOT_IN_CATALOGUE = {"reports", "tests", "benchmarks", "locale", "var", "staticfiles", "docs"}
+# The gettext functions Django's makemessages looks for, in babel's keyword notation.
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "gettext_lazy": None,
+    "gettext_noop": None,
+    "ngettext": (1, 2),
+    "ngettext_lazy": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "pgettext_lazy": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+    "npgettext_lazy": ((1, "c"), 2, 3),
+}
+
+# printf fields (%(name)s, %s, %d, %02X, %%), str.format fields ({name}) and HTML tags must all
+# survive translation unchanged, or the page raises KeyError or loses its markup.
+PLACEHOLDER = re.compile(r"%\(\w+\)[-+ #0-9.]*[sdifrxXa]|%[sdif]|%%|\{\w*\}|</?[a-zA-Z][^>]*>")
+
+
+def read_catalogue() -> Catalog:
+    with CATALOGUE.open("rb") as po_file:
+        return read_po(po_file, locale="fr")
+
+
+def entries(catalogue: Catalog) -> list[Message]:
+    return [message for message in catalogue if message.id]
+
+
+def as_pairs(message: Message) -> list[tuple[str, str]]:
+    """(English, French) pairs: one per plural form, the French forms compared to the plural."""
+    if isinstance(message.id, tuple):
+        singular, plural = message.id
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        english = [singular, *[plural] * (len(strings) - 1)]
+        return list(zip(english, strings, strict=True))
+    return [(message.id, message.string or "")]
+
+
+def source_files() -> Iterator[Path]:
+    for path in sorted(ROOT.rglob("*")):
+        relative = path.relative_to(ROOT).parts
+        if relative[0] in NOT_IN_CATALOGUE or any(part.startswith(".") for part in relative):
+            continue
+        if path.suffix in {".py", ".html", ".txt"} and path.is_file():
+            yield path
+
+
+def source_messages() -> set[str | tuple[str, ...]]:
+    """Every translatable string of the project's code and templates, as makemessages sees them.
+
+    Templates go through Django's own ``templatize`` (what makemessages feeds xgettext), then
+    babel's Python extractor, so no GNU gettext is needed to run the test.
+    """
+    found: set[str | tuple[str, ...]] = set()
+    for path in source_files():
+        text = path.read_text(encoding="utf-8")
+        if path.suffix != ".py":
+            # templatize keeps the template's indentation, which the Python tokenizer rejects.
+            text = "\n".join(
+                line.lstrip() for line in templatize(text, origin=str(path)).splitlines()
+            )
+        for _line, message, _comments, _context in extract(
+            "python", io.BytesIO(text.encode()), keywords=KEYWORDS
+        ):
+            found.add(message)
+    return found
+
+
+class FrenchCatalogueTests(SimpleTestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.catalogue = read_catalogue()
+
+    def test_the_catalogue_is_not_empty(self) -> None:
+        self.assertGreater(len(entries(self.catalogue)), 500)
+
+    def test_every_string_of_the_interface_is_in_the_catalogue(self) -> None:
+        # Fails when someone adds a string without refreshing the catalogue: `make messages`,
+        # translate the new entries, `make translations`.
+        catalogued = {message.id for message in entries(self.catalogue)}
+        missing = sorted(map(str, source_messages() - catalogued))
+        self.assertEqual(missing, [], "strings missing from locale/fr/LC_MESSAGES/django.po")
+
+    def test_every_entry_is_translated(self) -> None:
+        untranslated = [
+            message.id
+            for message in entries(self.catalogue)
+            if not all(french.strip() for _english, french in as_pairs(message))
+        ]
+        self.assertEqual(untranslated, [], "untranslated French entries")
+
+    def test_no_entry_is_left_fuzzy(self) -> None:
+        fuzzy = [message.id for message in entries(self.catalogue) if message.fuzzy]
+        self.assertEqual(fuzzy, [], "fuzzy French entries")
+
+    def test_every_plural_entry_has_both_french_forms(self) -> None:
+        for message in entries(self.catalogue):
+            if isinstance(message.id, tuple):
+                with self.subTest(message.id[0]):
+                    self.assertEqual(len(message.string), 2)
+
+    def test_translations_keep_every_placeholder_and_tag(self) -> None:
+        for message in entries(self.catalogue):
+            for english, french in as_pairs(message):
+                with self.subTest(english):
+                    self.assertEqual(
+                        sorted(PLACEHOLDER.findall(french)), sorted(PLACEHOLDER.findall(english))
+                    )
+
+    def test_the_header_declares_french_and_its_plural_rule(self) -> None:
+        self.assertEqual(str(self.catalogue.locale), "fr")
+        self.assertEqual(self.catalogue.plural_expr, "(n > 1)")
+        self.assertEqual(self.catalogue.num_plurals, 2)
+        header = CATALOGUE.read_text(encoding="utf-8").split("\n\n", 1)[0]
+        self.assertIn('"Language: fr\\n"', header)
+        self.assertIn("charset=UTF-8", header)
+
+    def test_the_compiled_catalogue_is_the_one_django_uses(self) -> None:
+        # Fails when the .mo is missing or stale: run `make translations`.
+        with translation.override("fr"):
+            self.assertEqual(translation.gettext("Log in"), "Se connecter")
+            self.assertEqual(translation.gettext("National focal point"), "Point focal national")
+            self.assertEqual(
+                translation.ngettext("%(counter)s open query", "%(counter)s open queries", 1),
+                "%(counter)s demande de précision ouverte",
+            )
+            self.assertEqual(
+                translation.ngettext("%(counter)s open query", "%(counter)s open queries", 2),
+                "%(counter)s demandes de précision ouvertes",
+            )
+
+
+class LanguageSelectionTests(TestCase):
+    def test_the_home_page_is_english_by_default(self) -> None:
+        response = self.client.get(reverse("home"))
+        self.assertContains(response, '<html lang="en"')
+        self.assertContains(response, "Who does what")
+
+    def test_the_home_page_follows_the_browser_language(self) -> None:
+        response = self.client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
+        self.assertContains(response, '<html lang="fr"')
+        self.assertContains(response, "Qui fait quoi")
+        self.assertContains(response, "Points focaux nationaux")
+        self.assertContains(response, "Aller au contenu principal")
+        self.assertNotContains(response, "Who does what")
+
+    def test_the_login_page_follows_the_language_cookie(self) -> None:
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+        response = self.client.get(reverse("login"))
+        self.assertContains(response, '<html lang="fr"')
+        self.assertContains(response, "<h1>Se connecter</h1>", html=True)
+        self.assertContains(response, "Mot de passe")
+
+    def test_the_language_switcher_switches_to_french_and_back(self) -> None:
+        response = self.client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+        self.assertRedirects(response, "/", fetch_redirect_response=False)
+        self.assertEqual(self.client.cookies[settings.LANGUAGE_COOKIE_NAME].value, "fr")
+        self.assertContains(self.client.get(reverse("home")), '<html lang="fr"')
+
+        self.client.post(reverse("set_language"), {"language": "en", "next": "/"})
+        self.assertContains(self.client.get(reverse("home")), '<html lang="en"')
+
+    def test_the_switcher_offers_both_languages_in_their_own_names(self) -> None:
+        response = self.client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="fr")
+        self.assertContains(response, f'action="{reverse("set_language")}"')
+        self.assertContains(response, '<option value="en" lang="en">English</option>', html=True)
+        self.assertContains(
+            response, '<option value="fr" lang="fr" selected>Français</option>', html=True
+        )
+
+
+class SignedInFrenchPageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        # fatou: focal point of Senegal with one assessment, reading in French.
+        cls.fatou = make_focal_point("SEN", username="fatou")
+        cls.assessment = make_assessment("SEN")
+
+    def setUp(self) -> None:
+        self.client.login(username="fatou", password=PASSWORD)
+
+    def test_the_home_page_speaks_french_to_a_focal_point(self) -> None:
+        response = self.client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="fr")
+        self.assertContains(response, "Bienvenue, Fatou")
+        self.assertContains(response, "Point focal national")
+        self.assertContains(response, "Remplir votre évaluation")
+        self.assertContains(response, "Brouillon")
+        self.assertContains(response, "Se déconnecter")
+
+    def test_country_names_and_dates_are_french_on_the_page(self) -> None:
+        response = self.client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="fr")
+        self.assertContains(response, "Sénégal")
+        changed = timezone.localtime(self.assessment.updated_at)
+        self.assertContains(response, changed.strftime("%d/%m/%Y %H:%M"))
+
+        english = self.client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
+        self.assertContains(english, "Senegal")
+        self.assertNotContains(english, changed.strftime("%d/%m/%Y %H:%M"))
+
+
+class FrenchFormattingTests(SimpleTestCase):
+    def test_templates_print_numbers_with_a_decimal_comma(self) -> None:
+        template = Template("{{ score }} {{ share|floatformat:1 }} {{ cost|floatformat:'2g' }}")
+        context = Context({"score": 62.5, "share": Decimal("14.28"), "cost": 1234567.5})
+        with translation.override("fr"):
+            self.assertEqual(template.render(context), "62,5 14,3 1\xa0234\xa0567,50")
+        with translation.override("en"):
+            self.assertEqual(template.render(context), "62.5 14.3 1,234,567.50")
+
+    def test_numbers_are_grouped_the_french_way(self) -> None:
+        with translation.override("fr"):
+            self.assertEqual(
+                formats.number_format(1234567.891, decimal_pos=2, force_grouping=True),
+                "1\xa0234\xa0567,89",
+            )
+
+    def test_dates_are_written_the_french_way(self) -> None:
+        day = datetime.date(2026, 3, 31)
+        with translation.override("fr"):
+            self.assertEqual(formats.date_format(day), "31 mars 2026")
+            self.assertEqual(formats.date_format(day, "SHORT_DATE_FORMAT"), "31/03/2026")
+        with translation.override("en"):
+            self.assertEqual(formats.date_format(day), "March 31, 2026")
+
+    def test_french_forms_read_decimal_commas(self) -> None:
+        with translation.override("fr"):
+            self.assertEqual(formats.sanitize_separators("12,5"), "12.5")
+
+
+class CountryNameTests(SimpleTestCase):
+    def test_country_names_come_out_in_french(self) -> None:
+        with translation.override("fr"):
+            self.assertEqual(localized_country_name("DEU", "Germany"), "Allemagne")
+            self.assertEqual(localized_country_name("CIV", "Côte d'Ivoire"), "Côte d'Ivoire")
+            self.assertEqual(localized_country_name("SEN", "Senegal"), "Sénégal")
+
+    def test_country_names_stay_english_in_english(self) -> None:
+        with translation.override("en"):
+            self.assertEqual(localized_country_name("DEU", "Germany"), "Germany")
