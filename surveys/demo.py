@@ -256,7 +256,9 @@ def _seed_assessment(
     return assessment
 
 
-def _seed_stakeholders(assessment: Assessment, focal: AbstractBaseUser, spec: FrameworkSpec) -> None:
+def _seed_stakeholders(
+    assessment: Assessment, focal: AbstractBaseUser, spec: FrameworkSpec
+) -> None:
     from surveys.services.stakeholders import stakeholder_answers_save, stakeholder_invite
 
     pillars = [pillar.code for pillar in spec.pillars[:2]]
@@ -289,9 +291,7 @@ def seed_demo() -> list[DemoLogin]:
     """Create the demo platform (idempotent) and return the logins to print."""
     framework = demo_framework()
     logins: list[DemoLogin] = []
-    admin = _user(
-        "admin", first_name="Ada", last_name="Admin", is_staff=True, is_superuser=True
-    )
+    admin = _user("admin", first_name="Ada", last_name="Admin", is_staff=True, is_superuser=True)
     _grant(admin, Role.ADMINISTRATOR)
     logins.append(DemoLogin("admin", "Administrator", "all"))
     planner = _user("planner", first_name="Paul", last_name="Planner")
@@ -302,7 +302,9 @@ def seed_demo() -> list[DemoLogin]:
         code = demo.alpha3.lower()
         focal = _user(f"focal.{code}", first_name="Focal", last_name=f"Point {demo.alpha3}")
         _grant(focal, Role.FOCAL_POINT, country)
-        reviewer = _user(f"reviewer.{code}", first_name="Country", last_name=f"Office {demo.alpha3}")
+        reviewer = _user(
+            f"reviewer.{code}", first_name="Country", last_name=f"Office {demo.alpha3}"
+        )
         _grant(reviewer, Role.REVIEWER, country)
         logins.append(DemoLogin(focal.get_username(), "National focal point", country.name))
         logins.append(DemoLogin(reviewer.get_username(), "Country-office reviewer", country.name))
@@ -317,4 +319,18 @@ def seed_demo() -> list[DemoLogin]:
                 reviewer=reviewer,
                 previous=previous,
             )
+    _seed_cohort(framework)
     return logins
+
+
+def _seed_cohort(framework: Framework) -> None:
+    """Score the 2026 round together once, so dashboards show ranks and their intervals."""
+    from scoring.models import ScoreRun
+    from scoring.services import cohort_assessments, score_cohort_create
+
+    if ScoreRun.objects.filter(framework=framework, kind="cohort").exists():
+        return
+    scored_states = [s for s in AssessmentState.values if s != AssessmentState.DRAFT]
+    assessments = cohort_assessments(framework=framework, round=2026, states=scored_states)
+    if len(assessments) >= 2:
+        score_cohort_create(framework=framework, round=2026, assessments=assessments, seed=2026)

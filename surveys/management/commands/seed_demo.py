@@ -1,4 +1,4 @@
-"""manage.py seed_demo: demo users for every role and countries with assessments in varied states."""
+"""manage.py seed_demo: demo users for every role, countries with assessments in every state."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="Seed even with DEBUG off (never on a real deployment: demo passwords are public).",
+            help="Seed even with DEBUG off (never in production: demo passwords are public).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -31,7 +31,7 @@ class Command(BaseCommand):
 
         logins = seed_demo()
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         width = max(len(login.username) for login in logins)
         for login in logins:
             self.stdout.write(f"  {login.username:<{width}}  {login.role} — {login.country}")
