@@ -7,7 +7,10 @@ question or framework node) for spreadsheets.
 Memory stays bounded whatever the number of rows: assessments are read in batches of
 :data:`BATCH_SIZE` with their answers or scores, rows are produced lazily, CSV and JSON are
 encoded in chunks as they go, and XLSX uses openpyxl's write-only workbook (rows spill to a
-temporary file) before the finished file is streamed in chunks.
+temporary file) before the finished file is streamed in chunks. An XLSX file is a ZIP archive
+whose index comes last, so its first byte leaves only when the workbook is complete (about
+15–25 s for 100,000 rows on a small server, see benchmarks/bench_exchange.py); CSV and JSON
+start at once and are the formats to prefer for very large exports.
 
 Text cells beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are prefixed
 with an apostrophe in CSV and XLSX, so spreadsheets never run them as formulas (OWASP "CSV
@@ -20,6 +23,7 @@ import csv
 import datetime
 import io
 import json
+import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -65,6 +69,7 @@ _FILE_CHUNK = 64 * 1024
 # Spreadsheet programs run cells starting with these as formulas (CSV injection, OWASP).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _XLSX_MAX_TEXT = 32_767
+_XLSX_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
 
 ASSESSMENT_COLUMNS = [
     "country",
@@ -596,11 +601,10 @@ def stream_json(table: ExportTable) -> Iterator[bytes]:
 
 
 def _xlsx_cell(value: Any) -> Any:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     value = _flat(value)
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:_XLSX_MAX_TEXT]
+        # Control characters are not allowed in XLSX; openpyxl would refuse the whole file.
+        value = _XLSX_ILLEGAL.sub("", value)[:_XLSX_MAX_TEXT]
         return neutralise(value)
     return value
 
