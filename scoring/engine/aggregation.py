@@ -55,6 +55,8 @@ __all__ = [
 ]
 
 _EXPONENTS = {"arithmetic": 1.0, "geometric": 0.0, "harmonic": -1.0}
+#: Up to this many parents a level is summed with a dense product rather than a sparse one.
+_DENSE_PARENTS = 16
 
 
 def aggregate_children(
@@ -90,7 +92,9 @@ def sum_by_parent(
     The membership matrix has one non-zero per row, so a sparse product does a few hundred
     multiply-adds per unit where the dense one does children × parents.
     """
-    if sparse_transpose is not None and array.ndim == 2:
+    # A few parents (pillars, the overall score): the dense product is a handful of BLAS
+    # multiply-adds per unit and skips scipy's per-call overhead.
+    if sparse_transpose is not None and array.ndim == 2 and membership.shape[1] > _DENSE_PARENTS:
         return (sparse_transpose @ array.T).T
     return array @ membership
 
@@ -130,8 +134,12 @@ def aggregate_present(
             return (array * weights) @ onehot
 
     denominators = weighted_sums(presence)
-    result = np.full(denominators.shape, np.nan)
-    distinct = np.unique(exponent_array)
+    # One method for every parent is the common case; np.unique costs more than the test.
+    if exponent_array.size and (exponent_array == exponent_array.flat[0]).all():
+        distinct = exponent_array.ravel()[:1]
+    else:
+        distinct = np.unique(exponent_array)
+    result = denominators if distinct.size == 1 else np.full(denominators.shape, np.nan)
     # Each mean type is computed for every parent and kept where it applies: with sparse sums
     # that is cheaper than slicing the membership matrix per type.
     for exponent in distinct:
@@ -150,8 +158,10 @@ def aggregate_present(
                     powered = np.where(positive, safe**exponent, 0.0)
                     values = (weighted_sums(powered) / denominators) ** (1.0 / exponent)
                 if exponent <= 0.0:
-                    has_zero = weighted_sums((present & ~positive).astype(float)) > 0
-                    values = np.where(has_zero, 0.0, values)
+                    zero = present & ~positive
+                    if zero.any():
+                        has_zero = weighted_sums(zero.astype(float)) > 0
+                        values = np.where(has_zero, 0.0, values)
         values = np.where(denominators > 0, values, np.nan)
         if distinct.size == 1:
             result = values

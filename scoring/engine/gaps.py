@@ -7,6 +7,7 @@ the default thresholds 20/40/60/80 a score of exactly 40 is stage 2, "Systematic
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -56,7 +57,7 @@ def stages(
     """
     score_array = np.asarray(scores, dtype=float)
     threshold_array = np.asarray(thresholds, dtype=float)
-    if np.any(np.diff(threshold_array) <= 0):
+    if any(high - low <= 0 for low, high in itertools.pairwise(threshold_array.tolist())):
         raise ValueError(f"stage thresholds must be strictly increasing, got {list(thresholds)}")
     # A few comparisons beat searchsorted on small threshold tables; NaN compares False.
     index = np.zeros(score_array.shape, dtype=np.int64)

@@ -108,7 +108,8 @@ class ItemTables:
     level_codes: np.ndarray  # (k, max_levels), NaN padded
     level_scores: np.ndarray  # (k, max_levels)
     #: Fast path when every level code is a small integer: ``level_lookup[k, code - offset]`` is
-    #: the score (NaN for codes that are not levels); ``None`` otherwise.
+    #: the score (NaN for codes that are not levels, and in the extra last column); ``None``
+    #: otherwise.
     level_lookup: np.ndarray | None
     level_offset: int
     goalpost_groups: tuple[tuple[str | None, np.ndarray, np.ndarray, np.ndarray], ...]
@@ -159,7 +160,8 @@ def _level_lookup(specs: list[LevelMapping]) -> tuple[np.ndarray | None, int]:
     low, high = int(min(codes)), int(max(codes))
     if high - low > _MAX_LOOKUP_SPAN:
         return None, 0
-    lookup = np.full((len(specs), high - low + 1), np.nan)
+    # One more column, always NaN, where codes that are not levels are sent.
+    lookup = np.full((len(specs), high - low + 2), np.nan)
     for row, spec in enumerate(specs):
         for code, score in zip(spec.levels, spec.scores, strict=True):
             lookup[row, int(code) - low] = score

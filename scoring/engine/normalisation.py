@@ -279,13 +279,21 @@ def _first_bad(mask: np.ndarray, item_codes: Sequence[str], columns: np.ndarray)
 
 
 def _lookup_levels(block: np.ndarray, lookup: np.ndarray, offset: int) -> np.ndarray:
-    """Scores of integer level codes by table lookup; NaN for NaN or codes that are not levels."""
-    width = lookup.shape[1]
+    """Scores of integer level codes by table lookup; NaN for NaN or codes that are not levels.
+
+    ``lookup`` has one NaN column more than the codes span; anything that is not an integer
+    code in range is sent there.
+    """
+    width = lookup.shape[1] - 1
     with np.errstate(invalid="ignore"):
         position = block - offset
-        valid = (position >= 0) & (position < width) & (position == np.floor(position))
-    index = np.where(valid, position, 0).astype(np.intp) + np.arange(block.shape[1]) * width
-    return np.where(valid, np.take(lookup, index), np.nan)
+        # NaN and infinities cast to some integer that never equals them; negative positions
+        # wrap to huge unsigned values, so one comparison checks both ends of the range.
+        integer = position.astype(np.intp)
+    valid = (integer == position) & (integer.view(np.uintp) < width)
+    index = np.where(valid, integer, width)
+    index += np.arange(block.shape[1]) * lookup.shape[1]
+    return np.take(lookup, index)
 
 
 def normalise_items(hierarchy: Hierarchy, values: np.ndarray, answered: np.ndarray) -> np.ndarray:
@@ -298,7 +306,7 @@ def normalise_items(hierarchy: Hierarchy, values: np.ndarray, answered: np.ndarr
     tables = hierarchy.tables
     codes = hierarchy.item_codes
     raw = np.where(answered, values, np.nan)
-    scores = np.full(values.shape, np.nan)
+    scores = np.full(values.shape, np.nan, order="F" if values.flags.f_contiguous else "C")
 
     if tables.level_columns.size:
         columns = tables.level_columns
@@ -329,7 +337,14 @@ def normalise_items(hierarchy: Hierarchy, values: np.ndarray, answered: np.ndarr
                     f"{_first_bad(bad, codes, columns)}: log '{log}' scaling needs {requirement}"
                 )
             block = np.log(block) if log == "ln" else np.log1p(block)
-        scores[:, columns] = np.clip(100.0 * (block - low) / (high - low), 0.0, 100.0) + 0.0
+        # In place, in the order of the formula 100 (x - low) / (high - low); "+ 0.0" turns
+        # the -0.0 that reversed goalposts produce into 0.0.
+        scaled = np.subtract(block, low)
+        scaled *= 100.0
+        scaled /= high - low
+        np.clip(scaled, 0.0, 100.0, out=scaled)
+        scaled += 0.0
+        scores[:, columns] = scaled
 
     if tables.points_columns.size:
         columns = tables.points_columns
