@@ -272,7 +272,7 @@ def score(
     item_scores = normalise_items(hierarchy, value_array, answered)
     dont_know_scored = dont_know & tables.dont_know_lowest
     if dont_know_scored.any():
-        item_scores = np.where(dont_know_scored, tables.lowest_scores, item_scores)
+        np.copyto(item_scores, tables.lowest_scores, where=dont_know_scored)
     has_data = answered | dont_know_scored
 
     imputed = np.zeros(value_array.shape, dtype=bool)
@@ -347,7 +347,9 @@ def score(
     overall_target = steps[-1].targets[0]
     top_insufficient = level_insufficient[-1].any(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        overall_coverage = has_data.sum(axis=1) / applicable.sum(axis=1)
+        # Every item sits under one top-level node: the top level's counts add up to the unit's.
+        applicable_total = level_counts[-1][0].sum(axis=1)
+        overall_coverage = level_counts[-1][1].sum(axis=1) / applicable_total
     return ScoreResult(
         item_codes=hierarchy.item_codes,
         item_scores=_frozen(item_scores),
@@ -355,13 +357,13 @@ def score(
         imputed=_frozen(imputed),
         levels=tuple(levels),
         overall=_frozen(overall),
-        overall_coverage=_frozen(np.where(applicable.any(axis=1), overall_coverage, np.nan)),
+        overall_coverage=_frozen(np.where(applicable_total > 0, overall_coverage, np.nan)),
         overall_insufficient=_frozen(np.isnan(overall)),
         overall_partial=_frozen(top_insufficient & ~np.isnan(overall)),
         overall_gap=_frozen(gaps(overall, overall_target)),
         overall_relative_gap=_frozen(relative_gaps(overall, overall_target)),
         overall_stage=_frozen(stages(overall, config.stage_thresholds)),
-        not_applicable_count=_frozen((status_codes == NOT_APPLICABLE).sum(axis=1)),
+        not_applicable_count=_frozen(value_array.shape[1] - applicable_total.astype(np.int64)),
         dont_know_count=_frozen(dont_know.sum(axis=1)),
         missing_count=_frozen((status_codes == MISSING).sum(axis=1)),
         imputed_count=_frozen(imputed.sum(axis=1)),
