@@ -35,7 +35,9 @@ setup: $(VENV)/.runtime translations
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	@if [ -f $(DEFAULT_FRAMEWORK) ]; then DEBUG=1 $(PY) manage.py load_framework $(DEFAULT_FRAMEWORK) --publish; fi
 	@if [ -f $(DEFAULT_CATALOGUE) ]; then DEBUG=1 $(PY) manage.py load_catalogue $(DEFAULT_CATALOGUE); fi
-	DEBUG=1 $(PY) manage.py seed_demo
+	@# The demo's notification e-mails go to files, not over the logins printed below.
+	DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend $(PY) manage.py seed_demo
+	@echo "Demo e-mails (notifications) were written to var/mail/."
 
 run: setup
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"

@@ -14,6 +14,8 @@ NAVIGATION = [
     ("surveys:framework-list", _("Frameworks"), "member"),
     ("scoring:planner-home", _("Planning"), "planner"),
     ("reports:regional-dashboard", _("Dashboards"), "member"),
+    ("surveys:export", _("Exports"), "member"),
+    ("surveys:statistics-import", _("Import statistics"), "admin_role"),
     ("api-docs", _("API"), "member"),
     ("admin:index", _("Administration"), "admin"),
 ]
@@ -24,9 +26,8 @@ def platform(request: HttpRequest) -> dict[str, object]:
     user = request.user
     audience = {"member": user.is_authenticated}
     audience["planner"] = permissions.can_plan(user)
-    audience["admin"] = permissions.is_administrator(user) or bool(
-        user.is_authenticated and user.is_staff
-    )
+    audience["admin_role"] = permissions.is_administrator(user)
+    audience["admin"] = audience["admin_role"] or bool(user.is_authenticated and user.is_staff)
     items = []
     for url_name, label, who in NAVIGATION:
         if not audience[who]:
