@@ -61,7 +61,7 @@ from scipy import stats
 from scoring.engine import _montecarlo
 from scoring.engine.config import EngineConfig, Goalposts, ItemSpec, Points, Relative
 from scoring.engine.constants import ANSWERED
-from scoring.engine.hierarchy import LevelStructure
+from scoring.engine.hierarchy import Hierarchy, LevelStructure
 from scoring.engine.pipeline import score
 from scoring.engine.sensitivity import SobolIndices, check_inputs_exist, sobol_analysis
 
@@ -299,6 +299,7 @@ def _prepare(
         np.isnan(raw), -np.inf, raw
     ).max(axis=0)
     items_by_method: dict[str, tuple[ItemSpec, ...]] = {}
+    hierarchies: dict[tuple[str, str], Hierarchy] = {}
     variant_configs, variant_scores, insufficient = [], [], []
     for normalisation, dont_know_rule, imputation in variant_keys:
         if normalisation not in items_by_method:
@@ -310,6 +311,13 @@ def _prepare(
         variant = dataclasses.replace(
             config, items=items, dont_know_rule=dont_know_rule, imputation=imputation
         )
+        # The compiled arrays do not depend on imputation: variants that differ only there
+        # share them (stored where the configuration's cached property keeps its value).
+        compiled = (normalisation, dont_know_rule)
+        if compiled in hierarchies:
+            vars(variant)["hierarchy"] = hierarchies[compiled]
+        else:
+            hierarchies[compiled] = variant.hierarchy
         result = score(variant, values, status, groups=groups)
         variant_configs.append(variant)
         variant_scores.append(np.asarray(result.item_scores))
@@ -434,7 +442,7 @@ def _evaluate_sorted(
     top = steps[-1].onehot.shape[0]
     overall = np.empty((units, samples))
     pillars = np.empty((top, units, samples))
-    widest = max(step.onehot.shape[0] for step in steps)
+    widest = max(step.n_parents for step in steps)
     block = max(1, _montecarlo.BLOCK_BYTES // (widest * 2 * units * 8))
     # Smaller blocks when there are few runs, so that both workers have something to do.
     block = min(block, max(1, -(-samples // (2 * _montecarlo.WORKERS))))
