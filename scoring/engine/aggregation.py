@@ -55,8 +55,9 @@ __all__ = [
 ]
 
 _EXPONENTS = {"arithmetic": 1.0, "geometric": 0.0, "harmonic": -1.0}
-#: Up to this many parents a level is summed with a dense product rather than a sparse one.
-_DENSE_PARENTS = 16
+#: Up to this many multiply-adds (OpenBLAS's own single-thread limit for a matrix product) a
+#: level is summed with a dense product rather than a sparse one.
+_DENSE_WORK = 2**18
 
 
 def aggregate_children(
@@ -92,9 +93,11 @@ def sum_by_parent(
     The membership matrix has one non-zero per row, so a sparse product does a few hundred
     multiply-adds per unit where the dense one does children × parents.
     """
-    # A few parents (pillars, the overall score): the dense product is a handful of BLAS
-    # multiply-adds per unit and skips scipy's per-call overhead.
-    if sparse_transpose is not None and array.ndim == 2 and membership.shape[1] > _DENSE_PARENTS:
+    # Small products (a few parents: pillars, the overall score) go to BLAS, which runs them
+    # on one thread and skips scipy's per-call overhead; larger ones stay sparse, so that no
+    # BLAS worker thread is woken (a busy second core leaves the caller spinning for it).
+    small = array.shape[0] * membership.size <= _DENSE_WORK
+    if sparse_transpose is not None and array.ndim == 2 and not small:
         return (sparse_transpose @ array.T).T
     return array @ membership
 

@@ -301,27 +301,29 @@ def _prepare(
     items_by_method: dict[str, tuple[ItemSpec, ...]] = {}
     hierarchies: dict[tuple[str, str], Hierarchy] = {}
     variant_configs, variant_scores, insufficient = [], [], []
-    for normalisation, dont_know_rule, imputation in variant_keys:
-        if normalisation not in items_by_method:
-            items_by_method[normalisation] = tuple(
-                _replace_normalisation(item, normalisation, bool(varies[column]))
-                for column, item in enumerate(config.items)
+    # One thread for BLAS while the variants are scored: their products are mid-sized.
+    with _montecarlo.single_threaded_blas():
+        for normalisation, dont_know_rule, imputation in variant_keys:
+            if normalisation not in items_by_method:
+                items_by_method[normalisation] = tuple(
+                    _replace_normalisation(item, normalisation, bool(varies[column]))
+                    for column, item in enumerate(config.items)
+                )
+            items = items_by_method[normalisation]
+            variant = dataclasses.replace(
+                config, items=items, dont_know_rule=dont_know_rule, imputation=imputation
             )
-        items = items_by_method[normalisation]
-        variant = dataclasses.replace(
-            config, items=items, dont_know_rule=dont_know_rule, imputation=imputation
-        )
-        # The compiled arrays do not depend on imputation: variants that differ only there
-        # share them (stored where the configuration's cached property keeps its value).
-        compiled = (normalisation, dont_know_rule)
-        if compiled in hierarchies:
-            vars(variant)["hierarchy"] = hierarchies[compiled]
-        else:
-            hierarchies[compiled] = variant.hierarchy
-        result = score(variant, values, status, groups=groups)
-        variant_configs.append(variant)
-        variant_scores.append(np.asarray(result.item_scores))
-        insufficient.append([np.asarray(level.insufficient) for level in result.levels])
+            # The compiled arrays do not depend on imputation: variants that differ only there
+            # share them (stored where the configuration's cached property keeps its value).
+            compiled = (normalisation, dont_know_rule)
+            if compiled in hierarchies:
+                vars(variant)["hierarchy"] = hierarchies[compiled]
+            else:
+                hierarchies[compiled] = variant.hierarchy
+            result = score(variant, values, status, groups=groups)
+            variant_configs.append(variant)
+            variant_scores.append(np.asarray(result.item_scores))
+            insufficient.append([np.asarray(level.insufficient) for level in result.levels])
 
     first = steps[0]
     children = [np.flatnonzero(first.parent_index == parent) for parent in range(first.n_parents)]
