@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from reports.charts import ChartText, gap_bar_chart, radar_chart
+from reports.texts import chart_text
 from scoring.models import AgreementResult, AgreementScope, RunStatus, Score, ScoreLevel, ScoreRun
 from scoring.services import framework_spec, latest_cohort_score
 from surveys.frameworks.spec import FrameworkSpec, QuestionSpec, QuestionType, translate
@@ -82,22 +84,27 @@ class ScorePage:
 
 
 def _chart_text() -> ChartText:
-    return ChartText(
-        pillar=_("Pillar"),
-        score=_("Score"),
-        target=_("Target"),
-        gap=_("Gap to target"),
-        insufficient_data=_("insufficient data"),
-        radar_title=_("Pillar scores against targets"),
-        radar_description=_(
-            "Radar chart of {count} pillar scores against their targets on a 0 to 100 scale."
-        ),
-        gap_title=_("Gaps to target"),
-        gap_description=_(
-            "Horizontal bars of the gap between target and score for {count} items, largest first."
-        ),
-        decimal_separator=_("."),
-    )
+    # The charts' words come from the reports app, which draws the same charts in the PDF, so
+    # every field (labels, titles, "score (target …)") is translated in one place.
+    return chart_text()
+
+
+def _number_text(value: int | float) -> str:
+    """A numeric answer in the reader's language (``44,2`` in French), whole numbers bare.
+
+    Examples
+    --------
+    >>> from django.utils import translation
+    >>> with translation.override("fr"):
+    ...     _number_text(44.2), _number_text(12.0), _number_text(0.1 + 0.2)
+    ('44,2', '12', '0,3')
+    """
+    if isinstance(value, float):
+        # Six decimals at most: stored statistics may carry binary noise (0.30000000000000004).
+        value = round(value, 6)
+        if value.is_integer():
+            value = int(value)
+    return formats.number_format(value)
 
 
 def _stage_labels(spec: FrameworkSpec, language: str) -> dict[str, str]:
@@ -123,8 +130,10 @@ def _answer_text(question: QuestionSpec, value: object, language: str) -> str:
             choice = question.choice(code) if isinstance(code, str) else None
             labels.append(translate(choice.label, language) if choice else str(code))
         return ", ".join(labels) or _("none chosen")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
     unit = translate(question.unit, language)
-    return f"{value:g} {unit}".strip() if isinstance(value, int | float) else str(value)
+    return f"{_number_text(value)} {unit}".strip()
 
 
 def _status_label(status: str) -> str:
