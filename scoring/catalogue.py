@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from scoring.models import DeliveryChannel, Intervention, InterventionKind
 from surveys.frameworks.reading import FrameworkError, parse_yaml
@@ -55,8 +58,12 @@ class CatalogueError(ValueError):
         self.errors = list(errors)
         count = len(self.errors)
         super().__init__(
-            f"{count} problem{'s' if count != 1 else ''} in the catalogue: "
-            + "; ".join(self.errors)
+            ngettext(
+                "%(count)s problem in the catalogue: %(problems)s",
+                "%(count)s problems in the catalogue: %(problems)s",
+                count,
+            )
+            % {"count": count, "problems": "; ".join(self.errors)}
         )
 
 
@@ -101,16 +108,21 @@ class CatalogueLoadResult:
 
     @property
     def message(self) -> str:
-        return (
-            f"Catalogue of {self.framework_code}: {self.created} created, {self.updated} updated, "
-            f"{self.deactivated} deactivated."
-        )
+        return _(
+            "Catalogue of %(framework)s: %(created)s created, %(updated)s updated, "
+            "%(deactivated)s deactivated."
+        ) % {
+            "framework": self.framework_code,
+            "created": self.created,
+            "updated": self.updated,
+            "deactivated": self.deactivated,
+        }
 
 
 def read_catalogue_text(text: str, *, csv_format: bool) -> CatalogueFile:
     """Parse YAML or CSV text into raw entries (no validation of values yet)."""
     if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
-        raise CatalogueError([f"file: larger than {MAX_FILE_BYTES} bytes"])
+        raise CatalogueError([_("file: larger than %(limit)s bytes") % {"limit": MAX_FILE_BYTES}])
     return _read_csv(text) if csv_format else _read_yaml(text)
 
 
@@ -125,13 +137,22 @@ def read_catalogue_file(path: str | Path) -> CatalogueFile:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".yaml", ".yml", ".csv"):
-        raise CatalogueError([f"file: {path.name} must end in .yaml, .yml or .csv"])
+        raise CatalogueError(
+            [_("file: %(name)s must end in .yaml, .yml or .csv") % {"name": path.name}]
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as error:
-        raise CatalogueError([f"file: cannot read {path}: {error.strerror or error}"]) from error
+        raise CatalogueError(
+            [
+                _("file: cannot read %(path)s: %(reason)s")
+                % {"path": path, "reason": error.strerror or error}
+            ]
+        ) from error
     except UnicodeDecodeError as error:
-        raise CatalogueError([f"file: {path.name} is not UTF-8 text"]) from error
+        raise CatalogueError(
+            [_("file: %(name)s is not UTF-8 text") % {"name": path.name}]
+        ) from error
     return read_catalogue_text(text, csv_format=suffix == ".csv")
 
 
@@ -154,7 +175,7 @@ def validate_catalogue(
     entries = list(entries)
     errors: list[str] = []
     if not entries:
-        raise CatalogueError(["interventions: the catalogue is empty"])
+        raise CatalogueError([_("interventions: the catalogue is empty")])
     targets_known = _target_codes(spec)
     validated: list[tuple[RawEntry, InterventionData]] = []
     seen: dict[str, str] = {}
@@ -164,8 +185,12 @@ def validate_catalogue(
             continue
         if data.code in seen:
             errors.append(
-                f"{_where(entry, data.code)}, {_field(entry, 'code')}: duplicate code "
-                f"{data.code!r} (also at {seen[data.code]})"
+                _problem_at(
+                    _where(entry, data.code),
+                    _field(entry, "code"),
+                    _("duplicate code %(code)s (also at %(place)s)")
+                    % {"code": repr(data.code), "place": seen[data.code]},
+                )
             )
             continue
         seen[data.code] = entry.place
@@ -175,24 +200,24 @@ def validate_catalogue(
         for name in ("prerequisites", "exclusions"):
             for code in getattr(data, name):
                 if code == data.code:
-                    errors.append(
-                        f"{_where(entry, data.code)}, {_field(entry, name)}: refers to itself"
-                    )
+                    problem = _("refers to itself")
                 elif code not in references:
-                    errors.append(
-                        f"{_where(entry, data.code)}, {_field(entry, name)}: unknown intervention "
-                        f"code {code!r}"
-                    )
+                    problem = _("unknown intervention code %(code)s") % {"code": repr(code)}
+                else:
+                    continue
+                errors.append(_problem_at(_where(entry, data.code), _field(entry, name), problem))
         both = set(data.prerequisites) & set(data.exclusions)
         if both:
             errors.append(
-                f"{_where(entry, data.code)}: {sorted(both)} cannot be both a prerequisite and "
-                "an exclusion"
+                _("%(place)s: %(codes)s cannot be both a prerequisite and an exclusion")
+                % {"place": _where(entry, data.code), "codes": sorted(both)}
             )
-    errors.extend(_prerequisite_cycles({data.code: data.prerequisites for _, data in validated}))
+    errors.extend(
+        _prerequisite_cycles({data.code: data.prerequisites for _entry, data in validated})
+    )
     if errors:
         raise CatalogueError(errors)
-    return [data for _, data in validated]
+    return [data for _entry, data in validated]
 
 
 def framework_for_catalogue(framework_code: str) -> Framework:
@@ -204,7 +229,10 @@ def framework_for_catalogue(framework_code: str) -> Framework:
     framework = versions.filter(status=FrameworkStatus.PUBLISHED).first() or versions.first()
     if framework is None:
         raise CatalogueError(
-            [f"framework: no framework with code {framework_code!r} is loaded; load it first"]
+            [
+                _("framework: no framework with code %(code)s is loaded; load it first")
+                % {"code": repr(framework_code)}
+            ]
         )
     return framework
 
@@ -233,7 +261,7 @@ def catalogue_load(
     """
     code = framework_code or catalogue.framework_code
     if not code:
-        raise CatalogueError(["framework: say which framework the catalogue is for"])
+        raise CatalogueError([_("framework: say which framework the catalogue is for")])
     spec = framework_for_catalogue(code).spec
     stored = {item.code: item for item in Intervention.objects.filter(framework_code=code)}
     kept_codes = () if deactivate_missing else stored.keys()
@@ -253,7 +281,7 @@ def catalogue_load(
                 "exclusions": list(data.exclusions),
                 "active": data.active,
             }
-            _, was_created = Intervention.objects.update_or_create(
+            _stored, was_created = Intervention.objects.update_or_create(
                 framework_code=code, code=data.code, defaults=values
             )
             created += was_created
@@ -324,29 +352,32 @@ def _read_yaml(text: str) -> CatalogueFile:
         raise CatalogueError([str(issue) for issue in error.issues]) from error
     if not isinstance(data, dict):
         raise CatalogueError(
-            ["file: expected a mapping with 'format', 'framework', 'interventions'"]
+            [_("file: expected a mapping with 'format', 'framework', 'interventions'")]
         )
     errors = [
-        f"{key}: unknown top-level key"
+        _("%(key)s: unknown top-level key") % {"key": key}
         for key in data
         if key not in ("format", "framework", "interventions")
     ]
     if data.get("format", FORMAT) != FORMAT:
-        errors.append(f"format: expected {FORMAT!r}, got {data.get('format')!r}")
+        errors.append(
+            _("format: expected %(expected)s, got %(found)s")
+            % {"expected": repr(FORMAT), "found": repr(data.get("format"))}
+        )
     framework_code = data.get("framework")
     if framework_code is not None and not isinstance(framework_code, str):
-        errors.append("framework: expected a framework code")
+        errors.append(_("framework: expected a framework code"))
     items = data.get("interventions")
     if items is None:
         items = []
     if not isinstance(items, list):
-        errors.append("interventions: expected a list of interventions")
+        errors.append(_("interventions: expected a list of interventions"))
         items = []
     entries = []
     for index, item in enumerate(items):
         place = f"interventions[{index}]"
         if not isinstance(item, dict):
-            errors.append(f"{place}: expected a mapping of fields")
+            errors.append(_("%(place)s: expected a mapping of fields") % {"place": place})
             continue
         entries.append(RawEntry(place=place, values=item))
     if errors:
@@ -363,17 +394,19 @@ def _read_csv(text: str) -> CatalogueFile:
     for column in header:
         if column in allowed or re.fullmatch(r"(title|description)_[a-z]{2,3}", column or ""):
             continue
-        errors.append(f"header, column {column!r}: unknown column")
+        errors.append(_("header, column %(column)s: unknown column") % {"column": repr(column)})
     for column in ("code", "kind", "channel", "targets", "cost", "duration_months", "title_en"):
         if column not in header:
-            errors.append(f"header: missing column {column!r}")
+            errors.append(_("header: missing column %(column)s") % {"column": repr(column)})
     if errors:
         raise CatalogueError(errors)
     entries = []
     frameworks: set[str] = set()
     for row_number, row in enumerate(reader, start=2):
         if None in row:
-            errors.append(f"row {row_number}: more cells than columns in the header")
+            errors.append(
+                _("row %(number)s: more cells than columns in the header") % {"number": row_number}
+            )
             continue
         cells = {key: (value or "").strip() for key, value in row.items()}
         if not any(cells.values()):
@@ -400,9 +433,13 @@ def _read_csv(text: str) -> CatalogueFile:
             ]
         if cells.get("active"):
             values["active"] = cells["active"]
-        entries.append(RawEntry(place=f"row {row_number}", values=values, is_csv=True))
+        place = _("row %(number)s") % {"number": row_number}
+        entries.append(RawEntry(place=place, values=values, is_csv=True))
     if len(frameworks) > 1:
-        errors.append(f"column 'framework': several frameworks in one file: {sorted(frameworks)}")
+        errors.append(
+            _("column 'framework': several frameworks in one file: %(codes)s")
+            % {"codes": sorted(frameworks)}
+        )
     if errors:
         raise CatalogueError(errors)
     return CatalogueFile(framework_code=next(iter(frameworks), None), entries=tuple(entries))
@@ -413,7 +450,16 @@ def _where(entry: RawEntry, code: str | None) -> str:
 
 
 def _field(entry: RawEntry, name: str) -> str:
-    return f"column {name}" if entry.is_csv else name
+    return _("column %(name)s") % {"name": name} if entry.is_csv else name
+
+
+def _problem_at(place: str, field_name: str, problem: str) -> str:
+    """``interventions[3] (SKL-TOT), cost: <problem>`` in the active language's punctuation."""
+    return _("%(place)s, %(field)s: %(problem)s") % {
+        "place": place,
+        "field": field_name,
+        "problem": problem,
+    }
 
 
 def _validate_entry(
@@ -426,28 +472,35 @@ def _validate_entry(
     where = _where(entry, code or None)
 
     def problem(name: str, message: str) -> None:
-        errors.append(f"{where}, {_field(entry, name)}: {message}")
+        errors.append(_problem_at(where, _field(entry, name), message))
 
     if not entry.is_csv:
         for key in values:
             if key not in YAML_FIELDS:
-                errors.append(f"{where}: unknown field {key!r}")
+                errors.append(
+                    _("%(place)s: unknown field %(name)s") % {"place": where, "name": repr(key)}
+                )
     for name in REQUIRED_FIELDS:
         if values.get(name) in (None, "", {}, []):
-            problem(name, "required")
+            problem(name, _("required"))
     if code and not _CODE_PATTERN.match(code):
-        problem("code", "use letters, digits, '.', '_' or '-' (at most 64 characters)")
+        problem("code", _("use letters, digits, '.', '_' or '-' (at most 64 characters)"))
 
     title = _texts(values.get("title"), spec, "title", problem, required=True)
     description = _texts(values.get("description") or {}, spec, "description", problem)
     kind = values.get("kind")
     if kind and kind not in InterventionKind.values:
-        problem("kind", f"unknown kind {kind!r}; use one of {', '.join(InterventionKind.values)}")
+        problem(
+            "kind",
+            _("unknown kind %(kind)s; use one of %(choices)s")
+            % {"kind": repr(kind), "choices": ", ".join(InterventionKind.values)},
+        )
     channel = values.get("channel")
     if channel and channel not in DeliveryChannel.values:
         problem(
             "channel",
-            f"unknown channel {channel!r}; use one of {', '.join(DeliveryChannel.values)}",
+            _("unknown channel %(channel)s; use one of %(choices)s")
+            % {"channel": repr(channel), "choices": ", ".join(DeliveryChannel.values)},
         )
     targets = _targets(values.get("targets"), targets_known, problem, csv_format=entry.is_csv)
     cost = _cost(values.get("cost"), problem)
@@ -478,21 +531,24 @@ def _texts(
     if value in (None, "", {}):
         return {}
     if not isinstance(value, dict):
-        problem(name, "expected a text per language, e.g. {en: ..., fr: ...}")
+        problem(name, _("expected a text per language, e.g. {en: ..., fr: ...}"))
         return {}
     texts = {}
     for language, text in value.items():
         if language not in spec.languages:
             problem(
                 name,
-                f"language {language!r} is not one of the framework's {list(spec.languages)}",
+                _("language %(language)s is not one of the framework's %(languages)s")
+                % {"language": repr(language), "languages": list(spec.languages)},
             )
         elif not isinstance(text, str) or not text.strip():
-            problem(name, f"the {language} text must be non-empty text")
+            problem(
+                name, _("the %(language)s text must be non-empty text") % {"language": language}
+            )
         else:
             texts[language] = text.strip()
     if required and value and "en" not in value:
-        problem(name, "an English ('en') text is required")
+        problem(name, _("an English ('en') text is required"))
     return texts
 
 
@@ -506,25 +562,34 @@ def _targets(value: Any, known: set[str], problem: Any, *, csv_format: bool) -> 
                 continue
             target, sign, points = part.partition("=")
             if not sign:
-                problem("targets", f"write each target as CODE=POINTS, got {part.strip()!r}")
+                problem(
+                    "targets",
+                    _("write each target as CODE=POINTS, got %(part)s")
+                    % {"part": repr(part.strip())},
+                )
                 continue
             pairs.append((target.strip(), points.strip()))
     elif isinstance(value, dict):
         pairs = [(str(key), points) for key, points in value.items()]
     else:
-        problem("targets", "expected a mapping of indicator or pillar code to improvement")
+        problem("targets", _("expected a mapping of indicator or pillar code to improvement"))
         return {}
     targets: dict[str, float] = {}
     for target, points in pairs:
         if target not in known:
-            problem("targets", f"unknown indicator or pillar code {target!r}")
+            problem(
+                "targets", _("unknown indicator or pillar code %(code)s") % {"code": repr(target)}
+            )
             continue
         number = _number(points)
         if number is None or not 0 < number <= 100:
             problem(
                 "targets",
-                f"the improvement of {target} must be a number of score points in (0, 100], "
-                f"got {points!r}",
+                _(
+                    "the improvement of %(code)s must be a number of score points in (0, 100], "
+                    "got %(value)s"
+                )
+                % {"code": target, "value": repr(points)},
             )
             continue
         targets[target] = number
@@ -535,17 +600,26 @@ def _cost(value: Any, problem: Any) -> Decimal:
     if value in (None, ""):
         return Decimal(0)
     if isinstance(value, bool):
-        problem("cost", f"expected an amount in USD, got {value!r}")
+        problem("cost", _("expected an amount in USD, got %(value)s") % {"value": repr(value)})
         return Decimal(0)
     try:
         cost = Decimal(str(value).replace(",", "").replace("_", ""))
     except InvalidOperation:
-        problem("cost", f"expected an amount in USD, got {value!r}")
+        problem("cost", _("expected an amount in USD, got %(value)s") % {"value": repr(value)})
         return Decimal(0)
     if not cost.is_finite() or cost <= 0:
-        problem("cost", f"the cost must be more than zero, got {value!r}")
+        problem(
+            "cost", _("the cost must be more than zero, got %(value)s") % {"value": repr(value)}
+        )
     elif cost > MAX_COST:
-        problem("cost", f"the cost must be at most {MAX_COST:,.0f} USD, got {value!r}")
+        problem(
+            "cost",
+            _("the cost must be at most %(limit)s USD, got %(value)s")
+            % {
+                "limit": formats.number_format(MAX_COST, 0, force_grouping=True),
+                "value": repr(value),
+            },
+        )
     return cost.quantize(Decimal("0.01")) if cost.is_finite() else Decimal(0)
 
 
@@ -556,7 +630,8 @@ def _duration(value: Any, problem: Any) -> int:
     if number is None or number != int(number) or not 1 <= number <= MAX_DURATION_MONTHS:
         problem(
             "duration_months",
-            f"expected a whole number of months from 1 to {MAX_DURATION_MONTHS}, got {value!r}",
+            _("expected a whole number of months from 1 to %(maximum)s, got %(value)s")
+            % {"maximum": MAX_DURATION_MONTHS, "value": repr(value)},
         )
         return 0
     return int(number)
@@ -566,7 +641,7 @@ def _codes(value: Any, name: str, problem: Any) -> tuple[str, ...]:
     if value in (None, "", []):
         return ()
     if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
-        problem(name, "expected a list of intervention codes")
+        problem(name, _("expected a list of intervention codes"))
         return ()
     return tuple(dict.fromkeys(code.strip() for code in value if code.strip()))
 
@@ -579,7 +654,7 @@ def _boolean(value: Any, problem: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    problem("active", f"expected true or false, got {value!r}")
+    problem("active", _("expected true or false, got %(value)s") % {"value": repr(value)})
     return True
 
 
@@ -613,7 +688,9 @@ def _prerequisite_cycles(requires: Mapping[str, Sequence[str]]) -> list[str]:
                 key = frozenset(cycle)
                 if key not in reported:
                     reported.add(key)
-                    errors.append(f"prerequisites: cycle {' → '.join(cycle)}")
+                    errors.append(
+                        _("prerequisites: cycle %(cycle)s") % {"cycle": " → ".join(cycle)}
+                    )
             elif required not in state:
                 visit(required, path + [required])
         state[code] = 2

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db.models import Max, QuerySet
+from django.utils.translation import gettext as _
 
 from scoring.catalogue import (  # noqa: F401  (re-exported: the catalogue's public API)
     CatalogueError,
@@ -70,7 +71,7 @@ from scoring.models import (
     ScoreRun,
 )
 from surveys.frameworks.spec import FrameworkSpec, translate
-from surveys.models import Assessment, Country, Framework
+from surveys.models import Assessment, Country, Framework, IncomeGroup, ItuRegion
 
 PRIORITY_METHODS = ("weighted_sum", "topsis")
 DEFAULT_CRITERIA_WEIGHTS: dict[str, float] = {
@@ -218,6 +219,16 @@ class DemandGroup:
     @property
     def mean_weighted_need(self) -> float:
         return self.weighted_need / self.countries if self.countries else 0.0
+
+    @property
+    def region_label(self) -> str:
+        """The ITU region in the active language ("Afrique" for "Africa"); codes stay in CSV."""
+        return str(dict(ItuRegion.choices).get(self.region, self.region))
+
+    @property
+    def income_group_label(self) -> str:
+        """The income group in the active language ("Faible revenu" for "Low income")."""
+        return str(dict(IncomeGroup.choices).get(self.income_group, self.income_group))
 
 
 @dataclass(frozen=True)
@@ -403,14 +414,16 @@ def criteria_weights_validate(weights: Mapping[str, float] | None) -> dict[str, 
     if weights:
         unknown = set(weights) - set(GAP_CRITERIA)
         if unknown:
-            raise PlanningError(f"Unknown criteria: {', '.join(sorted(unknown))}.")
+            raise PlanningError(
+                _("Unknown criteria: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+            )
         merged.update(weights)
     values = [float(merged[name]) for name in GAP_CRITERIA]
     if any(value < 0 or not np.isfinite(value) for value in values):
-        raise PlanningError("Criteria weights must be non-negative numbers.")
+        raise PlanningError(_("Criteria weights must be non-negative numbers."))
     total = sum(values)
     if total <= 0:
-        raise PlanningError("At least one criteria weight must be greater than zero.")
+        raise PlanningError(_("At least one criteria weight must be greater than zero."))
     return {name: value / total for name, value in zip(GAP_CRITERIA, values, strict=True)}
 
 
@@ -478,7 +491,7 @@ def country_needs(
     are listed apart, never ranked as if their gap were known.
     """
     if method not in PRIORITY_METHODS:
-        raise PlanningError(f"Unknown priority method {method!r}.")
+        raise PlanningError(_("Unknown priority method %(method)s.") % {"method": repr(method)})
     weights = criteria_weights_validate(criteria_weights)
     spec = snapshot.spec
     gaps = [ind for ind in snapshot.indicators if ind.gap is not None and ind.gap > 0]
@@ -548,14 +561,17 @@ def country_portfolio(
         indicators the framework version does not have.
     """
     if budget is None or not np.isfinite(budget) or budget < 0:
-        raise PlanningError("The budget must be a number of USD, zero or more.")
+        raise PlanningError(_("The budget must be a number of USD, zero or more."))
     if horizon_months is not None and horizon_months < 0:
-        raise PlanningError("The time horizon must be zero or more months.")
+        raise PlanningError(_("The time horizon must be zero or more months."))
     spec = snapshot.spec
     if not interventions:
         raise PlanningError(
-            f"The intervention catalogue of framework {spec.code} is empty: load one with "
-            "manage.py load_catalogue or add interventions in the administration."
+            _(
+                "The intervention catalogue of framework %(framework)s is empty: load one with "
+                "manage.py load_catalogue or add interventions in the administration."
+            )
+            % {"framework": spec.code}
         )
     items, notes = _deliverable(interventions)
     codes = [item.code for item in items]
@@ -569,11 +585,14 @@ def country_portfolio(
     ]
     if unknown:
         raise PlanningError(
-            f"Interventions point at indicators that framework {spec.code} {spec.version} does "
-            f"not have: {', '.join(unknown)}. Correct the catalogue."
+            _(
+                "Interventions point at indicators that framework %(framework)s %(version)s "
+                "does not have: %(targets)s. Correct the catalogue."
+            )
+            % {"framework": spec.code, "version": spec.version, "targets": ", ".join(unknown)}
         )
     if not items:
-        raise PlanningError(" ".join(notes) or "No intervention can be delivered.")
+        raise PlanningError(" ".join(notes) or _("No intervention can be delivered."))
     available = set(codes)
     prerequisites = [(item.code, required) for item in items for required in item.prerequisites]
     exclusion_groups = {
@@ -604,6 +623,8 @@ def country_portfolio(
             intervention_codes=codes,
         )
     except ValueError as error:
+        # The engine speaks English; the planner page shows its words under a translated
+        # headline ("No portfolio can be computed.").
         raise PlanningError(str(error)) from error
     frequencies = None
     n_samples = 0
@@ -666,8 +687,11 @@ def _deliverable(
             missing = [required for required in item.prerequisites if required not in items]
             if missing:
                 notes.append(
-                    f"{code} is left out: it needs {', '.join(missing)}, which is not in the "
-                    "active catalogue."
+                    _(
+                        "%(code)s is left out: it needs %(missing)s, which is not in the "
+                        "active catalogue."
+                    )
+                    % {"code": code, "missing": ", ".join(missing)}
                 )
                 del items[code]
                 changed = True
@@ -730,7 +754,7 @@ def demand_build(
     recommendations; the intervention table says how many countries each is recommended to.
     """
     if budget_per_country is None or budget_per_country < 0:
-        raise PlanningError("The budget per country must be zero or more USD.")
+        raise PlanningError(_("The budget per country must be zero or more USD."))
     scope = countries if countries is not None else Country.objects.all()
     if region:
         scope = scope.filter(itu_region=region)
@@ -745,8 +769,11 @@ def demand_build(
     notes: list[str] = []
     if not interventions and snapshots:
         notes.append(
-            f"The catalogue of {framework_code} has no active interventions: "
-            "nothing can be recommended."
+            _(
+                "The catalogue of %(framework)s has no active interventions: nothing can be "
+                "recommended."
+            )
+            % {"framework": framework_code}
         )
     for snap in snapshots:
         if not pillars:
@@ -773,7 +800,10 @@ def demand_build(
                 compare_greedy=False,
             )
         except PlanningError as error:
-            notes.append(f"{snap.country.name}: {error}")
+            notes.append(
+                _("%(country)s: %(problem)s")
+                % {"country": snap.country.display_name, "problem": error}
+            )
             continue
         for code in portfolio.result.selected_codes:
             group["chosen"].append(code)
