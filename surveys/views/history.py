@@ -18,12 +18,94 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from surveys import permissions
-from surveys.models import Assessment, AuditEvent
+from surveys.models import AnswerStatus, Assessment, AssessmentState, AuditEvent, QueryStatus
 from surveys.notifications import remember_language
 
 PAGE_SIZE = 50
 # Spreadsheet programs run cells starting with these as formulas (CSV injection, OWASP).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# The audit trail stores codes (machine-readable, and what the CSV export keeps); the page shows
+# these labels. A code without a label is shown as it is.
+ACTION_LABELS = {
+    "update": _("Change"),
+    "assessment_create": _("Assessment created"),
+    "submit": _("Submitted for review"),
+    "resubmit": _("Resubmitted for review"),
+    "start_review": _("Review started"),
+    "return": _("Changes requested"),
+    "approve": _("Approved"),
+    "reopen": _("Reopened"),
+    "answer_create": _("Answer given"),
+    "answer_update": _("Answer changed"),
+    "answer_delete": _("Answer cleared"),
+    "evidence_add": _("Evidence added"),
+    "evidence_delete": _("Evidence removed"),
+    "query_open": _("Query opened"),
+    "query_reply": _("Reply to a query"),
+    "query_resolve": _("Query resolved"),
+    "stakeholder_invite": _("Stakeholder invited"),
+    "stakeholder_revoke": _("Stakeholder link revoked"),
+    "stakeholder_expire": _("Stakeholder link ended"),
+    "stakeholder_remind": _("Stakeholder reminded"),
+    "stakeholder_answer": _("Stakeholder answered"),
+    "score": _("Scores computed"),
+}
+OBJECT_LABELS = {
+    "assessment": _("Assessment"),
+    "answer": _("Answer"),
+    "evidence": _("Evidence"),
+    "query": _("Query"),
+    "stakeholder_answer": _("Stakeholder answer"),
+    "stakeholder_invitation": _("Stakeholder invitation"),
+    "score_run": _("Score run"),
+}
+FIELD_LABELS = {
+    "state": _("State"),
+    "status": _("Status"),
+    "message": _("Message"),
+    "override_reason": _("Reason for approving with open queries"),
+    "created": _("Creation"),
+    "value": _("Value"),
+    "justification": _("Justification"),
+    "evidence": _("Evidence"),
+    "url": _("Web address"),
+    "answer": _("Answer"),
+    "invitation": _("Invitation"),
+    "reminder": _("Reminder"),
+    "scores": _("Scores"),
+}
+# Values that are codes of a choice list, by (object type, field).
+VALUE_LABELS = {
+    ("assessment", "state"): dict(AssessmentState.choices),
+    ("answer", "status"): dict(AnswerStatus.choices),
+    ("query", "status"): dict(QueryStatus.choices),
+}
+
+
+def code_label(labels: dict[str, Any], code: str) -> str:
+    """The translated label of an audit code, or the code itself when it has none."""
+    return str(labels.get(code, code))
+
+
+def value_label(event: AuditEvent, value: Any) -> str | None:
+    """The translated label of an old or new value that is a choice code, else None."""
+    choices = VALUE_LABELS.get((event.object_type, event.field))
+    if choices is None or not isinstance(value, str) or value not in choices:
+        return None
+    return str(choices[value])
+
+
+def label_events(events: list[AuditEvent]) -> list[AuditEvent]:
+    """The events with ``action_label``, ``object_label``, ``field_label``, ``old_label`` and
+    ``new_label`` set for the page, in the active language."""
+    for event in events:
+        event.action_label = code_label(ACTION_LABELS, event.action)
+        event.object_label = code_label(OBJECT_LABELS, event.object_type)
+        event.field_label = code_label(FIELD_LABELS, event.field)
+        event.old_label = value_label(event, event.old_value)
+        event.new_label = value_label(event, event.new_value)
+    return events
 
 
 class HistoryFilterForm(forms.Form):
@@ -40,10 +122,13 @@ class HistoryFilterForm(forms.Form):
     def __init__(self, data: Any, *, events: QuerySet[AuditEvent]) -> None:
         super().__init__(data)
         everything = [("", _("All"))]
+        labels = {"action": ACTION_LABELS, "object_type": OBJECT_LABELS, "actor_label": {}}
         for name in ("action", "object_type", "actor_label"):
             values = events.order_by(name).values_list(name, flat=True).distinct()
             field = self.fields["actor" if name == "actor_label" else name]
-            field.choices = everything + [(value, value) for value in values if value]
+            field.choices = everything + [
+                (value, code_label(labels[name], value)) for value in values if value
+            ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -108,6 +193,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     remember_language(request)
     form, events = filtered_events(assessment, request.GET or None)
     page = Paginator(events.select_related("actor"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = label_events(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
