@@ -14,14 +14,16 @@ the report's separators (``54.9`` in English, ``54,9`` in French).
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Max, QuerySet
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from reports.charts import ChartText
 from reports.texts import (
@@ -59,6 +61,7 @@ __all__ = [
     "ReportError",
     "ScoreLine",
     "country_report_data",
+    "day_text",
     "regional_report_data",
     "scored_rounds",
 ]
@@ -194,6 +197,9 @@ class CountryReport:
     trend_rounds: tuple[int, ...] = ()
     trend_series: tuple[tuple[str, tuple[float | None, ...]], ...] = ()
     counts: Mapping[str, int] = field(default_factory=dict)
+    #: ``run_date`` written the report language's way ("28 novembre 2026"); the run fixes it,
+    #: so the PDF stays byte-identical across runs.
+    run_date_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -244,10 +250,24 @@ class RegionalReport:
     budget: float
     cohort_run_id: int | None = None
     notes: tuple[str, ...] = ()
+    #: ``date`` written the report language's way.
+    date_text: str = ""
 
 
 # ---------------------------------------------------------------------------------------------
 # Fetch helpers
+
+
+def day_text(day: datetime.date) -> str:
+    """A date in the active language's long form: "28 novembre 2026", "Nov. 28, 2026".
+
+    Examples
+    --------
+    >>> with translation.override("fr"):
+    ...     day_text(datetime.date(2026, 11, 28))
+    '28 novembre 2026'
+    """
+    return formats.date_format(day, "DATE_FORMAT")
 
 
 def _stage_labels(spec: FrameworkSpec, language: str) -> dict[str, str]:
@@ -520,8 +540,11 @@ def _methodology(
         "levels": _("maturity levels mapped to fixed scores"),
         "points": _("points of the chosen answers over the maximum points"),
     }
-    normalisation = "; ".join(
-        _("{what}: {count} questions").format(what=kind_names.get(kind, kind), count=count)
+    # Translators: separates the items of a list inside a sentence (" ; " in French).
+    normalisation = _("; ").join(
+        ngettext("{what}: {count} question", "{what}: {count} questions", count).format(
+            what=kind_names.get(kind, kind), count=count
+        )
         for kind, count in sorted(kinds.items())
     )
     dont_know = {
@@ -550,7 +573,14 @@ def _methodology(
         if part
     )
     aggregation = _("{overall} mean of pillars; pillars and indicators: see the weights table.")
-    aggregation = aggregation.format(overall=configuration.get("overall_aggregation", "—"))
+    mean_names = {
+        "arithmetic": pgettext("mean", "arithmetic"),
+        "geometric": pgettext("mean", "geometric"),
+        "harmonic": pgettext("mean", "harmonic"),
+        "power": pgettext("mean", "power"),
+    }
+    overall_method = configuration.get("overall_aggregation", "—")
+    aggregation = aggregation.format(overall=mean_names.get(overall_method, overall_method))
     uncertainty = run.uncertainty or {}
     if uncertainty:
         low, high = uncertainty.get("interval", [5.0, 95.0])
@@ -573,7 +603,7 @@ def _methodology(
         (text["framework_version"], f"{translate(spec.title, language)} {spec.version}"),
         (text["score_run"], str(run.pk)),
         (text["seed"], "—" if run.seed is None else str(run.seed)),
-        (text["run_date"], run.created_at.date().isoformat()),
+        (text["run_date"], day_text(run.created_at.date())),
         (text["engine_version"], run.engine_version),
         (text["aggregation"], aggregation),
         (text["normalisation"], normalisation or "—"),
@@ -758,6 +788,7 @@ def _country_report_data(
         framework_version=spec.version,
         run_id=run.pk,
         run_date=run.created_at.date().isoformat(),
+        run_date_text=day_text(run.created_at.date()),
         seed=run.seed,
         engine_version=run.engine_version,
         config_digest=run.config_digest,
@@ -945,6 +976,7 @@ def _regional_report_data(
         framework_code=spec.code if spec else "",
         framework_version=spec.version if spec else "",
         date=max(dates).date().isoformat() if dates else "",
+        date_text=day_text(max(dates).date()) if dates else "",
         region=scope_parts[0],
         income_group=scope_parts[1],
         pillar_titles=tuple(translate(pillar.title, language) for pillar in spec.pillars)

@@ -749,13 +749,14 @@ def country_report_pdf(report: CountryReport) -> bytes:
     font = fonts.regular
     text = report.text
     charts = country_charts(report, width=CONTENT_WIDTH * 0.92)
+    run_date = report.run_date_text or report.run_date
     story: list[Flowable] = _cover(
         styles,
         report.title,
         text["cover_subtitle"],
         [
             f"{report.framework_title} {report.framework_version}",
-            text["cover_run"].format(run=report.run_id, date=report.run_date),
+            text["cover_run"].format(run=report.run_id, date=run_date),
             text["cover_state"].format(state=report.assessment_state),
             report.author,
         ],
@@ -783,7 +784,7 @@ def country_report_pdf(report: CountryReport) -> bytes:
         keywords=report.keywords,
         language=report.language,
         header=report.title,
-        footer=f"{text['score_run']} {report.run_id} · {report.run_date}",
+        footer=f"{text['score_run']} {report.run_id} · {run_date}",
         page_label=text["page"],
     )
 
@@ -806,7 +807,7 @@ def regional_report_pdf(report: RegionalReport) -> bytes:
         [
             report.subject,
             f"{report.framework_title} {report.framework_version}".strip(),
-            report.date,
+            report.date_text or report.date,
             report.author,
         ],
     )
@@ -916,6 +917,6 @@ def regional_report_pdf(report: RegionalReport) -> bytes:
         keywords=(report.framework_code, report.framework_version, str(report.round)),
         language=report.language,
         header=f"{report.title} · {report.subject}",
-        footer=report.date,
+        footer=report.date_text or report.date,
         page_label=text["page"],
     )

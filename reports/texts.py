@@ -147,6 +147,7 @@ def dashboard_text() -> dict[str, str]:
         "download": _("Download the report (PDF):"),
         "rank_of": _("{median} of {count} (between {low} and {high})"),
         "values_shown": _("Values shown in the chart"),
+        "indicator_gaps": _("Gaps to target by indicator"),
         "round": _("Round"),
     }
 
