@@ -807,8 +807,9 @@ def gap_bar_chart(
     known = [gap for gap in gaps if not math.isnan(gap)]
     low = min([0.0, *known])
     high = max([0.0, *known])
-    if high == low:
-        high = 10.0
+    # A span of a few subnormal floats has no usable tick step (log10 of 0): draw 0 to 10.
+    if high - low < 1e-9:
+        high = low + 10.0
     step = _nice_step(high - low)
     low = math.floor(low / step) * step
     high = math.ceil(high / step) * step
