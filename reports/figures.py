@@ -78,7 +78,9 @@ def country_charts(report: CountryReport, *, width: float = 460.0) -> CountryCha
             [line.title for line in section.indicators],
             [line.gap for line in section.indicators],
             label_header=report.text["indicator"],
-            title=f"{text.gap_title}: {section.pillar.title}",
+            title=report.text.get("pillar_gaps_title", "Gaps to target: {pillar}").format(
+                pillar=section.pillar.title
+            ),
             text=text,
             width=width,
         )

@@ -598,7 +598,9 @@ def _pillar_section(
             label = item.label if item.label == item.location else f"{item.label} — {item.location}"
             story.append(
                 Paragraph(
-                    f"{_safe(item.question_code, font)}: {_safe(label, font)}",
+                    text.get("evidence_line", "{code}: {label}").format(
+                        code=_safe(item.question_code, font), label=_safe(label, font)
+                    ),
                     styles.small,
                     bulletText="•",
                 )

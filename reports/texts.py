@@ -194,6 +194,8 @@ def country_text() -> dict[str, str]:
         "answer": _("Answer"),
         "justification": _("Justification"),
         "evidence": _("Evidence"),
+        "evidence_line": _("{code}: {label}"),
+        "pillar_gaps_title": _("Gaps to target: {pillar}"),
         "agreement": _("Stakeholder agreement"),
         "agreement_sentence": _(
             "{respondents} stakeholders answered; Krippendorff's alpha {alpha}, r_wg {rwg}."
