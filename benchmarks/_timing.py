@@ -91,12 +91,18 @@ def time_callable(function: Callable[[], object], *, repeat: int = 30, warmup: i
 
 
 def time_interleaved(
-    functions: Mapping[str, tuple[Callable[[], object], int]], *, rounds: int, warmup: int = 1
+    functions: Mapping[str, tuple[Callable[[], object], int]],
+    *,
+    rounds: int,
+    warmup: int = 1,
+    pause: float = 0.0,
 ) -> dict[str, Timing]:
     """Time several callables in alternation: each round calls each one ``calls`` times.
 
     ``functions`` maps a label to ``(function, calls per round)``. Returns per label the
-    statistics of all its timed calls (``rounds x calls`` of them).
+    statistics of all its timed calls (``rounds x calls`` of them). ``pause`` seconds pass,
+    untimed, before each callable's turn: OpenBLAS worker threads keep spinning for a while
+    after a threaded product, and that CPU time would otherwise be charged to the next one.
     """
     if rounds < 1:
         raise ValueError(f"rounds must be at least 1, got {rounds}")
@@ -108,6 +114,7 @@ def time_interleaved(
     samples: dict[str, list[tuple[float, float]]] = {label: [] for label in functions}
     for _ in range(rounds):
         for label, (function, calls) in functions.items():
+            time.sleep(pause)
             samples[label].extend(_timed(function) for _ in range(calls))
     return {
         label: Timing.from_samples(np.array(values)[:, 0], np.array(values)[:, 1])

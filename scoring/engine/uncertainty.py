@@ -446,8 +446,9 @@ def _evaluate_sorted(
     pillars = np.empty((top, units, samples))
     widest = max(step.n_parents for step in steps)
     block = max(1, _montecarlo.BLOCK_BYTES // (widest * 2 * units * 8))
-    # Smaller blocks when there are few runs, so that both workers have something to do.
-    block = min(block, max(1, -(-samples // (2 * _montecarlo.WORKERS))))
+    # At least four blocks, so that two workers both have something to do even with a single
+    # run; fixed, not tied to the machine's cores, so that a run rounds the same everywhere.
+    block = min(block, max(1, -(-samples // 4)))
     tasks = []
     for run_start, run_end in itertools.pairwise(bounds):
         first = order[run_start]
@@ -519,9 +520,8 @@ def _evaluate_run(
         excluded = problem.variant_insufficient[-1][variant].any(axis=-1)
         if excluded.any():
             overall = np.where(excluded[:, None], np.nan, overall)
-    # maximum/minimum keep NaN like np.clip does, in two cheap passes instead of one slow one.
-    np.minimum(np.maximum(overall, 0.0, out=overall_out), 100.0, out=overall_out)
-    np.minimum(np.maximum(top, 0.0, out=pillars_out), 100.0, out=pillars_out)
+    np.clip(overall, 0.0, 100.0, out=overall_out)
+    np.clip(top, 0.0, 100.0, out=pillars_out)
 
 
 def _mask_insufficient(level: np.ndarray, insufficient: np.ndarray) -> np.ndarray:
