@@ -31,10 +31,13 @@ Uncertain inputs are named; each must exist in the nominal configuration (see
 
 How it stays fast: the data choices (normalisation x "don't know" x imputation) give a few
 variants of the item-score matrix, each computed once with :func:`scoring.engine.pipeline.score`.
-Samples are grouped by variant, never looped over: the first aggregation step (the wide one,
-units x items) is a matrix product of the samples' weight vectors with the variant's scores per
-parent node; methods are stacked alternatives selected by index; upper levels are batched
-through :func:`scoring.engine.aggregation.aggregate_children` with a leading sample axis.
+Samples are then sorted by everything but their weights (variant and the method of every
+step) and evaluated run by run, never looped over one by one: within a run the first
+aggregation step (the wide one, units x items) is one batched matrix product of the variant's
+padded (scores; presence) table with the samples' weight vectors, and the upper steps are
+sums over children with the samples on the last axis. Runs are spread over two threads with
+BLAS held to one; quantiles, ranks and P(i above j) read the sorted layout directly, since
+no summary depends on the order of the samples (see :mod:`scoring.engine._montecarlo`).
 
 References
 ----------
