@@ -29,11 +29,12 @@ the shared two-core machine. Without threadpoolctl the products run as BLAS deci
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -59,15 +60,27 @@ def parallel_map(
         return list(pool.map(function, items))
 
 
+@functools.cache
+def _thread_pools() -> Any:
+    """threadpoolctl's controller of the loaded native thread pools, or None without it.
+
+    Built once: finding the libraries reads the file system, tens of milliseconds a time.
+    """
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()
+
+
 @contextlib.contextmanager
 def single_threaded_blas() -> Iterator[None]:
     """Hold BLAS to one thread inside the block (a no-op without threadpoolctl)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
+    controller = _thread_pools()
+    if controller is None:
         yield
         return
-    with threadpool_limits(limits=1, user_api="blas"):
+    with controller.limit(limits=1, user_api="blas"):
         yield
 
 
