@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from surveys import permissions
@@ -26,54 +27,55 @@ PAGE_SIZE = 50
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 # The audit trail stores codes (machine-readable, and what the CSV export keeps); the page shows
-# these labels. A code without a label is shown as it is.
+# these labels. A code without a label is shown as it is. The "history" context keeps them apart
+# from the same English words elsewhere ("Change" is a button there, a kind of event here).
 ACTION_LABELS = {
-    "update": _("Change"),
-    "assessment_create": _("Assessment created"),
-    "submit": _("Submitted for review"),
-    "resubmit": _("Resubmitted for review"),
-    "start_review": _("Review started"),
-    "return": _("Changes requested"),
-    "approve": _("Approved"),
-    "reopen": _("Reopened"),
-    "answer_create": _("Answer given"),
-    "answer_update": _("Answer changed"),
-    "answer_delete": _("Answer cleared"),
-    "evidence_add": _("Evidence added"),
-    "evidence_delete": _("Evidence removed"),
-    "query_open": _("Query opened"),
-    "query_reply": _("Reply to a query"),
-    "query_resolve": _("Query resolved"),
-    "stakeholder_invite": _("Stakeholder invited"),
-    "stakeholder_revoke": _("Stakeholder link revoked"),
-    "stakeholder_expire": _("Stakeholder link ended"),
-    "stakeholder_remind": _("Stakeholder reminded"),
-    "stakeholder_answer": _("Stakeholder answered"),
-    "score": _("Scores computed"),
+    "update": pgettext_lazy("history", "Change"),
+    "assessment_create": pgettext_lazy("history", "Assessment created"),
+    "submit": pgettext_lazy("history", "Submitted for review"),
+    "resubmit": pgettext_lazy("history", "Resubmitted for review"),
+    "start_review": pgettext_lazy("history", "Review started"),
+    "return": pgettext_lazy("history", "Changes requested"),
+    "approve": pgettext_lazy("history", "Approved"),
+    "reopen": pgettext_lazy("history", "Reopened"),
+    "answer_create": pgettext_lazy("history", "Answer given"),
+    "answer_update": pgettext_lazy("history", "Answer changed"),
+    "answer_delete": pgettext_lazy("history", "Answer cleared"),
+    "evidence_add": pgettext_lazy("history", "Evidence added"),
+    "evidence_delete": pgettext_lazy("history", "Evidence removed"),
+    "query_open": pgettext_lazy("history", "Query opened"),
+    "query_reply": pgettext_lazy("history", "Reply to a query"),
+    "query_resolve": pgettext_lazy("history", "Query resolved"),
+    "stakeholder_invite": pgettext_lazy("history", "Stakeholder invited"),
+    "stakeholder_revoke": pgettext_lazy("history", "Stakeholder link revoked"),
+    "stakeholder_expire": pgettext_lazy("history", "Stakeholder link ended"),
+    "stakeholder_remind": pgettext_lazy("history", "Stakeholder reminded"),
+    "stakeholder_answer": pgettext_lazy("history", "Stakeholder answered"),
+    "score": pgettext_lazy("history", "Scores computed"),
 }
 OBJECT_LABELS = {
-    "assessment": _("Assessment"),
-    "answer": _("Answer"),
-    "evidence": _("Evidence"),
-    "query": _("Query"),
-    "stakeholder_answer": _("Stakeholder answer"),
-    "stakeholder_invitation": _("Stakeholder invitation"),
-    "score_run": _("Score run"),
+    "assessment": pgettext_lazy("history", "Assessment"),
+    "answer": pgettext_lazy("history", "Answer"),
+    "evidence": pgettext_lazy("history", "Evidence"),
+    "query": pgettext_lazy("history", "Query"),
+    "stakeholder_answer": pgettext_lazy("history", "Stakeholder answer"),
+    "stakeholder_invitation": pgettext_lazy("history", "Stakeholder invitation"),
+    "score_run": pgettext_lazy("history", "Score run"),
 }
 FIELD_LABELS = {
-    "state": _("State"),
-    "status": _("Status"),
-    "message": _("Message"),
-    "override_reason": _("Reason for approving with open queries"),
-    "created": _("Creation"),
-    "value": _("Value"),
-    "justification": _("Justification"),
-    "evidence": _("Evidence"),
-    "url": _("Web address"),
-    "answer": _("Answer"),
-    "invitation": _("Invitation"),
-    "reminder": _("Reminder"),
-    "scores": _("Scores"),
+    "state": pgettext_lazy("history", "State"),
+    "status": pgettext_lazy("history", "Status"),
+    "message": pgettext_lazy("history", "Message"),
+    "override_reason": pgettext_lazy("history", "Reason for approving with open queries"),
+    "created": pgettext_lazy("history", "Creation"),
+    "value": pgettext_lazy("history", "Value"),
+    "justification": pgettext_lazy("history", "Justification"),
+    "evidence": pgettext_lazy("history", "Evidence"),
+    "url": pgettext_lazy("history", "Web address"),
+    "answer": pgettext_lazy("history", "Answer"),
+    "invitation": pgettext_lazy("history", "Invitation"),
+    "reminder": pgettext_lazy("history", "Reminder"),
+    "scores": pgettext_lazy("history", "Scores"),
 }
 # Values that are codes of a choice list, by (object type, field).
 VALUE_LABELS = {
