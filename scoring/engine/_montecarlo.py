@@ -307,33 +307,35 @@ def _positions(counts: np.ndarray, quantiles: np.ndarray) -> tuple[np.ndarray, .
     return below_index, above_index, gamma
 
 
-def row_quantiles(values: np.ndarray, quantiles: Sequence[float]) -> np.ndarray:
+def row_quantiles(
+    values: np.ndarray, quantiles: Sequence[float], *, overwrite: bool = False
+) -> np.ndarray:
     """``np.nanquantile(values, quantiles, axis=-1)`` for a (rows, samples) array, exactly.
 
-    NaN values are left out per row; a row of NaN gives NaN. Rows without NaN share one
-    ``np.partition`` at the few positions the quantiles need; rows with NaN are sorted.
+    NaN values are left out per row; a row of NaN gives NaN. One ``np.partition`` puts the
+    few order statistics the quantiles need in place, and the last position too: NaN sorts
+    last, so a row ends in NaN exactly when it has one, and only those rows are then sorted
+    to find their own positions. ``overwrite=True`` partitions ``values`` itself (its rows
+    are reordered) instead of a copy.
     """
     q = np.asarray(quantiles, dtype=np.float64)
     rows, samples = values.shape
-    result = np.full((q.size, rows), np.nan)
-    nan_counts = np.count_nonzero(np.isnan(values), axis=1)
-    clean = np.flatnonzero(nan_counts == 0)
-    if clean.size:
-        counts = np.full(clean.size, samples)
+    below, above, gamma = _positions(np.full(rows, samples), q)
+    kth = np.unique(np.concatenate([below[:, 0], above[:, 0], [samples - 1]]))
+    if overwrite:
+        values.partition(kth, axis=-1)
+        partitioned = values
+    else:
+        partitioned = np.partition(values, kth, axis=-1)
+    result = _lerp(partitioned[:, below[:, 0]].T, partitioned[:, above[:, 0]].T, gamma)
+    with_nan = np.flatnonzero(np.isnan(partitioned[:, -1]))
+    if with_nan.size:
+        ordered = np.sort(partitioned[with_nan], axis=-1)
+        counts = np.count_nonzero(~np.isnan(ordered), axis=1)
         below, above, gamma = _positions(counts, q)
-        kth = np.unique(np.concatenate([below[:, 0], above[:, 0]]))
-        block = values if clean.size == rows else values[clean]
-        partitioned = np.partition(block, kth, axis=-1)
-        lower = partitioned[:, below[:, 0]].T
-        upper = partitioned[:, above[:, 0]].T
-        result[:, clean] = _lerp(lower, upper, gamma)
-    partial = np.flatnonzero((nan_counts > 0) & (nan_counts < samples))
-    if partial.size:
-        ordered = np.sort(values[partial], axis=-1)  # NaN sorts last
-        below, above, gamma = _positions(samples - nan_counts[partial], q)
         lower = np.take_along_axis(ordered, below.T, axis=1).T
         upper = np.take_along_axis(ordered, above.T, axis=1).T
-        result[:, partial] = _lerp(lower, upper, gamma)
+        result[:, with_nan] = np.where(counts > 0, _lerp(lower, upper, gamma), np.nan)
     return result
 
 

@@ -772,8 +772,9 @@ def run_uncertainty(
         lambda job: job(),
         [
             lambda: _montecarlo.row_quantiles(overall, levels),
-            lambda: _montecarlo.row_quantiles(pillar_rows[:half], levels),
-            lambda: _montecarlo.row_quantiles(pillar_rows[half:], levels),
+            # The pillar scores are not needed after their quantiles: partition them in place.
+            lambda: _montecarlo.row_quantiles(pillar_rows[:half], levels, overwrite=True),
+            lambda: _montecarlo.row_quantiles(pillar_rows[half:], levels, overwrite=True),
             lambda: _ranks(np.ascontiguousarray(overall.T)),
         ],
     )
