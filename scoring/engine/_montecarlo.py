@@ -6,10 +6,10 @@ Two parts, both exact (no approximation, float64 throughout):
   the data variant and the aggregation method chosen at every step. Samples sharing that
   key form a *run*; within a run only the weights differ, so the first aggregation step
   (the wide one, units x items) is one batched matrix product, ``(parents, [scores;
-  presence], children) @ (parents, children, samples)``, and the upper steps are
-  element-wise sums over children with the samples on the last, contiguous axis. Level
-  arrays are laid out ``(nodes, units, samples)`` so that every sum over children is a sum
-  over the leading axis and every per-sample weight broadcasts along the last one.
+  presence], children) @ (parents, children, samples)``, and the upper steps add each
+  child's (units, samples) slab into its parent's. Level arrays are laid out
+  ``(nodes, units, samples)``, so a node is one contiguous slab and every per-sample weight
+  broadcasts along the last axis.
 * **Summaries without per-row Python loops.** Quantiles of every score are taken with one
   ``np.partition`` over the (rows, samples) array with the interpolation of
   ``np.nanquantile(method="linear")`` reproduced exactly; quantiles of ranks (integers
