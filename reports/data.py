@@ -30,6 +30,7 @@ from reports.texts import (
     chart_text,
     country_text,
     format_number,
+    localized_number,
     regional_text,
     report_languages,
 )
@@ -314,8 +315,10 @@ def _answer_text(question: QuestionSpec | None, answer: Answer, language: str) -
             choice = question.choice(code) if isinstance(code, str) else None
             labels.append(translate(choice.label, language) if choice else str(code))
         return ", ".join(labels)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
     unit = translate(question.unit, language)
-    return f"{value:g} {unit}".strip() if isinstance(value, int | float) else str(value)
+    return f"{localized_number(value)} {unit}".strip()
 
 
 def _status_labels() -> dict[str, str]:
@@ -589,15 +592,16 @@ def _methodology(
             "Intervals are the {low}th to {high}th percentiles of {samples} Monte Carlo "
             "recomputations that vary: {varied}."
         ).format(
-            low=f"{low:g}",
-            high=f"{high:g}",
+            low=localized_number(low),
+            high=localized_number(high),
             samples=uncertainty.get("n_samples", "—"),
             varied=varied,
         )
     else:
         uncertainty_text = _("No uncertainty analysis was run.")
     stages = ", ".join(
-        f"{translate(stage.label, language)} ≥ {stage.min_score:g}" for stage in spec.scoring.stages
+        f"{translate(stage.label, language)} ≥ {localized_number(stage.min_score)}"
+        for stage in spec.scoring.stages
     )
     return (
         (text["framework_version"], f"{translate(spec.title, language)} {spec.version}"),
@@ -747,7 +751,7 @@ def _country_report_data(
     pillar_weights = tuple(
         (
             section.pillar.title,
-            f"{pillar_nodes.get(section.pillar.code, {}).get('weight', 1.0):g}",
+            localized_number(pillar_nodes.get(section.pillar.code, {}).get("weight", 1.0)),
             format_number(
                 None
                 if section.pillar.effective_weight is None
@@ -763,8 +767,8 @@ def _country_report_data(
         (
             indicator.code,
             translate(indicator.title, language),
-            f"{indicator.weight:g}",
-            f"{indicator.target:g}",
+            localized_number(indicator.weight),
+            localized_number(indicator.target),
         )
         for indicator in spec.indicators
     )

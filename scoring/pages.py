@@ -10,12 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from reports.charts import ChartText, gap_bar_chart, radar_chart
-from reports.texts import chart_text
+from reports.texts import chart_text, localized_number
 from scoring.models import AgreementResult, AgreementScope, RunStatus, Score, ScoreLevel, ScoreRun
 from scoring.services import framework_spec, latest_cohort_score
 from surveys.frameworks.spec import FrameworkSpec, QuestionSpec, QuestionType, translate
@@ -89,24 +88,6 @@ def _chart_text() -> ChartText:
     return chart_text()
 
 
-def _number_text(value: int | float) -> str:
-    """A numeric answer in the reader's language (``44,2`` in French), whole numbers bare.
-
-    Examples
-    --------
-    >>> from django.utils import translation
-    >>> with translation.override("fr"):
-    ...     _number_text(44.2), _number_text(12.0), _number_text(0.1 + 0.2)
-    ('44,2', '12', '0,3')
-    """
-    if isinstance(value, float):
-        # Six decimals at most: stored statistics may carry binary noise (0.30000000000000004).
-        value = round(value, 6)
-        if value.is_integer():
-            value = int(value)
-    return formats.number_format(value)
-
-
 def _stage_labels(spec: FrameworkSpec, language: str) -> dict[str, str]:
     labels = {stage.code: translate(stage.label, language) for stage in spec.scoring.stages}
     return labels
@@ -133,7 +114,7 @@ def _answer_text(question: QuestionSpec, value: object, language: str) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     unit = translate(question.unit, language)
-    return f"{_number_text(value)} {unit}".strip()
+    return f"{localized_number(value)} {unit}".strip()
 
 
 def _status_label(status: str) -> str:

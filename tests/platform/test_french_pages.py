@@ -211,6 +211,12 @@ class FrenchReportDateTests(ScoredSenegalTestCase):
         assert f"effectué le {self.french_run_date()}" in text
         assert self.score_run.created_at.date().isoformat() not in text
 
+    def test_the_french_pdf_prints_numeric_answers_with_a_decimal_comma(self) -> None:
+        pdf = country_report_pdf(country_report_data(country=country("SEN"), language="fr"))
+        text = squeeze(pdf_text(pdf))
+        assert "44,2 pour 100 habitants" in text
+        assert "44.2 pour 100 habitants" not in text
+
     def test_the_dashboard_heading_of_indicator_gaps_is_one_french_phrase(self) -> None:
         page = self.french_page(reverse("reports:country-dashboard", args=["SEN"]))
         assert "Écarts à la cible par indicateur" in page
@@ -244,7 +250,7 @@ class FrenchInterventionLabelTests(ScoredSenegalTestCase):
 
 class DocstringExampleTests(SimpleTestCase):
     def test_the_localised_number_and_date_examples_hold(self) -> None:
-        for name in ("scoring.pages", "reports.data"):
+        for name in ("reports.texts", "reports.data"):
             with self.subTest(name):
                 result = doctest.testmod(importlib.import_module(name))
                 assert result.attempted > 0
