@@ -20,10 +20,8 @@ from scoring import planning
 from scoring.forms_planning import CatalogueFilterForm, CountryPlanForm, DemandFilterForm
 from scoring.models import Intervention
 from surveys import permissions
+from surveys.exchange.exports import neutralise
 from surveys.frameworks.spec import translate
-
-# Spreadsheet programs run cells starting with these as formulas (CSV injection, OWASP).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value: Any) -> Any:
@@ -34,11 +32,7 @@ def csv_cell(value: Any) -> Any:
     >>> csv_cell("=HYPERLINK(1)"), csv_cell("-x"), csv_cell(-2.5), csv_cell(None)
     ("'=HYPERLINK(1)", "'-x", -2.5, '')
     """
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    return "" if value is None else neutralise(value)
 
 
 def csv_response(

@@ -19,12 +19,12 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from surveys import permissions
+from surveys.exchange.exports import neutralise
 from surveys.models import AnswerStatus, Assessment, AssessmentState, AuditEvent, QueryStatus
 from surveys.notifications import remember_language
 
 PAGE_SIZE = 50
 # Spreadsheet programs run cells starting with these as formulas (CSV injection, OWASP).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 # The audit trail stores codes (machine-readable, and what the CSV export keeps); the page shows
 # these labels. A code without a label is shown as it is. The "history" context keeps them apart
@@ -185,7 +185,7 @@ def csv_safe(text: str) -> str:
     >>> csv_safe("-1"), csv_safe("plain")
     ("'-1", 'plain')
     """
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+    return neutralise(text)
 
 
 @login_required
