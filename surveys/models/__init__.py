@@ -8,9 +8,16 @@ from surveys.models.assessments import (  # noqa: F401
 )
 from surveys.models.audit import AuditEvent, AuditTrailIsAppendOnly  # noqa: F401
 from surveys.models.countries import Country, IncomeGroup, ItuRegion  # noqa: F401
-from surveys.models.frameworks import Framework, FrameworkStatus  # noqa: F401
-from surveys.models.roles import COUNTRY_SCOPED_ROLES, Role, RoleAssignment  # noqa: F401
+from surveys.models.frameworks import (  # noqa: F401
+    Framework,
+    FrameworkStatus,
+    Indicator,
+    Pillar,
+    Question,
+    SubPillar,
+)
 from surveys.models.review import Query, QueryMessage, QueryStatus, UserPreference  # noqa: F401
+from surveys.models.roles import COUNTRY_SCOPED_ROLES, Role, RoleAssignment  # noqa: F401
 from surveys.models.survey import (  # noqa: F401
     Evidence,
     EvidenceKind,
@@ -19,6 +26,3 @@ from surveys.models.survey import (  # noqa: F401
     StakeholderInvitation,
     WizardDraft,
 )
-
-# isort: split
-from surveys.models.frameworks import Indicator, Pillar, Question, SubPillar  # noqa: F401
