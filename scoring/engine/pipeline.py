@@ -169,6 +169,13 @@ class ScoreResult:
         return top_and_bottom(self.levels[level].scores, count)
 
 
+def _relative(gap: np.ndarray, targets: np.ndarray | float) -> np.ndarray:
+    """:func:`relative_gaps` from gaps already computed (the same division, no second pass)."""
+    if np.any(np.asarray(targets) <= 0):
+        return relative_gaps(gap, targets)  # raises the same error
+    return gap / targets
+
+
 def _validate(
     config: EngineConfig, values: np.ndarray, status: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -336,8 +343,8 @@ def score(
                     (level_counts[index][0] - level_counts[index][2]).astype(np.int64)
                 ),
                 targets=_frozen(step.targets.copy()),
-                gaps=_frozen(gaps(scores, step.targets)),
-                relative_gaps=_frozen(relative_gaps(scores, step.targets)),
+                gaps=_frozen(level_gaps := gaps(scores, step.targets)),
+                relative_gaps=_frozen(_relative(level_gaps, step.targets)),
                 stages=_frozen(stages(scores, config.stage_thresholds)),
                 position=index,
                 explanation=explanation,
@@ -360,8 +367,8 @@ def score(
         overall_coverage=_frozen(np.where(applicable_total > 0, overall_coverage, np.nan)),
         overall_insufficient=_frozen(np.isnan(overall)),
         overall_partial=_frozen(top_insufficient & ~np.isnan(overall)),
-        overall_gap=_frozen(gaps(overall, overall_target)),
-        overall_relative_gap=_frozen(relative_gaps(overall, overall_target)),
+        overall_gap=_frozen(overall_gap := gaps(overall, overall_target)),
+        overall_relative_gap=_frozen(_relative(overall_gap, overall_target)),
         overall_stage=_frozen(stages(overall, config.stage_thresholds)),
         not_applicable_count=_frozen(value_array.shape[1] - applicable_total.astype(np.int64)),
         dont_know_count=_frozen(dont_know.sum(axis=1)),

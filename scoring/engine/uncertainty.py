@@ -52,6 +52,7 @@ References
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 from collections.abc import Mapping, Sequence
@@ -320,7 +321,8 @@ def _prepare(
             # share them (stored where the configuration's cached property keeps its value).
             compiled = (normalisation, dont_know_rule)
             if compiled in hierarchies:
-                vars(variant)["hierarchy"] = hierarchies[compiled]
+                with contextlib.suppress(TypeError):  # no instance dict: compile again
+                    vars(variant)["hierarchy"] = hierarchies[compiled]
             else:
                 hierarchies[compiled] = variant.hierarchy
             result = score(variant, values, status, groups=groups)
