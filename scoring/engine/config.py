@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -483,7 +484,7 @@ class EngineConfig:
                     ],
                 )
         codes = [item.code for item in self.items]
-        duplicates = sorted({code for code in codes if codes.count(code) > 1})
+        duplicates = sorted(code for code, seen in Counter(codes).items() if seen > 1)
         if duplicates:
             raise ValueError(f"duplicate item codes: {', '.join(duplicates)}")
 
@@ -493,7 +494,7 @@ class EngineConfig:
         level = self.levels[parent_level]
         codes = level.codes
         if len(set(codes)) != len(codes):
-            duplicates = sorted({code for code in codes if codes.count(code) > 1})
+            duplicates = sorted(code for code, seen in Counter(codes).items() if seen > 1)
             raise ValueError(f"level {level.name!r}: duplicate codes {', '.join(duplicates)}")
         weight_sums = dict.fromkeys(codes, 0.0)
         child_counts = dict.fromkeys(codes, 0)
