@@ -6,11 +6,9 @@ question or framework node) for spreadsheets.
 
 Memory stays bounded whatever the number of rows: assessments are read in batches of
 :data:`BATCH_SIZE` with their answers or scores, rows are produced lazily, CSV and JSON are
-encoded in chunks as they go, and XLSX uses openpyxl's write-only workbook (rows spill to a
-temporary file) before the finished file is streamed in chunks. An XLSX file is a ZIP archive
-whose index comes last, so its first byte leaves only when the workbook is complete (about
-15–25 s for 100,000 rows on a small server, see benchmarks/bench_exchange.py); CSV and JSON
-start at once and are the formats to prefer for very large exports.
+encoded in chunks as they go, and XLSX is written as a stream too: the sheet's XML is produced
+row by row into a ZIP with data descriptors (surveys/exchange/xlsx_stream.py), so every format's
+download starts at once.
 
 Text cells beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are prefixed
 with an apostrophe in CSV and XLSX, so spreadsheets never run them as formulas (OWASP "CSV
@@ -24,7 +22,6 @@ import datetime
 import io
 import json
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +32,7 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from scoring.models import RunKind, RunStatus, Score, ScoreLevel
+from surveys.exchange.xlsx_stream import stream_workbook
 from surveys.frameworks.spec import FrameworkSpec, translate
 from surveys.models import Answer, Assessment, Country
 
@@ -65,11 +63,12 @@ CONTENT_TYPES = {
 }
 BATCH_SIZE = 100
 _ROWS_PER_CHUNK = 1000
-_FILE_CHUNK = 64 * 1024
 # Spreadsheet programs run cells starting with these as formulas (CSV injection, OWASP).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _XLSX_MAX_TEXT = 32_767
 _XLSX_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
+# Characters Excel refuses in a sheet name.
+_XLSX_SHEET_NAME = re.compile(r"[\\/?*\[\]:]")
 
 ASSESSMENT_COLUMNS = [
     "country",
@@ -610,19 +609,12 @@ def _xlsx_cell(value: Any) -> Any:
 
 
 def stream_xlsx(table: ExportTable) -> Iterator[bytes]:
-    """An XLSX workbook built with openpyxl's write-only mode, then streamed in chunks."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=table.name[:31] or "export")
-    sheet.append([_xlsx_cell(name) for name in table.columns])
-    for row in table.rows:
-        sheet.append([_xlsx_cell(value) for value in row])
-    with tempfile.TemporaryFile() as handle:
-        workbook.save(handle)
-        handle.seek(0)
-        while chunk := handle.read(_FILE_CHUNK):
-            yield chunk
+    """An XLSX workbook streamed while the rows are read (see xlsx_stream)."""
+    yield from stream_workbook(
+        sheet_name=_XLSX_SHEET_NAME.sub(" ", table.name)[:31] or "export",
+        header=[_xlsx_cell(name) for name in table.columns],
+        rows=([_xlsx_cell(value) for value in row] for row in table.rows),
+    )
 
 
 def export_file_name(table: ExportTable, file_format: str) -> str:
