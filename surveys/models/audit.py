@@ -14,9 +14,10 @@ class AuditTrailIsAppendOnly(Exception):
 
 
 class AuditEvent(models.Model):
+    # PROTECT: an assessment with a history cannot be deleted, so its trail cannot vanish with it.
     assessment = models.ForeignKey(
         "surveys.Assessment",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="audit_events",
