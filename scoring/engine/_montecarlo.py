@@ -117,6 +117,10 @@ class StepPlan:
             result[parent] += term
         return result
 
+    def all_positive(self, weight: np.ndarray) -> bool:
+        """Whether every child's nominal and per-sample ``weight`` (children, ...) is > 0."""
+        return bool(self.positive_weight.all()) and bool(weight.min() > 0)
+
     def any_children(self, mask: np.ndarray) -> np.ndarray:
         """Logical or of a boolean ``mask`` (children, ...) over each parent's children."""
         result = np.zeros((self.structure.n_parents, *mask.shape[1:]), dtype=bool)
@@ -209,10 +213,10 @@ def first_step(
         if exponent <= 0.0:
             zero_child = tables.zero_child[selected]
             if zero_child.any():
-                mean[np.broadcast_to(zero_child[:, :, None], mean.shape)] = 0.0
-        empty = denominator <= 0
-        if empty.any():
-            mean[empty] = np.nan
+                np.copyto(mean, 0.0, where=zero_child[:, :, None])
+        # Presence times weights is never NaN: one reduction finds an empty parent.
+        if denominator.size and denominator.min() <= 0:
+            np.copyto(mean, np.nan, where=denominator <= 0)
         if result is None:
             return mean
         result[selected] = mean
@@ -233,9 +237,13 @@ def upper_step(
     """
     values = children
     weight = weights[:, None, :] if weights.ndim == 2 else weights[:, None, None]
-    absent = np.isnan(values)
-    any_absent = bool(absent.any())
-    if any_absent:
+    # One reduction, no temporary: NaN propagates through min, so it tells both whether a
+    # child is missing and, if none is, whether every child is positive.
+    with np.errstate(invalid="ignore"):
+        smallest = float(values.min()) if values.size else 1.0
+    any_absent = bool(np.isnan(smallest))
+    absent = np.isnan(values) if any_absent else None
+    if absent is not None:
         denominator = plan.weighted_sum(~absent, weight)
     else:
         # Nothing missing at this level: the denominators are the weight totals per parent.
@@ -247,9 +255,15 @@ def upper_step(
     for exponent in distinct:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if exponent == 1.0:
-                transformed = np.where(absent, 0.0, values) if any_absent else values
+                transformed = values if absent is None else np.where(absent, 0.0, values)
                 mean = plan.weighted_sum(transformed, weight)
                 mean /= denominator
+            elif exponent == 0.0 and absent is None and smallest >= 0 and plan.all_positive(weight):
+                # log 0 = -inf: with every weight positive, a present zero makes the weighted
+                # sum -inf and its exp exactly 0, the geometric rule, without any mask.
+                mean = plan.weighted_sum(np.log(values), weight)
+                mean /= denominator
+                np.exp(mean, out=mean)
             else:
                 positive = values > 0
                 all_positive = bool(positive.all())
