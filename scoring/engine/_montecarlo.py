@@ -136,11 +136,17 @@ class FirstStepTables:
     ``stacked[exponent]`` holds the transformed scores (rows ``:units``) and the presence
     (rows ``units:``) of the children of every parent, zero in the padding, so one product
     with the padded weights gives numerators and denominators together.
+
+    With ``masks_free`` (every item weight, nominal and perturbed, is positive and no score
+    is negative) a zero score is stored as ``log 0 = -inf`` or ``0 ** -p = inf``, so that a
+    parent with a zero child comes out of the product as exactly 0 after ``exp`` or the
+    power, and a parent without a present child as 0 / 0 = NaN: no mask is applied.
     """
 
     stacked: dict[float, np.ndarray]
     #: (parents, units) a present child scores 0 with positive weight: geometric-type means are 0.
     zero_child: np.ndarray
+    masks_free: bool = False
 
 
 def first_step_tables(
@@ -149,25 +155,37 @@ def first_step_tables(
     padded_valid: np.ndarray,
     positive_weight: np.ndarray,
     exponents: Sequence[float],
+    *,
+    positive_weights: bool = False,
 ) -> FirstStepTables:
-    """Tables of one data variant's item scores (units, items) for the given exponents."""
+    """Tables of one data variant's item scores (units, items) for the given exponents.
+
+    ``positive_weights`` says that every weight the tables will meet is positive.
+    """
     present = ~np.isnan(scores)
     positive = present & (scores > 0)
+    masks_free = positive_weights and not bool((present & (scores < 0)).any())
+    if masks_free:
+        # Zero scores go in as they are: log 0 = -inf, 0 ** -p = inf (see the class).
+        positive = present
     valid = padded_valid[:, None, :]
     presence = np.where(valid, present[:, padded_items].transpose(1, 0, 2), 0.0)
     stacked: dict[float, np.ndarray] = {}
     for exponent in sorted(set(exponents)):
-        if exponent == 1.0:
-            transformed = np.where(present, scores, 0.0)
-        elif exponent == 0.0:
-            transformed = np.log(np.where(positive, scores, 1.0))
-        else:
-            transformed = np.where(positive, np.where(positive, scores, 1.0) ** exponent, 0.0)
+        with np.errstate(divide="ignore"):
+            if exponent == 1.0:
+                transformed = np.where(present, scores, 0.0)
+            elif exponent == 0.0:
+                transformed = np.log(np.where(positive, scores, 1.0))
+            else:
+                transformed = np.where(positive, np.where(positive, scores, 1.0) ** exponent, 0.0)
         values = np.where(valid, transformed[:, padded_items].transpose(1, 0, 2), 0.0)
         stacked[exponent] = np.ascontiguousarray(np.concatenate([values, presence], axis=1))
     zero_child = present & ~positive & positive_weight
     zero = (zero_child[:, padded_items] & padded_valid).any(axis=-1).T
-    return FirstStepTables(stacked=stacked, zero_child=np.ascontiguousarray(zero))
+    return FirstStepTables(
+        stacked=stacked, zero_child=np.ascontiguousarray(zero), masks_free=masks_free
+    )
 
 
 def padded_weights(
@@ -202,20 +220,25 @@ def first_step(
         selected: slice | np.ndarray = (
             slice(None) if distinct.size == 1 else np.flatnonzero(exponents == exponent)
         )
-        product = _children_product(tables.stacked[float(exponent)][selected], weights[selected])
-        mean, denominator = product[:, :units], product[:, units:]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            # (Small products of infinite scores raise a spurious invalid flag in numpy's
+            # own matmul loop; the results are exact.)
+            table = tables.stacked[float(exponent)][selected]
+            product = _children_product(table, weights[selected])
+            mean, denominator = product[:, :units], product[:, units:]
             np.divide(mean, denominator, out=mean)
             if exponent == 0.0:
                 np.exp(mean, out=mean)
             elif exponent != 1.0:
                 np.power(mean, 1.0 / exponent, out=mean)
-        if exponent <= 0.0:
+        if tables.masks_free:
+            pass
+        elif exponent <= 0.0:
             zero_child = tables.zero_child[selected]
             if zero_child.any():
                 np.copyto(mean, 0.0, where=zero_child[:, :, None])
         # Presence times weights is never NaN: one reduction finds an empty parent.
-        if denominator.size and denominator.min() <= 0:
+        if not tables.masks_free and denominator.size and denominator.min() <= 0:
             np.copyto(mean, np.nan, where=denominator <= 0)
         if result is None:
             return mean
@@ -241,13 +264,16 @@ def upper_step(
     # child is missing and, if none is, whether every child is positive.
     with np.errstate(invalid="ignore"):
         smallest = float(values.min()) if values.size else 1.0
-    any_absent = bool(np.isnan(smallest))
-    absent = np.isnan(values) if any_absent else None
+    absent = np.isnan(values) if np.isnan(smallest) else None
     if absent is not None:
         denominator = plan.weighted_sum(~absent, weight)
+        # The smallest present value: a missing child is left out of every mean.
+        smallest = float(np.fmin.reduce(values, axis=None))
     else:
-        # Nothing missing at this level: the denominators are the weight totals per parent.
-        denominator = plan.weighted_sum(np.ones((weight.shape[0], 1, 1)), weight)
+        # Nothing missing at this level: the denominators are the weight totals per parent,
+        # a (parents, children) x (children, k) product.
+        totals = plan.structure.onehot.T @ weight.reshape(weight.shape[0], -1)
+        denominator = totals.reshape(totals.shape[0], 1, -1)
     empty = denominator <= 0
     any_empty = bool(empty.any())
     distinct = np.unique(exponents)
@@ -258,10 +284,13 @@ def upper_step(
                 transformed = values if absent is None else np.where(absent, 0.0, values)
                 mean = plan.weighted_sum(transformed, weight)
                 mean /= denominator
-            elif exponent == 0.0 and absent is None and smallest >= 0 and plan.all_positive(weight):
+            elif exponent == 0.0 and smallest >= 0 and plan.all_positive(weight):
                 # log 0 = -inf: with every weight positive, a present zero makes the weighted
                 # sum -inf and its exp exactly 0, the geometric rule, without any mask.
-                mean = plan.weighted_sum(np.log(values), weight)
+                logs = np.log(values)
+                if absent is not None:
+                    np.copyto(logs, 0.0, where=absent)
+                mean = plan.weighted_sum(logs, weight)
                 mean /= denominator
                 np.exp(mean, out=mean)
             else:

@@ -339,9 +339,18 @@ def _prepare(
         padded_items[parent, : len(members)] = members
         padded_valid[parent, : len(members)] = True
     first_exponents = {*first.exponents.tolist(), *method_exponents.get(0, np.empty(0)).tolist()}
+    item_pool = weight_pools.get(0)
+    positive_item_weights = bool(first.child_weights.min(initial=1.0) > 0) and (
+        item_pool is None or bool(item_pool.min(initial=1.0) > 0)
+    )
     first_tables = tuple(
         _montecarlo.first_step_tables(
-            scores, padded_items, padded_valid, first.child_weights > 0, sorted(first_exponents)
+            scores,
+            padded_items,
+            padded_valid,
+            first.child_weights > 0,
+            sorted(first_exponents),
+            positive_weights=positive_item_weights,
         )
         for scores in variant_scores
     )
