@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -90,6 +92,46 @@ def test_every_vectorised_sample_equals_the_pipeline_run_with_that_samples_confi
         expected = score(_sample_config(problem, choices[sample]), values, status, groups=groups)
         assert_allclose(overall[sample], expected.overall, atol=1e-9, equal_nan=True)
         assert_allclose(pillars[sample], expected.pillar_scores, atol=1e-9, equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    "item_noise", [DirichletWeights(10), UniformWeights(0.5)], ids=["dirichlet", "uniform"]
+)
+def test_samples_with_an_item_of_weight_zero_equal_the_pipeline(item_noise) -> None:
+    # A zero weight keeps zero scores out of the infinite-logarithm shortcut of the first
+    # step: the masked path must give the pipeline's scores too.
+    config, values, status, groups = make_three_level_case(seed=3)
+    items = tuple(
+        dataclasses.replace(item, weight=0.0) if index in (0, 7) else item
+        for index, item in enumerate(config.items)
+    )
+    config = dataclasses.replace(config, items=items)
+    rng = np.random.default_rng(2)
+    inputs = ALL_INPUTS | {"weights:item": item_noise}
+    problem = _prepare(
+        config, values, status, inputs=inputs, groups=groups, n_weight_sets=30, rng=rng
+    )
+    assert not problem.first_tables[0].masks_free
+    choices = _draw_choices(problem, 80, rng)
+    overall, pillars = _evaluate(problem, choices)
+    for sample in range(choices.shape[0]):
+        expected = score(_sample_config(problem, choices[sample]), values, status, groups=groups)
+        assert_allclose(overall[sample], expected.overall, atol=1e-9, equal_nan=True)
+        assert_allclose(pillars[sample], expected.pillar_scores, atol=1e-9, equal_nan=True)
+
+
+def test_the_first_step_shortcut_is_taken_when_every_item_weight_is_positive() -> None:
+    config, values, status, groups = make_three_level_case()
+    problem = _prepare(
+        config,
+        values,
+        status,
+        inputs=ALL_INPUTS,
+        groups=groups,
+        n_weight_sets=40,
+        rng=np.random.default_rng(1),
+    )
+    assert all(tables.masks_free for tables in problem.first_tables)
 
 
 def test_the_nominal_scores_are_the_pipeline_scores_of_the_nominal_configuration() -> None:
