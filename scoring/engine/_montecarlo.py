@@ -137,16 +137,17 @@ class FirstStepTables:
     (rows ``units:``) of the children of every parent, zero in the padding, so one product
     with the padded weights gives numerators and denominators together.
 
-    With ``masks_free`` (every item weight, nominal and perturbed, is positive and no score
-    is negative) a zero score is stored as ``log 0 = -inf`` or ``0 ** -p = inf``, so that a
-    parent with a zero child comes out of the product as exactly 0 after ``exp`` or the
-    power, and a parent without a present child as 0 / 0 = NaN: no mask is applied.
+    With ``positive_weights`` (every item weight, nominal and perturbed, is positive and no
+    score is negative) a parent without a present child comes out as 0 / 0 = NaN with no
+    test, and a geometric-type parent with a zero child is 0 in every sample, which the next
+    step uses. (Zero scores are not stored as ``log 0 = -inf``: ``exp(-inf)`` takes numpy's
+    slow path, five times slower than ``exp`` and a mask.)
     """
 
     stacked: dict[float, np.ndarray]
     #: (parents, units) a present child scores 0 with positive weight: geometric-type means are 0.
     zero_child: np.ndarray
-    masks_free: bool = False
+    positive_weights: bool = False
 
 
 def first_step_tables(
@@ -164,27 +165,23 @@ def first_step_tables(
     """
     present = ~np.isnan(scores)
     positive = present & (scores > 0)
-    masks_free = positive_weights and not bool((present & (scores < 0)).any())
-    if masks_free:
-        # Zero scores go in as they are: log 0 = -inf, 0 ** -p = inf (see the class).
-        positive = present
+    positive_weights = positive_weights and not bool((present & (scores < 0)).any())
     valid = padded_valid[:, None, :]
     presence = np.where(valid, present[:, padded_items].transpose(1, 0, 2), 0.0)
     stacked: dict[float, np.ndarray] = {}
     for exponent in sorted(set(exponents)):
-        with np.errstate(divide="ignore"):
-            if exponent == 1.0:
-                transformed = np.where(present, scores, 0.0)
-            elif exponent == 0.0:
-                transformed = np.log(np.where(positive, scores, 1.0))
-            else:
-                transformed = np.where(positive, np.where(positive, scores, 1.0) ** exponent, 0.0)
+        if exponent == 1.0:
+            transformed = np.where(present, scores, 0.0)
+        elif exponent == 0.0:
+            transformed = np.log(np.where(positive, scores, 1.0))
+        else:
+            transformed = np.where(positive, np.where(positive, scores, 1.0) ** exponent, 0.0)
         values = np.where(valid, transformed[:, padded_items].transpose(1, 0, 2), 0.0)
         stacked[exponent] = np.ascontiguousarray(np.concatenate([values, presence], axis=1))
     zero_child = present & ~positive & positive_weight
     zero = (zero_child[:, padded_items] & padded_valid).any(axis=-1).T
     return FirstStepTables(
-        stacked=stacked, zero_child=np.ascontiguousarray(zero), masks_free=masks_free
+        stacked=stacked, zero_child=np.ascontiguousarray(zero), positive_weights=positive_weights
     )
 
 
@@ -207,48 +204,56 @@ def _children_product(table: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 def first_step(
     tables: FirstStepTables, weights: np.ndarray, exponents: np.ndarray, units: int
-) -> np.ndarray:
-    """Items -> first level for one run: (parents, units, samples).
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Items -> first level for one run: ``(level, zero)``, level (parents, units, samples).
 
     ``weights`` is (parents, width, samples) from :func:`padded_weights`; ``exponents`` is
-    the (parents,) generalised-mean exponent every sample of the run uses.
+    the (parents,) generalised-mean exponent every sample of the run uses. ``zero``
+    (parents, units), when not None, marks nodes that are exactly 0 in every sample (a
+    geometric-type node with a zero child, under positive weights); :func:`upper_step`
+    uses it to take logarithms without meeting a zero.
     """
     parents, samples = exponents.size, weights.shape[-1]
     distinct = np.unique(exponents)
     result = np.empty((parents, units, samples)) if distinct.size > 1 else None
+    zero = np.zeros((parents, units), dtype=bool) if tables.positive_weights else None
     for exponent in distinct:
         selected: slice | np.ndarray = (
             slice(None) if distinct.size == 1 else np.flatnonzero(exponents == exponent)
         )
+        product = _children_product(tables.stacked[float(exponent)][selected], weights[selected])
+        mean, denominator = product[:, :units], product[:, units:]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            # (Small products of infinite scores raise a spurious invalid flag in numpy's
-            # own matmul loop; the results are exact.)
-            table = tables.stacked[float(exponent)][selected]
-            product = _children_product(table, weights[selected])
-            mean, denominator = product[:, :units], product[:, units:]
             np.divide(mean, denominator, out=mean)
             if exponent == 0.0:
                 np.exp(mean, out=mean)
             elif exponent != 1.0:
                 np.power(mean, 1.0 / exponent, out=mean)
-        if tables.masks_free:
-            pass
-        elif exponent <= 0.0:
+        if exponent <= 0.0:
             zero_child = tables.zero_child[selected]
-            if zero_child.any():
-                np.copyto(mean, 0.0, where=zero_child[:, :, None])
-        # Presence times weights is never NaN: one reduction finds an empty parent.
-        if not tables.masks_free and denominator.size and denominator.min() <= 0:
+            rows = np.nonzero(zero_child)
+            if rows[0].size:
+                # Whole (parent, unit) rows: a fancy assignment writes only those.
+                mean[rows] = 0.0
+                if zero is not None:
+                    zero[selected] = zero_child
+        # With positive weights an empty parent is 0 / 0 = NaN already; otherwise one
+        # reduction (presence times weights is never NaN) finds any.
+        if not tables.positive_weights and denominator.size and denominator.min() <= 0:
             np.copyto(mean, np.nan, where=denominator <= 0)
         if result is None:
-            return mean
+            return mean, zero
         result[selected] = mean
     assert result is not None  # noqa: S101 - at least one exponent per parent
-    return result
+    return result, zero
 
 
 def upper_step(
-    plan: StepPlan, children: np.ndarray, weights: np.ndarray, exponents: np.ndarray
+    plan: StepPlan,
+    children: np.ndarray,
+    weights: np.ndarray,
+    exponents: np.ndarray,
+    zero_children: np.ndarray | None = None,
 ) -> np.ndarray:
     """One upper aggregation step for a run: (children, units, k) -> (parents, units, k).
 
@@ -257,6 +262,9 @@ def upper_step(
     weights renormalise over present children, a present zero with positive weight makes a
     geometric-type mean 0, and a parent with no present weight is NaN. Masks that are empty
     (nothing missing, no zero score) cost one test instead of a pass over the block.
+    ``zero_children`` (children, units), from :func:`first_step`, marks children that are 0
+    in every sample: their logarithms are skipped (numpy's ``log 0`` and ``exp(-inf)`` are
+    several times slower than finite values) and their parents set to 0.
     """
     values = children
     weight = weights[:, None, :] if weights.ndim == 2 else weights[:, None, None]
@@ -287,12 +295,22 @@ def upper_step(
             elif exponent == 0.0 and smallest >= 0 and plan.all_positive(weight):
                 # log 0 = -inf: with every weight positive, a present zero makes the weighted
                 # sum -inf and its exp exactly 0, the geometric rule, without any mask.
-                logs = np.log(values)
+                # Children known to be 0 take log 1 instead and their parents are set to 0.
+                known = None if zero_children is None else np.nonzero(zero_children)
+                if known is not None and known[0].size:
+                    logs = values.copy()
+                    logs[known] = 1.0
+                    np.log(logs, out=logs)
+                else:
+                    logs = np.log(values)
                 if absent is not None:
                     np.copyto(logs, 0.0, where=absent)
                 mean = plan.weighted_sum(logs, weight)
                 mean /= denominator
                 np.exp(mean, out=mean)
+                if known is not None and known[0].size:
+                    zero_parents = np.nonzero(plan.any_children(zero_children))
+                    mean[zero_parents] = 0.0
             else:
                 positive = values > 0
                 all_positive = bool(positive.all())

@@ -515,8 +515,11 @@ def _evaluate_run(
         if item_weights is None
         else _montecarlo.padded_weights(item_weights, problem.padded_items, problem.padded_valid)
     )
-    level = _montecarlo.first_step(problem.first_tables[variant], padded, exponents[0], units)
-    level = _mask_insufficient(level, problem.variant_insufficient[0][variant])
+    level, zero = _montecarlo.first_step(problem.first_tables[variant], padded, exponents[0], units)
+    insufficient = problem.variant_insufficient[0][variant]
+    level = _mask_insufficient(level, insufficient)
+    if zero is not None and insufficient.any():
+        zero &= ~insufficient.T
     top = level
     for step_index in range(1, len(steps)):
         weights = _step_weights(problem, choices, step_index)
@@ -525,6 +528,7 @@ def _evaluate_run(
             level,
             steps[step_index].child_weights if weights is None else weights.T,
             exponents[step_index],
+            zero_children=zero if step_index == 1 else None,
         )
         if step_index < len(steps) - 1:
             level = _mask_insufficient(level, problem.variant_insufficient[step_index][variant])

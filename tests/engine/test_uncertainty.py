@@ -111,7 +111,7 @@ def test_samples_with_an_item_of_weight_zero_equal_the_pipeline(item_noise) -> N
     problem = _prepare(
         config, values, status, inputs=inputs, groups=groups, n_weight_sets=30, rng=rng
     )
-    assert not problem.first_tables[0].masks_free
+    assert not problem.first_tables[0].positive_weights
     choices = _draw_choices(problem, 80, rng)
     overall, pillars = _evaluate(problem, choices)
     for sample in range(choices.shape[0]):
@@ -131,7 +131,7 @@ def test_the_first_step_shortcut_is_taken_when_every_item_weight_is_positive() -
         n_weight_sets=40,
         rng=np.random.default_rng(1),
     )
-    assert all(tables.masks_free for tables in problem.first_tables)
+    assert all(tables.positive_weights for tables in problem.first_tables)
 
 
 def test_the_nominal_scores_are_the_pipeline_scores_of_the_nominal_configuration() -> None:
