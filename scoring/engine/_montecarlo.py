@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
+from scipy import sparse
 
 from scoring.engine.hierarchy import LevelStructure
 
@@ -88,34 +89,51 @@ def single_threaded_blas() -> Iterator[None]:
 class StepPlan:
     """One upper aggregation step: which parent every child adds into.
 
-    Sums over children are accumulated child by child into their parent's slice,
-    ``out[parent] += child * weight``: each addition reads one (units, samples) slab that
-    stays in cache, which measured two to five times faster than ``np.add.reduceat`` over
-    the leading axis or a product with the 0/1 membership matrix, and needs no reordering of
-    the children.
+    Sums over children are one product of the sparse (parents, children) membership matrix
+    with the children's (units x samples) rows: scipy's kernel adds each child's row into
+    its parent's in one pass, in child order (as a loop would), about three times faster
+    than a Python loop of ``out[parent] += child * weight`` over (units, samples) slabs.
+    Nominal weights are folded into the matrix; per-sample weights are multiplied in first.
     """
 
     structure: LevelStructure
     parents: tuple[int, ...]  # parent of every child
     positive_weight: np.ndarray  # (children,) nominal weight > 0
+    membership: sparse.csr_array  # (parents, children) 1 where the child belongs
+    nominal_membership: sparse.csr_array  # (parents, children) the nominal child weights
 
     @classmethod
     def from_structure(cls, structure: LevelStructure) -> StepPlan:
+        children = np.arange(structure.parent_index.size)
+        shape = (structure.n_parents, children.size)
+
+        def matrix(values: np.ndarray) -> sparse.csr_array:
+            return sparse.csr_array((values, (structure.parent_index, children)), shape=shape)
+
         return cls(
             structure=structure,
             parents=tuple(int(parent) for parent in structure.parent_index),
             positive_weight=structure.child_weights > 0,
+            membership=matrix(np.ones(children.size)),
+            nominal_membership=matrix(structure.child_weights.astype(np.float64)),
         )
 
     def weighted_sum(self, array: np.ndarray, weight: np.ndarray) -> np.ndarray:
         """Σ over each parent's children of ``array[c] * weight[c]``: (parents, ...)."""
         shape = np.broadcast_shapes(array.shape[1:], weight.shape[1:])
-        result = np.zeros((self.structure.n_parents, *shape))
-        term = np.empty(shape)
-        for child, parent in enumerate(self.parents):
-            np.multiply(array[child], weight[child], out=term)
-            result[parent] += term
-        return result
+        children = array.shape[0]
+        if array.shape[1:] == shape and weight.size == children:
+            values = weight.reshape(children)
+            if np.array_equal(values, self.structure.child_weights):
+                matrix = self.nominal_membership
+            else:
+                matrix = self.membership @ sparse.diags_array(values)
+            terms = array
+        else:
+            matrix = self.membership
+            terms = np.multiply(array, weight)
+        flat = matrix @ terms.reshape(children, -1)
+        return np.asarray(flat).reshape(self.structure.n_parents, *shape)
 
     def all_positive(self, weight: np.ndarray) -> bool:
         """Whether every child's nominal and per-sample ``weight`` (children, ...) is > 0."""
