@@ -240,9 +240,11 @@ def first_step(
             slice(None) if distinct.size == 1 else np.flatnonzero(exponents == exponent)
         )
         product = _children_product(tables.stacked[float(exponent)][selected], weights[selected])
-        mean, denominator = product[:, :units], product[:, units:]
+        denominator = product[:, units:]
+        # Divided into a new array: one pass either way, and the level comes out contiguous.
+        mean = np.empty(denominator.shape)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            np.divide(mean, denominator, out=mean)
+            np.divide(product[:, :units], denominator, out=mean)
             if exponent == 0.0:
                 np.exp(mean, out=mean)
             elif exponent != 1.0:
