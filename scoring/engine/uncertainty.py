@@ -405,13 +405,29 @@ def _evaluate(problem: _Problem, choices: np.ndarray) -> tuple[np.ndarray, np.nd
     ``choices`` holds one alternative index per sample and input (``-1`` = nominal).
     """
     order, overall, pillars = _evaluate_sorted(problem, choices)
+    samples = order.size
     position = np.empty_like(order)
-    position[order] = np.arange(order.size)
-    # Gathers along the contiguous sample axis, then views with the samples first.
-    return (
-        np.take(overall, position, axis=-1).T,
-        np.take(pillars, position, axis=-1).transpose(2, 1, 0),
-    )
+    position[order] = np.arange(samples)
+    # Gathers along the contiguous sample axis, in bands of rows over the worker threads,
+    # then views with the samples first. mode="clip" (the positions are all valid) lets
+    # np.take write into ``out`` directly: the default mode buffers a copy of it.
+    overall_out, pillars_out = np.empty(overall.shape), np.empty(pillars.shape)
+    bands = [
+        (source, target, slice(start, start + 64))
+        for source, target in (
+            (overall, overall_out),
+            (pillars.reshape(-1, samples), pillars_out.reshape(-1, samples)),
+        )
+        for start in range(0, source.shape[0], 64)
+    ]
+
+    def gather(band: tuple[np.ndarray, np.ndarray, slice]) -> None:
+        source, target, rows = band
+        np.take(source[rows], position, axis=-1, out=target[rows], mode="clip")
+
+    workers = _montecarlo.WORKERS if overall.size * (1 + pillars.shape[0]) >= 2**20 else 1
+    _montecarlo.parallel_map(gather, bands, workers=workers)
+    return overall_out.T, pillars_out.transpose(2, 1, 0)
 
 
 def _method_codes(problem: _Problem, choices: np.ndarray, step: int) -> np.ndarray:
