@@ -221,7 +221,12 @@ def _children_product(table: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def first_step(
-    tables: FirstStepTables, weights: np.ndarray, exponents: np.ndarray, units: int
+    tables: FirstStepTables,
+    weights: np.ndarray,
+    exponents: np.ndarray,
+    units: int,
+    *,
+    log_space: bool = False,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Items -> first level for one run: ``(level, zero)``, level (parents, units, samples).
 
@@ -229,7 +234,9 @@ def first_step(
     the (parents,) generalised-mean exponent every sample of the run uses. ``zero``
     (parents, units), when not None, marks nodes that are exactly 0 in every sample (a
     geometric-type node with a zero child, under positive weights); :func:`upper_step`
-    uses it to take logarithms without meeting a zero.
+    uses it to take logarithms without meeting a zero. ``log_space`` (geometric parents
+    under positive weights only) returns the logarithms of the means, with 0 in the rows
+    that ``zero`` marks, for a geometric next step: no ``exp`` here and no ``log`` there.
     """
     parents, samples = exponents.size, weights.shape[-1]
     distinct = np.unique(exponents)
@@ -245,15 +252,16 @@ def first_step(
         mean = np.empty(denominator.shape)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             np.divide(product[:, :units], denominator, out=mean)
-            if exponent == 0.0:
+            if exponent == 0.0 and not log_space:
                 np.exp(mean, out=mean)
-            elif exponent != 1.0:
+            elif exponent not in (0.0, 1.0):
                 np.power(mean, 1.0 / exponent, out=mean)
         if exponent <= 0.0:
             zero_child = tables.zero_child[selected]
             rows = np.nonzero(zero_child)
             if rows[0].size:
-                # Whole (parent, unit) rows: a fancy assignment writes only those.
+                # Whole (parent, unit) rows: a fancy assignment writes only those. (In log
+                # space: log 1, a placeholder the next step replaces by 0 for the parent.)
                 mean[rows] = 0.0
                 if zero is not None:
                     zero[selected] = zero_child
@@ -274,6 +282,8 @@ def upper_step(
     weights: np.ndarray,
     exponents: np.ndarray,
     zero_children: np.ndarray | None = None,
+    *,
+    children_logs: bool = False,
 ) -> np.ndarray:
     """One upper aggregation step for a run: (children, units, k) -> (parents, units, k).
 
@@ -285,6 +295,8 @@ def upper_step(
     ``zero_children`` (children, units), from :func:`first_step`, marks children that are 0
     in every sample: their logarithms are skipped (numpy's ``log 0`` and ``exp(-inf)`` are
     several times slower than finite values) and their parents set to 0.
+    ``children_logs``: ``children`` holds the logarithms of the children's scores, from
+    :func:`first_step` with ``log_space`` (every parent geometric, every weight positive).
     """
     values = children
     weight = weights[:, None, :] if weights.ndim == 2 else weights[:, None, None]
@@ -312,12 +324,14 @@ def upper_step(
                 transformed = values if absent is None else np.where(absent, 0.0, values)
                 mean = plan.weighted_sum(transformed, weight)
                 mean /= denominator
-            elif exponent == 0.0 and smallest >= 0 and plan.all_positive(weight):
+            elif children_logs or (exponent == 0.0 and smallest >= 0 and plan.all_positive(weight)):
                 # log 0 = -inf: with every weight positive, a present zero makes the weighted
                 # sum -inf and its exp exactly 0, the geometric rule, without any mask.
                 # Children known to be 0 take log 1 instead and their parents are set to 0.
                 known = None if zero_children is None else np.nonzero(zero_children)
-                if known is not None and known[0].size:
+                if children_logs:
+                    logs = values  # a temporary of the caller's, zero rows already log 1
+                elif known is not None and known[0].size:
                     logs = values.copy()
                     logs[known] = 1.0
                     np.log(logs, out=logs)

@@ -531,20 +531,39 @@ def _evaluate_run(
         if item_weights is None
         else _montecarlo.padded_weights(item_weights, problem.padded_items, problem.padded_valid)
     )
-    level, zero = _montecarlo.first_step(problem.first_tables[variant], padded, exponents[0], units)
+    tables = problem.first_tables[variant]
+    second_weights: np.ndarray | None = None
+    if len(steps) > 2:
+        chosen = _step_weights(problem, choices, 1)
+        second_weights = steps[1].child_weights if chosen is None else chosen.T
+    # Geometric over geometric (and not the reported level): the first level stays in
+    # logarithms, which the second step would otherwise take again.
+    log_space = (
+        second_weights is not None
+        and tables.positive_weights
+        and bool((exponents[0] == 0.0).all())
+        and bool((exponents[1] == 0.0).all())
+        and problem.plans[1].all_positive(second_weights)
+    )
+    level, zero = _montecarlo.first_step(tables, padded, exponents[0], units, log_space=log_space)
     insufficient = problem.variant_insufficient[0][variant]
     level = _mask_insufficient(level, insufficient)
     if zero is not None and insufficient.any():
         zero &= ~insufficient.T
     top = level
     for step_index in range(1, len(steps)):
-        weights = _step_weights(problem, choices, step_index)
+        if step_index == 1 and second_weights is not None:
+            weight_array = second_weights
+        else:
+            weights = _step_weights(problem, choices, step_index)
+            weight_array = steps[step_index].child_weights if weights is None else weights.T
         level = _montecarlo.upper_step(
             problem.plans[step_index],
             level,
-            steps[step_index].child_weights if weights is None else weights.T,
+            weight_array,
             exponents[step_index],
             zero_children=zero if step_index == 1 else None,
+            children_logs=log_space and step_index == 1,
         )
         if step_index < len(steps) - 1:
             level = _mask_insufficient(level, problem.variant_insufficient[step_index][variant])
