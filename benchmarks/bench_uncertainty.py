@@ -7,7 +7,9 @@ weights (Dirichlet), pillar and overall aggregation (arithmetic vs geometric), n
 also varied at the indicator level) is reported after it. Reported per case:
 
 * the median wall and process-CPU time of ``run_uncertainty`` (evaluation and summaries:
-  score and rank intervals, P(i above j)), and of the evaluation of the samples alone;
+  score and rank intervals, P(i above j)), and of the evaluation of the samples alone, both
+  as ``_evaluate`` returns it (overall and pillar scores back in sample order) and in the
+  sorted layout ``run_uncertainty`` summarises directly (``_evaluate_sorted``);
 * the ratio of the evaluation to a per-sample Python loop doing the same evaluation
   (``aggregate_tree`` on the sample's variant with the sample's weights and methods), and of
   the whole run to that loop (which computes no summary). The loop is timed on a subset of
@@ -52,6 +54,7 @@ from scoring.engine.uncertainty import (  # noqa: E402
     DirichletWeights,
     _draw_choices,
     _evaluate,
+    _evaluate_sorted,
     _prepare,
     _step_exponents,
     _step_weights,
@@ -178,6 +181,7 @@ def bench_case(title: str, case: tuple, inputs: dict, arguments: argparse.Namesp
         {
             "loop": (loop, 1),
             "evaluation": (lambda: _evaluate(problem, choices), 1),
+            "sorted": (lambda: _evaluate_sorted(problem, choices), 1),
             "run": (
                 lambda: run_uncertainty(
                     config, values, status, inputs=inputs, groups=groups, n_samples=SAMPLES, seed=1
@@ -193,16 +197,26 @@ def bench_case(title: str, case: tuple, inputs: dict, arguments: argparse.Namesp
     loop_wall = timings["loop"].median * scale
     loop_cpu = timings["loop"].cpu_median * scale
     evaluation, full, product = timings["evaluation"], timings["run"], timings["product"]
+    in_sorted_layout = timings["sorted"]
     print(
         f"{arguments.rounds} rounds; per-sample loop: {loop_wall:.2f} s wall, {loop_cpu:.2f} s CPU "
         f"for {SAMPLES} samples (timed on {len(subset)} samples, extrapolated linearly)"
     )
     print(evaluation.describe("vectorised evaluation of the samples (_evaluate)"))
+    print(
+        in_sorted_layout.describe(
+            "the same evaluation in the sorted layout run_uncertainty uses (_evaluate_sorted)"
+        )
+    )
     print(full.describe("run_uncertainty (prepare + evaluate + summaries + P(i>j))"))
     print(product.describe(f"one matrix product ({SAMPLES}x{ITEMS}) @ ({ITEMS}x{UNITS})"))
     print(
         f"loop / vectorised evaluation = {loop_wall / evaluation.median:.0f}x wall, "
         f"{loop_cpu / evaluation.cpu_median:.0f}x CPU (target >= {TARGET_RATIO:.0f}x)"
+    )
+    print(
+        f"loop / evaluation in the sorted layout = {loop_wall / in_sorted_layout.median:.0f}x "
+        f"wall, {loop_cpu / in_sorted_layout.cpu_median:.0f}x CPU"
     )
     print(
         f"loop / run_uncertainty = {loop_wall / full.median:.0f}x wall, "
