@@ -165,6 +165,8 @@ class FirstStepTables:
     stacked: dict[float, np.ndarray]
     #: (parents, units) a present child scores 0 with positive weight: geometric-type means are 0.
     zero_child: np.ndarray
+    #: (parents, units) no child is present: the parent is NaN.
+    empty: np.ndarray
     positive_weights: bool = False
 
 
@@ -199,7 +201,10 @@ def first_step_tables(
     zero_child = present & ~positive & positive_weight
     zero = (zero_child[:, padded_items] & padded_valid).any(axis=-1).T
     return FirstStepTables(
-        stacked=stacked, zero_child=np.ascontiguousarray(zero), positive_weights=positive_weights
+        stacked=stacked,
+        zero_child=np.ascontiguousarray(zero),
+        empty=np.ascontiguousarray(~(presence > 0).any(axis=-1)),
+        positive_weights=positive_weights,
     )
 
 
@@ -284,6 +289,7 @@ def upper_step(
     zero_children: np.ndarray | None = None,
     *,
     children_logs: bool = False,
+    missing_children: np.ndarray | None = None,
 ) -> np.ndarray:
     """One upper aggregation step for a run: (children, units, k) -> (parents, units, k).
 
@@ -297,19 +303,34 @@ def upper_step(
     several times slower than finite values) and their parents set to 0.
     ``children_logs``: ``children`` holds the logarithms of the children's scores, from
     :func:`first_step` with ``log_space`` (every parent geometric, every weight positive).
+    ``missing_children`` (children, units), when known (first level, positive weights):
+    the children that are NaN in every sample, all others being present and non-negative,
+    so that the block need not be searched for either.
     """
     values = children
     weight = weights[:, None, :] if weights.ndim == 2 else weights[:, None, None]
-    # One reduction, no temporary: NaN propagates through min, so it tells both whether a
-    # child is missing and, if none is, whether every child is positive.
-    with np.errstate(invalid="ignore"):
-        smallest = float(values.min()) if values.size else 1.0
-    absent = np.isnan(values) if np.isnan(smallest) else None
-    if absent is not None:
-        denominator = plan.weighted_sum(~absent, weight)
-        # The smallest present value: a missing child is left out of every mean.
-        smallest = float(np.fmin.reduce(values, axis=None))
+    if missing_children is not None:
+        # Known per variant: no search of the block, and a view instead of a mask.
+        smallest = 0.0
+        absent = (
+            np.broadcast_to(missing_children[:, :, None], values.shape)
+            if missing_children.any()
+            else None
+        )
+        if absent is not None:
+            present = (~missing_children)[:, :, None].astype(np.float64)
+            denominator = plan.weighted_sum(present, weight)
     else:
+        # One reduction, no temporary: NaN propagates through min, so it tells both whether a
+        # child is missing and, if none is, whether every child is positive.
+        with np.errstate(invalid="ignore"):
+            smallest = float(values.min()) if values.size else 1.0
+        absent = np.isnan(values) if np.isnan(smallest) else None
+        if absent is not None:
+            denominator = plan.weighted_sum(~absent, weight)
+            # The smallest present value: a missing child is left out of every mean.
+            smallest = float(np.fmin.reduce(values, axis=None))
+    if absent is None:
         # Nothing missing at this level: the denominators are the weight totals per parent,
         # a (parents, children) x (children, k) product.
         totals = plan.structure.onehot.T @ weight.reshape(weight.shape[0], -1)

@@ -550,6 +550,8 @@ def _evaluate_run(
     level = _mask_insufficient(level, insufficient)
     if zero is not None and insufficient.any():
         zero &= ~insufficient.T
+    # With positive item weights the NaN nodes of the first level are known per variant.
+    missing = tables.empty | insufficient.T if tables.positive_weights else None
     top = level
     for step_index in range(1, len(steps)):
         if step_index == 1 and second_weights is not None:
@@ -564,6 +566,7 @@ def _evaluate_run(
             exponents[step_index],
             zero_children=zero if step_index == 1 else None,
             children_logs=log_space and step_index == 1,
+            missing_children=missing if step_index == 1 else None,
         )
         if step_index < len(steps) - 1:
             level = _mask_insufficient(level, problem.variant_insufficient[step_index][variant])
