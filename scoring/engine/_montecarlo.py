@@ -6,10 +6,15 @@ Two parts, both exact (no approximation, float64 throughout):
   the data variant and the aggregation method chosen at every step. Samples sharing that
   key form a *run*; within a run only the weights differ, so the first aggregation step
   (the wide one, units x items) is one batched matrix product, ``(parents, [scores;
-  presence], children) @ (parents, children, samples)``, and the upper steps add each
-  child's (units, samples) slab into its parent's. Level arrays are laid out
-  ``(nodes, units, samples)``, so a node is one contiguous slab and every per-sample weight
-  broadcasts along the last axis.
+  presence], children) @ (parents, children, samples)``, and the upper steps are one sparse
+  (parents, children) membership product over the children's (units x samples) rows. Level
+  arrays are laid out ``(nodes, units, samples)``, so a node is one contiguous slab and
+  every per-sample weight broadcasts along the last axis. Whatever is known per data variant
+  (which nodes are missing, which are 0 because a geometric-type node has a zero child) is
+  kept as small (nodes, units) tables when every weight is positive, instead of being
+  searched for in the blocks; zero scores never reach ``log`` or ``exp`` (numpy's ``log 0``
+  and ``exp(-inf)`` are several times slower than finite values), and a geometric level over
+  a geometric level stays in logarithms.
 * **Summaries without per-row Python loops.** Quantiles of every score are taken with one
   ``np.partition`` over the (rows, samples) array with the interpolation of
   ``np.nanquantile(method="linear")`` reproduced exactly; quantiles of ranks (integers

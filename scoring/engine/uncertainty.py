@@ -35,9 +35,10 @@ Samples are then sorted by everything but their weights (variant and the method 
 step) and evaluated run by run, never looped over one by one: within a run the first
 aggregation step (the wide one, units x items) is one batched matrix product of the variant's
 padded (scores; presence) table with the samples' weight vectors, and the upper steps are
-sums over children with the samples on the last axis. Runs are spread over two threads with
-BLAS held to one; quantiles, ranks and P(i above j) read the sorted layout directly, since
-no summary depends on the order of the samples (see :mod:`scoring.engine._montecarlo`).
+sparse membership products over the children with the samples on the last axis. Runs are
+spread over two threads with BLAS held to one; quantiles, ranks and P(i above j) read the
+sorted layout directly, since no summary depends on the order of the samples (see
+:mod:`scoring.engine._montecarlo`).
 
 References
 ----------
