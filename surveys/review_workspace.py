@@ -36,6 +36,8 @@ class QuestionRow:
     evidence: list[Any] = field(default_factory=list)
     stakeholders: list[StakeholderView] = field(default_factory=list)
     queries: list[Query] = field(default_factory=list)
+    #: r_wg of the stakeholders' answers when the latest scoring flagged it as low.
+    low_agreement_rwg: float | None = None
 
     @property
     def open_query_count(self) -> int:
@@ -106,6 +108,24 @@ def _optional_model(name: str) -> Any:
         return None
 
 
+def _low_agreement_by_question(assessment: Assessment) -> dict[str, float]:
+    """Question code → r_wg for questions the latest score run flagged for low agreement."""
+    from scoring.models import AgreementResult, ScoreRun
+
+    latest = (
+        ScoreRun.objects.filter(assessment=assessment, agreements__isnull=False)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if latest is None:
+        return {}
+    flagged = AgreementResult.objects.filter(
+        run_id=latest, scope="question", low_agreement=True
+    ).values_list("code", "rwg")
+    return {code: rwg for code, rwg in flagged}
+
+
 def build_workspace(assessment: Assessment, *, language: str) -> Workspace:
     """Answers pillar by pillar with justifications, evidence, stakeholders' answers and queries.
 
@@ -137,6 +157,7 @@ def build_workspace(assessment: Assessment, *, language: str) -> Workspace:
         queries[query.question_code].append(query)
 
     questions = spec.questions_by_code if spec is not None else {}
+    low_agreement = _low_agreement_by_question(assessment)
 
     def row(code: str, question: QuestionSpec | None) -> QuestionRow:
         answer = answers.get(code)
@@ -160,6 +181,7 @@ def build_workspace(assessment: Assessment, *, language: str) -> Workspace:
                 for item in stakeholder_rows.get(code, [])
             ],
             queries=queries.get(code, []),
+            low_agreement_rwg=low_agreement.get(code),
         )
 
     sections: list[PillarSection] = []
