@@ -56,6 +56,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -847,7 +848,10 @@ def run_uncertainty(
     )
     rank_median, rank_low, rank_high = rank_quantiles
     shift = np.empty(n_samples)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        # A sample in which no unit has a rank (every overall score insufficient) has no
+        # shift: NaN is the answer, not a warning.
+        warnings.simplefilter("ignore", RuntimeWarning)
         shift[order] = np.nanmean(np.abs(ranks - nominal_rank), axis=1)
     return UncertaintyResult(
         unit_codes=codes,
