@@ -36,6 +36,9 @@ EVERYONE = [
     STRANGER_FOCAL_POINT,
     STRANGER_REVIEWER,
 ]
+SIGNED_IN = [person for person in EVERYONE if person != ANONYMOUS]
+# Users with no role for country A: its objects do not exist for them.
+OUTSIDERS: dict[str, int | str] = {NO_ROLE: 404, STRANGER_FOCAL_POINT: 404, STRANGER_REVIEWER: 404}
 
 
 @dataclass

@@ -16,8 +16,10 @@ from tests.matrix import (
     FOCAL_POINT,
     LOGIN,
     NO_ROLE,
+    OUTSIDERS,
     PLANNER,
     REVIEWER,
+    SIGNED_IN,
     STRANGER_FOCAL_POINT,
     STRANGER_REVIEWER,
     Entry,
@@ -25,8 +27,6 @@ from tests.matrix import (
     same_for,
 )
 
-SIGNED_IN = [person for person in EVERYONE if person != ANONYMOUS]
-OUTSIDERS = {NO_ROLE: 404, STRANGER_FOCAL_POINT: 404, STRANGER_REVIEWER: 404}
 NOT_SIGNED_IN = 401
 
 

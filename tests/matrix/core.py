@@ -7,13 +7,12 @@ from tests.matrix import (
     NO_ROLE,
     PLANNER,
     REVIEWER,
+    SIGNED_IN,
     STRANGER_FOCAL_POINT,
     STRANGER_REVIEWER,
     Entry,
     same_for,
 )
-
-SIGNED_IN = [p for p in EVERYONE if p != ANONYMOUS]
 
 ENTRIES = [
     Entry("home", same_for(EVERYONE, 200)),

@@ -1,8 +1,6 @@
 """Framework pages: any signed-in member may read published frameworks (issue 3)."""
 
-from tests.matrix import ANONYMOUS, EVERYONE, LOGIN, Entry, same_for
-
-SIGNED_IN = [person for person in EVERYONE if person != ANONYMOUS]
+from tests.matrix import ANONYMOUS, LOGIN, SIGNED_IN, Entry, same_for
 
 ENTRIES = [
     Entry("surveys:framework-list", {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)}),

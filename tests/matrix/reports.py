@@ -4,12 +4,12 @@ for every signed-in user (showing only the countries they may see)."""
 from tests.matrix import (
     ADMINISTRATOR,
     ANONYMOUS,
-    EVERYONE,
     FOCAL_POINT,
     LOGIN,
     NO_ROLE,
     PLANNER,
     REVIEWER,
+    SIGNED_IN,
     STRANGER_FOCAL_POINT,
     STRANGER_REVIEWER,
     Entry,
@@ -26,8 +26,6 @@ def setup_world(world: World) -> None:
         assessment=world.assessment, trigger="on_demand", uncertainty=False, seed=1
     )
 
-
-SIGNED_IN = [person for person in EVERYONE if person != ANONYMOUS]
 
 ENTRIES = [
     Entry("reports:country-dashboard", logged_in_readers(), kwargs=lambda w: {"alpha3": "SEN"}),

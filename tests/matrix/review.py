@@ -6,22 +6,17 @@ from surveys.models import AssessmentState, Query, QueryMessage
 from tests.matrix import (
     ADMINISTRATOR,
     ANONYMOUS,
-    EVERYONE,
     FOCAL_POINT,
     LOGIN,
-    NO_ROLE,
+    OUTSIDERS,
     PLANNER,
     REVIEWER,
-    STRANGER_FOCAL_POINT,
-    STRANGER_REVIEWER,
+    SIGNED_IN,
     Entry,
     World,
     logged_in_readers,
     same_for,
 )
-
-SIGNED_IN = [person for person in EVERYONE if person != ANONYMOUS]
-OUTSIDERS = {NO_ROLE: 404, STRANGER_FOCAL_POINT: 404, STRANGER_REVIEWER: 404}
 
 
 def setup_world(world: World) -> None:

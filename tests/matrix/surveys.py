@@ -14,8 +14,10 @@ from tests.matrix import (
     FOCAL_POINT,
     LOGIN,
     NO_ROLE,
+    OUTSIDERS,
     PLANNER,
     REVIEWER,
+    SIGNED_IN,
     STRANGER_FOCAL_POINT,
     STRANGER_REVIEWER,
     Entry,
@@ -24,8 +26,6 @@ from tests.matrix import (
     same_for,
 )
 
-SIGNED_IN = [person for person in EVERYONE if person != ANONYMOUS]
-OUTSIDERS = {NO_ROLE: 404, STRANGER_FOCAL_POINT: 404, STRANGER_REVIEWER: 404}
 # A one-pixel PNG: real image content for an uploaded evidence file.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
