@@ -37,7 +37,7 @@ import contextlib
 import functools
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -64,6 +64,28 @@ def parallel_map(
         return [function(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
         return list(pool.map(function, items))
+
+
+class _InlineExecutor(Executor):
+    """Runs every submitted call at once, in the caller's thread (a one-worker pool)."""
+
+    def submit(self, fn: Callable[..., _Result], /, *args: Any, **kwargs: Any) -> Future[_Result]:
+        future: Future[_Result] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # noqa: BLE001 - handed to the caller via the future
+            future.set_exception(error)
+        return future
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int = WORKERS) -> Iterator[Executor]:
+    """An executor of ``workers`` threads, or one running calls inline when there is one."""
+    if workers < 2:
+        yield _InlineExecutor()
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        yield pool
 
 
 @functools.cache

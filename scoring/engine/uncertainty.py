@@ -56,7 +56,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -306,31 +305,34 @@ def _prepare(
     ).max(axis=0)
     items_by_method: dict[str, tuple[ItemSpec, ...]] = {}
     hierarchies: dict[tuple[str, str], Hierarchy] = {}
-    variant_configs, variant_scores, insufficient = [], [], []
-    # One thread for BLAS while the variants are scored: their products are mid-sized.
-    with _montecarlo.single_threaded_blas():
-        for normalisation, dont_know_rule, imputation in variant_keys:
-            if normalisation not in items_by_method:
-                items_by_method[normalisation] = tuple(
-                    _replace_normalisation(item, normalisation, bool(varies[column]))
-                    for column, item in enumerate(config.items)
-                )
-            items = items_by_method[normalisation]
-            variant = dataclasses.replace(
-                config, items=items, dont_know_rule=dont_know_rule, imputation=imputation
+    variant_configs = []
+    for normalisation, dont_know_rule, imputation in variant_keys:
+        if normalisation not in items_by_method:
+            items_by_method[normalisation] = tuple(
+                _replace_normalisation(item, normalisation, bool(varies[column]))
+                for column, item in enumerate(config.items)
             )
-            # The compiled arrays do not depend on imputation: variants that differ only there
-            # share them (stored where the configuration's cached property keeps its value).
-            compiled = (normalisation, dont_know_rule)
-            if compiled in hierarchies:
-                with contextlib.suppress(TypeError):  # no instance dict: compile again
-                    vars(variant)["hierarchy"] = hierarchies[compiled]
-            else:
-                hierarchies[compiled] = variant.hierarchy
-            result = score(variant, values, status, groups=groups)
-            variant_configs.append(variant)
-            variant_scores.append(np.asarray(result.item_scores))
-            insufficient.append([np.asarray(level.insufficient) for level in result.levels])
+        items = items_by_method[normalisation]
+        variant = dataclasses.replace(
+            config, items=items, dont_know_rule=dont_know_rule, imputation=imputation
+        )
+        # The compiled arrays do not depend on imputation: variants that differ only there
+        # share them (stored where the configuration's cached property keeps its value).
+        compiled = (normalisation, dont_know_rule)
+        if compiled in hierarchies:
+            with contextlib.suppress(TypeError):  # no instance dict: compile again
+                vars(variant)["hierarchy"] = hierarchies[compiled]
+        else:
+            hierarchies[compiled] = variant.hierarchy
+        variant_configs.append(variant)
+    # The variants are scored independently, on the worker threads, with one BLAS thread
+    # each: their products are mid-sized.
+    with _montecarlo.single_threaded_blas():
+        results = _montecarlo.parallel_map(
+            lambda variant: score(variant, values, status, groups=groups), variant_configs
+        )
+    variant_scores = [np.asarray(result.item_scores) for result in results]
+    insufficient = [[np.asarray(level.insufficient) for level in r.levels] for r in results]
 
     first = steps[0]
     children = [np.flatnonzero(first.parent_index == parent) for parent in range(first.n_parents)]
@@ -697,6 +699,30 @@ def _ranks(overall: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(overall), np.nan, ranks)
 
 
+#: Pieces each summary is cut into for the worker threads.
+_SUMMARY_CHUNKS = 4
+
+
+def _mean_absolute_rank_shift(ranks: np.ndarray, nominal_rank: np.ndarray) -> np.ndarray:
+    """Per sample, the mean over ranked units of |rank - nominal rank|: (samples,).
+
+    ``np.nanmean`` of the same, without its copies: units unranked in the sample or in the
+    nominal scores are left out, and a sample without any ranked unit gives NaN.
+    """
+    shift = ranks - nominal_rank
+    np.abs(shift, out=shift)
+    totals = shift.sum(axis=1)
+    incomplete = np.flatnonzero(np.isnan(totals))
+    if not incomplete.size:
+        return totals / shift.shape[1]
+    result = totals / shift.shape[1]
+    rows = shift[incomplete]
+    counts = np.count_nonzero(~np.isnan(rows), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result[incomplete] = np.where(counts > 0, np.nansum(rows, axis=1) / counts, np.nan)
+    return result
+
+
 def _quantile_levels(interval: tuple[float, float]) -> tuple[float, float, float]:
     return (0.5, interval[0] / 100.0, interval[1] / 100.0)
 
@@ -821,38 +847,31 @@ def run_uncertainty(
     order, overall, pillars = _evaluate_sorted(problem, choices)
     levels = _quantile_levels(interval)
     pillar_rows = pillars.reshape(-1, n_samples)
-    half = pillar_rows.shape[0] // 2
-    # Independent pieces, spread over the worker threads (numpy releases the GIL in them).
-    overall_quantiles, *pillar_parts, ranks = _montecarlo.parallel_map(
-        lambda job: job(),
-        [
-            lambda: _montecarlo.row_quantiles(overall, levels),
-            # The pillar scores are not needed after their quantiles: partition them in place.
-            lambda: _montecarlo.row_quantiles(pillar_rows[:half], levels, overwrite=True),
-            lambda: _montecarlo.row_quantiles(pillar_rows[half:], levels, overwrite=True),
-            lambda: _ranks(np.ascontiguousarray(overall.T)),
-        ],
-    )
-    overall_median, overall_low, overall_high = overall_quantiles
-    pillar_median, pillar_low, pillar_high = (
-        summary.reshape(pillars.shape[:2]).T for summary in np.concatenate(pillar_parts, axis=1)
-    )
-    middle = n_samples // 2
-    above_first, above_second, rank_quantiles = _montecarlo.parallel_map(
-        lambda job: job(),
-        [
-            lambda: _montecarlo.pairwise_above_counts(ranks[:middle]),
-            lambda: _montecarlo.pairwise_above_counts(ranks[middle:]),
-            lambda: _montecarlo.rank_quantiles(ranks, levels),
-        ],
-    )
-    rank_median, rank_low, rank_high = rank_quantiles
+    # Independent pieces, queued on the worker threads (numpy releases the GIL in them) in
+    # chunks small enough to keep both threads busy; the rank summaries wait for the ranks.
+    with _montecarlo.worker_pool() as pool:
+        ranks_future = pool.submit(_ranks, np.ascontiguousarray(overall.T))
+        overall_future = pool.submit(_montecarlo.row_quantiles, overall, levels)
+        # The pillar scores are not needed after their quantiles: partitioned in place.
+        pillar_futures = [
+            pool.submit(_montecarlo.row_quantiles, rows, levels, overwrite=True)
+            for rows in np.array_split(pillar_rows, _SUMMARY_CHUNKS)
+        ]
+        ranks = ranks_future.result()
+        rank_future = pool.submit(_montecarlo.rank_quantiles, ranks, levels)
+        above_futures = [
+            pool.submit(_montecarlo.pairwise_above_counts, part)
+            for part in np.array_split(ranks, _SUMMARY_CHUNKS)
+        ]
+        overall_median, overall_low, overall_high = overall_future.result()
+        pillar_median, pillar_low, pillar_high = (
+            summary.reshape(pillars.shape[:2]).T
+            for summary in np.concatenate([f.result() for f in pillar_futures], axis=1)
+        )
+        rank_median, rank_low, rank_high = rank_future.result()
+        above_counts = sum(future.result() for future in above_futures)
     shift = np.empty(n_samples)
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        # A sample in which no unit has a rank (every overall score insufficient) has no
-        # shift: NaN is the answer, not a warning.
-        warnings.simplefilter("ignore", RuntimeWarning)
-        shift[order] = np.nanmean(np.abs(ranks - nominal_rank), axis=1)
+    shift[order] = _mean_absolute_rank_shift(ranks, nominal_rank)
     return UncertaintyResult(
         unit_codes=codes,
         pillar_codes=config.levels[-1].codes,
@@ -874,7 +893,7 @@ def run_uncertainty(
         rank_median=rank_median,
         rank_low=rank_low,
         rank_high=rank_high,
-        probability_above=(above_first + above_second) / n_samples,
+        probability_above=above_counts / n_samples,
         mean_absolute_rank_shift=shift,
         choices=choices,
     )
@@ -941,9 +960,7 @@ def uncertainty_sensitivity(
 
     def model(points: np.ndarray) -> np.ndarray:
         overall, _ = _evaluate(problem, points.T.astype(np.int64))
-        ranks = _ranks(overall)
-        with np.errstate(invalid="ignore"):
-            shift = np.nanmean(np.abs(ranks - nominal_rank), axis=1)
+        shift = _mean_absolute_rank_shift(_ranks(overall), nominal_rank)
         finite = np.flatnonzero(np.isfinite(overall).all(axis=0))
         kept.append(finite)
         return np.vstack([overall[:, finite].T, np.nan_to_num(shift)[None, :]])

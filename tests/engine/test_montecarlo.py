@@ -15,6 +15,7 @@ from scoring.engine.uncertainty import (
     DirichletWeights,
     _draw_choices,
     _evaluate,
+    _mean_absolute_rank_shift,
     _prepare,
     _ranks,
 )
@@ -82,6 +83,22 @@ def test_pairwise_counts_equal_a_comparison_of_every_pair_in_every_sample() -> N
     codes = np.where(np.isnan(ranks), np.inf, ranks)
     expected = (codes[:, :, None] < codes[:, None, :]).sum(axis=0)
     assert_array_equal(_montecarlo.pairwise_above_counts(ranks), expected)
+
+
+def test_mean_absolute_rank_shift_is_nanmean_of_the_rank_differences() -> None:
+    rng = np.random.default_rng(4)
+    overall = np.round(rng.uniform(0, 10, (300, 15)))
+    overall[rng.random(overall.shape) < 0.05] = np.nan
+    overall[7] = np.nan  # a sample without any ranked unit
+    ranks = _ranks(overall)
+    nominal = _ranks(np.round(rng.uniform(0, 10, (1, 15))))[0]
+    nominal[3] = np.nan  # a unit unranked in the nominal scores
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = np.nanmean(np.abs(ranks - nominal), axis=1)
+    shift = _mean_absolute_rank_shift(ranks, nominal)
+    assert np.isnan(shift[7])
+    assert_allclose(shift, expected, rtol=1e-15, equal_nan=True)
 
 
 def test_child_by_child_sums_equal_the_membership_product() -> None:
