@@ -580,8 +580,10 @@ def _evaluate_run(
         excluded = problem.variant_insufficient[-1][variant].any(axis=-1)
         if excluded.any():
             overall = np.where(excluded[:, None], np.nan, overall)
-    np.clip(overall, 0.0, 100.0, out=overall_out)
-    np.clip(top, 0.0, 100.0, out=pillars_out)
+    # Clipped in place (the levels are this run's own temporaries), then copied: writing the
+    # strided columns of the outputs is the slow part, three times slower through np.clip.
+    np.copyto(overall_out, np.clip(overall, 0.0, 100.0, out=overall))
+    np.copyto(pillars_out, np.clip(top, 0.0, 100.0, out=top))
 
 
 def _mask_insufficient(level: np.ndarray, insufficient: np.ndarray) -> np.ndarray:
@@ -686,17 +688,28 @@ def _sample_config(problem: _Problem, choice: np.ndarray) -> EngineConfig:
 def _ranks(overall: np.ndarray) -> np.ndarray:
     """Competition ranks per sample (1 = best, ties share the best rank, NaN unranked)."""
     samples, units = overall.shape
-    keys = np.where(np.isnan(overall), np.inf, -overall)
+    missing = np.isnan(overall)
+    any_missing = bool(missing.any())
+    keys = np.negative(overall)
+    if any_missing:
+        keys[missing] = np.inf
     # Ties end up side by side in any sort, and all share the first position: no stable sort.
     order = np.argsort(keys, axis=1)
     ordered = np.take_along_axis(keys, order, axis=1)
-    position = np.broadcast_to(np.arange(units), (samples, units))
-    starts = np.ones((samples, units), dtype=bool)
-    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    first = np.maximum.accumulate(np.where(starts, position, 0), axis=1)
     ranks = np.empty((samples, units))
-    np.put_along_axis(ranks, order, first + 1.0, axis=1)
-    return np.where(np.isnan(overall), np.nan, ranks)
+    tied = ordered[:, 1:] == ordered[:, :-1]
+    positions = np.broadcast_to(np.arange(1.0, units + 1.0), (samples, units))
+    if tied.any():
+        # Each position takes the position of the first of its tie group.
+        starts = np.ones((samples, units), dtype=bool)
+        starts[:, 1:] = ~tied
+        first = np.maximum.accumulate(np.where(starts, positions, 0.0), axis=1)
+        np.put_along_axis(ranks, order, first, axis=1)
+    else:
+        np.put_along_axis(ranks, order, positions, axis=1)
+    if any_missing:
+        ranks[missing] = np.nan
+    return ranks
 
 
 #: Pieces each summary is cut into for the worker threads.
