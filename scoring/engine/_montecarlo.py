@@ -499,6 +499,8 @@ def row_quantiles(
     """
     q = np.asarray(quantiles, dtype=np.float64)
     rows, samples = values.shape
+    if rows == 0:
+        return np.empty((q.size, 0))
     below, above, gamma = _positions(np.full(rows, samples), q)
     kth = np.unique(np.concatenate([below[:, 0], above[:, 0], [samples - 1]]))
     if overwrite:

@@ -63,6 +63,11 @@ def test_row_quantiles_match_nanquantile_for_any_levels(
     assert_array_equal(_montecarlo.row_quantiles(values, levels), expected)
 
 
+def test_row_quantiles_of_no_rows_are_empty() -> None:
+    result = _montecarlo.row_quantiles(np.empty((0, 50)), QUANTILES, overwrite=True)
+    assert result.shape == (3, 0)
+
+
 def test_rank_quantiles_from_counts_equal_nanquantile_of_the_ranks() -> None:
     rng = np.random.default_rng(5)
     overall = np.round(rng.uniform(0, 100, (997, 30)))  # many ties
