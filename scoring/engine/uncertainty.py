@@ -67,7 +67,7 @@ from scoring.engine import _montecarlo
 from scoring.engine.config import EngineConfig, Goalposts, ItemSpec, Points, Relative
 from scoring.engine.constants import ANSWERED
 from scoring.engine.hierarchy import Hierarchy, LevelStructure
-from scoring.engine.pipeline import score
+from scoring.engine.pipeline import ScoreResult, score
 from scoring.engine.sensitivity import SobolIndices, check_inputs_exist, sobol_analysis
 
 __all__ = [
@@ -260,7 +260,7 @@ def _prepare(
 
     alternatives: dict[str, tuple] = {}
     sizes: list[int] = []
-    weight_pools: dict[int, np.ndarray] = {}
+    weight_noise: dict[int, WeightNoise] = {}  # drawn later, in this (the inputs') order
     method_exponents: dict[int, np.ndarray] = {}
     for name, spec in inputs.items():
         kind, _, level = name.partition(":")
@@ -270,8 +270,7 @@ def _prepare(
                     f"input {name!r}: expected DirichletWeights(...) or UniformWeights(...), "
                     f"got {spec!r}."
                 )
-            step = steps[step_of_child_level[level]]
-            weight_pools[step_of_child_level[level]] = _weight_pool(step, spec, n_weight_sets, rng)
+            weight_noise[step_of_child_level[level]] = spec
             alternatives[name] = (repr(spec),)
             sizes.append(n_weight_sets)
             continue
@@ -325,15 +324,6 @@ def _prepare(
         else:
             hierarchies[compiled] = variant.hierarchy
         variant_configs.append(variant)
-    # The variants are scored independently, on the worker threads, with one BLAS thread
-    # each: their products are mid-sized.
-    with _montecarlo.single_threaded_blas():
-        results = _montecarlo.parallel_map(
-            lambda variant: score(variant, values, status, groups=groups), variant_configs
-        )
-    variant_scores = [np.asarray(result.item_scores) for result in results]
-    insufficient = [[np.asarray(level.insufficient) for level in r.levels] for r in results]
-
     first = steps[0]
     children = [np.flatnonzero(first.parent_index == parent) for parent in range(first.n_parents)]
     width = max(len(members) for members in children)
@@ -342,22 +332,41 @@ def _prepare(
     for parent, members in enumerate(children):
         padded_items[parent, : len(members)] = members
         padded_valid[parent, : len(members)] = True
-    first_exponents = {*first.exponents.tolist(), *method_exponents.get(0, np.empty(0)).tolist()}
+    first_exponents = sorted(
+        {*first.exponents.tolist(), *method_exponents.get(0, np.empty(0)).tolist()}
+    )
+
+    def scored(variant: EngineConfig) -> tuple[ScoreResult, _montecarlo.FirstStepTables]:
+        result = score(variant, values, status, groups=groups)
+        tables = _montecarlo.first_step_tables(
+            np.asarray(result.item_scores),
+            padded_items,
+            padded_valid,
+            first.child_weights > 0,
+            first_exponents,
+            positive_weights=True,  # revised below, once the weight pools are drawn
+        )
+        return result, tables
+
+    # The variants are scored independently on the worker threads (one BLAS thread each:
+    # their products are mid-sized) while this thread draws the weight pools.
+    with _montecarlo.single_threaded_blas(), _montecarlo.worker_pool() as pool:
+        futures = [pool.submit(scored, variant) for variant in variant_configs]
+        weight_pools = {
+            step: _weight_pool(steps[step], noise, n_weight_sets, rng)
+            for step, noise in weight_noise.items()
+        }
+        results, first_tables = zip(*(future.result() for future in futures), strict=True)
+    variant_scores = [np.asarray(result.item_scores) for result in results]
+    insufficient = [[np.asarray(level.insufficient) for level in r.levels] for r in results]
     item_pool = weight_pools.get(0)
     positive_item_weights = bool(first.child_weights.min(initial=1.0) > 0) and (
         item_pool is None or bool(item_pool.min(initial=1.0) > 0)
     )
-    first_tables = tuple(
-        _montecarlo.first_step_tables(
-            scores,
-            padded_items,
-            padded_valid,
-            first.child_weights > 0,
-            sorted(first_exponents),
-            positive_weights=positive_item_weights,
+    if not positive_item_weights:
+        first_tables = tuple(
+            dataclasses.replace(tables, positive_weights=False) for tables in first_tables
         )
-        for scores in variant_scores
-    )
     return _Problem(
         config=config,
         input_names=tuple(inputs),
