@@ -231,6 +231,8 @@ class FirstStepTables:
     #: (parents, units) no child is present: the parent is NaN.
     empty: np.ndarray
     positive_weights: bool = False
+    #: ``np.nonzero(zero_child)``, found once.
+    zero_rows: tuple[np.ndarray, ...] = ()
 
 
 def first_step_tables(
@@ -266,6 +268,7 @@ def first_step_tables(
     return FirstStepTables(
         stacked=stacked,
         zero_child=np.ascontiguousarray(zero),
+        zero_rows=np.nonzero(zero),
         empty=np.ascontiguousarray(~(presence > 0).any(axis=-1)),
         positive_weights=positive_weights,
     )
@@ -326,7 +329,7 @@ def first_step(
                 np.power(mean, 1.0 / exponent, out=mean)
         if exponent <= 0.0:
             zero_child = tables.zero_child[selected]
-            rows = np.nonzero(zero_child)
+            rows = tables.zero_rows if distinct.size == 1 else np.nonzero(zero_child)
             if rows[0].size:
                 # Whole (parent, unit) rows: a fancy assignment writes only those. (In log
                 # space: log 1, a placeholder the next step replaces by 0 for the parent.)
@@ -344,15 +347,49 @@ def first_step(
     return result, zero
 
 
+@dataclass(frozen=True, eq=False)
+class KnownChildren:
+    """What a data variant fixes about the first level, for the step above it.
+
+    Known once per variant (and first-level methods) when every weight is positive, instead
+    of being searched for in every block: the children exactly 0 in every sample (a
+    geometric-type node with a zero child) and their parents, and the children missing
+    (NaN) in every sample, all others being present and non-negative. ``filled`` says that
+    the caller wrote the step's neutral value into the missing rows (0 for an arithmetic
+    mean or a mean of logarithms, 1 before a logarithm), so that they need no mask.
+    """
+
+    zero_rows: tuple[np.ndarray, ...]
+    zero_parents: tuple[np.ndarray, ...]
+    missing_rows: tuple[np.ndarray, ...]
+    #: (children, units, 1) 1.0 where present, or None when no child is missing.
+    present: np.ndarray | None
+    missing: np.ndarray
+    filled: bool = False
+
+    @classmethod
+    def build(
+        cls, plan: StepPlan, zero: np.ndarray, missing: np.ndarray, *, filled: bool = False
+    ) -> KnownChildren:
+        """From (children, units) masks of the children always 0 and always missing."""
+        return cls(
+            zero_rows=np.nonzero(zero),
+            zero_parents=np.nonzero(plan.any_children(zero)) if zero.any() else np.nonzero(zero),
+            missing_rows=np.nonzero(missing),
+            present=(~missing)[:, :, None].astype(np.float64) if missing.any() else None,
+            missing=missing,
+            filled=filled,
+        )
+
+
 def upper_step(
     plan: StepPlan,
     children: np.ndarray,
     weights: np.ndarray,
     exponents: np.ndarray,
-    zero_children: np.ndarray | None = None,
     *,
+    known: KnownChildren | None = None,
     children_logs: bool = False,
-    missing_children: np.ndarray | None = None,
 ) -> np.ndarray:
     """One upper aggregation step for a run: (children, units, k) -> (parents, units, k).
 
@@ -361,39 +398,35 @@ def upper_step(
     weights renormalise over present children, a present zero with positive weight makes a
     geometric-type mean 0, and a parent with no present weight is NaN. Masks that are empty
     (nothing missing, no zero score) cost one test instead of a pass over the block.
-    ``zero_children`` (children, units), from :func:`first_step`, marks children that are 0
-    in every sample: their logarithms are skipped (numpy's ``log 0`` and ``exp(-inf)`` are
-    several times slower than finite values) and their parents set to 0.
+    ``known`` (first level, positive weights) says which children are 0 or missing in every
+    sample (see :class:`KnownChildren`): the zeros' logarithms are skipped (numpy's ``log 0``
+    and ``exp(-inf)`` are several times slower than finite values) and their parents set
+    to 0, and the block is searched for neither.
     ``children_logs``: ``children`` holds the logarithms of the children's scores, from
     :func:`first_step` with ``log_space`` (every parent geometric, every weight positive).
-    ``missing_children`` (children, units), when known (first level, positive weights):
-    the children that are NaN in every sample, all others being present and non-negative,
-    so that the block need not be searched for either.
     """
     values = children
     weight = weights[:, None, :] if weights.ndim == 2 else weights[:, None, None]
-    if missing_children is not None:
-        # Known per variant: no search of the block, and a view instead of a mask.
+    absent: np.ndarray | None = None
+    denominator: np.ndarray | None = None
+    if known is not None:
         smallest = 0.0
-        absent = (
-            np.broadcast_to(missing_children[:, :, None], values.shape)
-            if missing_children.any()
-            else None
-        )
-        if absent is not None:
-            present = (~missing_children)[:, :, None].astype(np.float64)
-            denominator = plan.weighted_sum(present, weight)
+        if known.present is not None:
+            denominator = plan.weighted_sum(known.present, weight)
+            if not known.filled:
+                # A view instead of a mask.
+                absent = np.broadcast_to(known.missing[:, :, None], values.shape)
     else:
         # One reduction, no temporary: NaN propagates through min, so it tells both whether a
         # child is missing and, if none is, whether every child is positive.
         with np.errstate(invalid="ignore"):
             smallest = float(values.min()) if values.size else 1.0
-        absent = np.isnan(values) if np.isnan(smallest) else None
-        if absent is not None:
+        if np.isnan(smallest):
+            absent = np.isnan(values)
             denominator = plan.weighted_sum(~absent, weight)
             # The smallest present value: a missing child is left out of every mean.
             smallest = float(np.fmin.reduce(values, axis=None))
-    if absent is None:
+    if denominator is None:
         # Nothing missing at this level: the denominators are the weight totals per parent,
         # a (parents, children) x (children, k) product.
         totals = plan.structure.onehot.T @ weight.reshape(weight.shape[0], -1)
@@ -412,12 +445,12 @@ def upper_step(
                 # log 0 = -inf: with every weight positive, a present zero makes the weighted
                 # sum -inf and its exp exactly 0, the geometric rule, without any mask.
                 # Children known to be 0 take log 1 instead and their parents are set to 0.
-                known = None if zero_children is None else np.nonzero(zero_children)
+                zero_rows = None if known is None or not known.zero_rows[0].size else known
                 if children_logs:
                     logs = values  # a temporary of the caller's, zero rows already log 1
-                elif known is not None and known[0].size:
+                elif zero_rows is not None:
                     logs = values.copy()
-                    logs[known] = 1.0
+                    logs[zero_rows.zero_rows] = 1.0
                     np.log(logs, out=logs)
                 else:
                     logs = np.log(values)
@@ -426,9 +459,8 @@ def upper_step(
                 mean = plan.weighted_sum(logs, weight)
                 mean /= denominator
                 np.exp(mean, out=mean)
-                if known is not None and known[0].size:
-                    zero_parents = np.nonzero(plan.any_children(zero_children))
-                    mean[zero_parents] = 0.0
+                if zero_rows is not None:
+                    mean[zero_rows.zero_parents] = 0.0
             else:
                 positive = values > 0
                 all_positive = bool(positive.all())

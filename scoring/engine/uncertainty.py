@@ -209,6 +209,13 @@ class _Problem:
     first_tables: tuple[_montecarlo.FirstStepTables, ...]
     #: (first-level nodes, widest node, 1) nominal item weights, zero in the padding.
     nominal_padded_weights: np.ndarray
+    #: The first level's nodes in the order the evaluation keeps them (configuration order
+    #: when the first level is reported), and their "insufficient" flags in that order:
+    #: (variants, units, first-level nodes).
+    first_order: np.ndarray
+    first_insufficient: np.ndarray
+    #: Filled as runs meet them: see :func:`_known_children`.
+    known_children: dict[tuple, _montecarlo.KnownChildren] = dataclasses.field(default_factory=dict)
 
 
 def _alternatives(name: str, spec: InputSpec, allowed: Sequence[str | None]) -> tuple:
@@ -325,7 +332,15 @@ def _prepare(
             hierarchies[compiled] = variant.hierarchy
         variant_configs.append(variant)
     first = steps[0]
-    children = [np.flatnonzero(first.parent_index == parent) for parent in range(first.n_parents)]
+    # Above an intermediate first level, its nodes are kept grouped by parent, so that the
+    # step above sums consecutive children (see StepPlan.child_ranges); a first level that is
+    # reported (two steps) keeps the configuration's order.
+    first_order = (
+        np.argsort(steps[1].parent_index, kind="stable")
+        if len(steps) > 2
+        else np.arange(first.n_parents)
+    )
+    children = [np.flatnonzero(first.parent_index == parent) for parent in first_order]
     width = max(len(members) for members in children)
     padded_items = np.zeros((first.n_parents, width), dtype=np.intp)
     padded_valid = np.zeros((first.n_parents, width), dtype=bool)
@@ -386,11 +401,28 @@ def _prepare(
         padded_valid=padded_valid,
         positive_item_weight=first.child_weights > 0,
         n_weight_sets=n_weight_sets,
-        plans=tuple(_montecarlo.StepPlan.from_structure(step) for step in steps),
+        plans=tuple(
+            _montecarlo.StepPlan.from_structure(
+                _reordered_children(step, first_order) if index == 1 else step
+            )
+            for index, step in enumerate(steps)
+        ),
+        first_order=first_order,
+        first_insufficient=np.stack([levels[0] for levels in insufficient])[:, :, first_order],
         first_tables=first_tables,
         nominal_padded_weights=_montecarlo.padded_weights(
             first.child_weights[None, :], padded_items, padded_valid
         ),
+    )
+
+
+def _reordered_children(step: LevelStructure, order: np.ndarray) -> LevelStructure:
+    """The same step with its children taken in ``order``."""
+    return dataclasses.replace(
+        step,
+        parent_index=step.parent_index[order],
+        child_weights=step.child_weights[order],
+        onehot=step.onehot[order],
     )
 
 
@@ -456,7 +488,7 @@ def _method_codes(problem: _Problem, choices: np.ndarray, step: int) -> np.ndarr
 def _run_exponents(problem: _Problem, step: int, code: int) -> np.ndarray:
     structure = problem.config.hierarchy.steps[step]
     if code == 0:
-        return structure.exponents
+        return structure.exponents[problem.first_order] if step == 0 else structure.exponents
     return np.full(structure.n_parents, problem.method_exponents[step][code - 1])
 
 
@@ -548,7 +580,8 @@ def _evaluate_run(
     second_weights: np.ndarray | None = None
     if len(steps) > 2:
         chosen = _step_weights(problem, choices, 1)
-        second_weights = steps[1].child_weights if chosen is None else chosen.T
+        order = problem.first_order
+        second_weights = steps[1].child_weights[order] if chosen is None else chosen[:, order].T
     # Geometric over geometric (and not the reported level): the first level stays in
     # logarithms, which the second step would otherwise take again.
     log_space = (
@@ -559,12 +592,22 @@ def _evaluate_run(
         and problem.plans[1].all_positive(second_weights)
     )
     level, zero = _montecarlo.first_step(tables, padded, exponents[0], units, log_space=log_space)
-    insufficient = problem.variant_insufficient[0][variant]
-    level = _mask_insufficient(level, insufficient)
-    if zero is not None and insufficient.any():
-        zero &= ~insufficient.T
-    # With positive item weights the NaN nodes of the first level are known per variant.
-    missing = tables.empty | insufficient.T if tables.positive_weights else None
+    known = None
+    if zero is not None:
+        # With positive item weights the first level's zero and missing nodes are known per
+        # variant; below the reported level, missing nodes take the next step's neutral
+        # value instead of NaN when the step uses one method.
+        upper = np.unique(exponents[1]) if len(steps) > 2 else None
+        fill = None
+        if upper is not None and upper.size == 1 and upper[0] in (0.0, 1.0):
+            fill = 1.0 if upper[0] == 0.0 and not log_space else 0.0
+        known = _known_children(problem, variant, exponents[0], zero, fill is not None)
+        if fill is not None and known.missing_rows[0].size:
+            level[known.missing_rows] = fill
+        elif fill is None:
+            level = _mask_insufficient(level, problem.first_insufficient[variant])
+    else:
+        level = _mask_insufficient(level, problem.first_insufficient[variant])
     top = level
     for step_index in range(1, len(steps)):
         if step_index == 1 and second_weights is not None:
@@ -577,9 +620,8 @@ def _evaluate_run(
             level,
             weight_array,
             exponents[step_index],
-            zero_children=zero if step_index == 1 else None,
+            known=known if step_index == 1 else None,
             children_logs=log_space and step_index == 1,
-            missing_children=missing if step_index == 1 else None,
         )
         if step_index < len(steps) - 1:
             level = _mask_insufficient(level, problem.variant_insufficient[step_index][variant])
@@ -593,6 +635,29 @@ def _evaluate_run(
     # strided columns of the outputs is the slow part, three times slower through np.clip.
     np.copyto(overall_out, np.clip(overall, 0.0, 100.0, out=overall))
     np.copyto(pillars_out, np.clip(top, 0.0, 100.0, out=top))
+
+
+def _known_children(
+    problem: _Problem, variant: int, exponents: np.ndarray, zero: np.ndarray, filled: bool
+) -> _montecarlo.KnownChildren:
+    """The first level's always-0 and always-missing nodes of a variant, found once.
+
+    ``zero`` is what :func:`_montecarlo.first_step` returned for the first-level
+    ``exponents``; insufficient nodes are missing, not 0.
+    """
+    key = (variant, exponents.tobytes(), filled)
+    cached = problem.known_children.get(key)
+    if cached is None:
+        insufficient = problem.first_insufficient[variant].T
+        cached = _montecarlo.KnownChildren.build(
+            problem.plans[1],
+            zero & ~insufficient,
+            problem.first_tables[variant].empty | insufficient,
+            filled=filled,
+        )
+        # Threads may both build an entry: they build the same one.
+        problem.known_children[key] = cached
+    return cached
 
 
 def _mask_insufficient(level: np.ndarray, insufficient: np.ndarray) -> np.ndarray:

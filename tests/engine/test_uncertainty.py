@@ -40,8 +40,12 @@ ALL_INPUTS = {
 }
 
 
-def make_three_level_case(units: int = 10, seed: int = 0):
-    """Items (maturity levels and goalposts statistics) -> 6 indicators -> 3 pillars."""
+def make_three_level_case(units: int = 10, seed: int = 0, *, interleaved: bool = False):
+    """Items (maturity levels and goalposts statistics) -> 6 indicators -> 3 pillars.
+
+    ``interleaved``: indicator k belongs to pillar k % 3 instead of k // 2, so that no
+    pillar's indicators are consecutive.
+    """
     rng = np.random.default_rng(seed)
     items = tuple(
         ItemSpec(f"s{i}", f"I{i // 2}", Goalposts(threshold=0, target=50), weight=1 + i % 2)
@@ -50,7 +54,11 @@ def make_three_level_case(units: int = 10, seed: int = 0):
         for i in range(12)
     )
     indicators = tuple(
-        NodeSpec(f"I{k}", parent=f"P{k // 2}", aggregation="geometric" if k == 1 else "arithmetic")
+        NodeSpec(
+            f"I{k}",
+            parent=f"P{k % 3 if interleaved else k // 2}",
+            aggregation="geometric" if k == 1 else "arithmetic",
+        )
         for k in range(6)
     )
     config = EngineConfig(
@@ -80,8 +88,11 @@ def make_two_pillar_case():
     return config, values, np.zeros(values.shape, dtype=int)
 
 
-def test_every_vectorised_sample_equals_the_pipeline_run_with_that_samples_configuration() -> None:
-    config, values, status, groups = make_three_level_case()
+@pytest.mark.parametrize("interleaved", [False, True], ids=["grouped", "interleaved"])
+def test_every_vectorised_sample_equals_the_pipeline_run_with_that_samples_configuration(
+    interleaved: bool,
+) -> None:
+    config, values, status, groups = make_three_level_case(interleaved=interleaved)
     rng = np.random.default_rng(1)
     problem = _prepare(
         config, values, status, inputs=ALL_INPUTS, groups=groups, n_weight_sets=40, rng=rng
@@ -134,8 +145,11 @@ def test_the_first_step_shortcut_is_taken_when_every_item_weight_is_positive() -
     assert all(tables.positive_weights for tables in problem.first_tables)
 
 
-def test_the_nominal_scores_are_the_pipeline_scores_of_the_nominal_configuration() -> None:
-    config, values, status, groups = make_three_level_case()
+@pytest.mark.parametrize("interleaved", [False, True], ids=["grouped", "interleaved"])
+def test_the_nominal_scores_are_the_pipeline_scores_of_the_nominal_configuration(
+    interleaved: bool,
+) -> None:
+    config, values, status, groups = make_three_level_case(interleaved=interleaved)
     result = run_uncertainty(
         config, values, status, inputs=ALL_INPUTS, groups=groups, n_samples=200, n_weight_sets=20
     )
