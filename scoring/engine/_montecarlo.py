@@ -50,6 +50,10 @@ from scoring.engine.hierarchy import LevelStructure
 #: Largest intermediate level array evaluated at once (nodes x 2 units x samples x 8 bytes);
 #: 8 MiB kept both benchmark cases fastest (a block stays in the shared L3 cache).
 BLOCK_BYTES = 8 * 2**20
+#: Largest share of (parent, unit) rows of the first level missing some of their children for
+#: which the first step multiplies by normalised weights and corrects those rows afterwards,
+#: rather than multiplying the presence too (about where the two cost the same).
+NORMALISED_MAX_PARTIAL = 0.5
 #: Worker threads for runs and summaries: the cores there are, but no more than two.
 WORKERS = max(1, min(2, os.cpu_count() or 1))
 
@@ -233,6 +237,18 @@ class FirstStepTables:
     positive_weights: bool = False
     #: ``np.nonzero(zero_child)``, found once.
     zero_rows: tuple[np.ndarray, ...] = ()
+    #: When at most :data:`NORMALISED_MAX_PARTIAL` of the (parent, unit) rows miss some but
+    #: not all children: those rows (``np.nonzero``), and the empty rows. The first step then
+    #: multiplies by weights normalised per parent and only divides these rows again (see
+    #: :func:`first_step`). None otherwise.
+    partial_rows: tuple[np.ndarray, ...] | None = None
+    empty_rows: tuple[np.ndarray, ...] = ()
+    #: The distinct (parent, presence of its children) patterns of the partial rows, as the
+    #: parent and the (patterns, width) presence, and the pattern of every partial row: the
+    #: present share of the weights is found per pattern, not per row.
+    pattern_parents: np.ndarray | None = None
+    pattern_presence: np.ndarray | None = None
+    row_pattern: np.ndarray | None = None
 
 
 def first_step_tables(
@@ -265,12 +281,28 @@ def first_step_tables(
         stacked[exponent] = np.ascontiguousarray(np.concatenate([values, presence], axis=1))
     zero_child = present & ~positive & positive_weight
     zero = (zero_child[:, padded_items] & padded_valid).any(axis=-1).T
+    present_children = presence.sum(axis=-1)  # (parents, units)
+    empty = present_children == 0
+    partial = ~empty & (present_children < padded_valid.sum(axis=-1)[:, None])
+    partial_rows = pattern_parents = pattern_presence = row_pattern = None
+    if partial.size and partial.mean() <= NORMALISED_MAX_PARTIAL:
+        partial_rows = np.nonzero(partial)
+        keys = np.column_stack([partial_rows[0], presence[partial_rows]])
+        patterns, row_pattern = np.unique(keys, axis=0, return_inverse=True)
+        pattern_parents = patterns[:, 0].astype(np.intp)
+        pattern_presence = np.ascontiguousarray(patterns[:, 1:])
+        row_pattern = row_pattern.ravel()
     return FirstStepTables(
         stacked=stacked,
         zero_child=np.ascontiguousarray(zero),
         zero_rows=np.nonzero(zero),
-        empty=np.ascontiguousarray(~(presence > 0).any(axis=-1)),
+        empty=np.ascontiguousarray(empty),
         positive_weights=positive_weights,
+        partial_rows=partial_rows,
+        empty_rows=np.nonzero(empty),
+        pattern_parents=pattern_parents,
+        pattern_presence=pattern_presence,
+        row_pattern=row_pattern,
     )
 
 
@@ -309,6 +341,8 @@ def first_step(
     under positive weights only) returns the logarithms of the means, with 0 in the rows
     that ``zero`` marks, for a geometric next step: no ``exp`` here and no ``log`` there.
     """
+    if tables.positive_weights and tables.partial_rows is not None:
+        return _first_step_normalised(tables, weights, exponents, units, log_space=log_space)
     parents, samples = exponents.size, weights.shape[-1]
     distinct = np.unique(exponents)
     result = np.empty((parents, units, samples)) if distinct.size > 1 else None
@@ -340,6 +374,73 @@ def first_step(
         # reduction (presence times weights is never NaN) finds any.
         if not tables.positive_weights and denominator.size and denominator.min() <= 0:
             np.copyto(mean, np.nan, where=denominator <= 0)
+        if result is None:
+            return mean, zero
+        result[selected] = mean
+    assert result is not None  # noqa: S101 - at least one exponent per parent
+    return result, zero
+
+
+def _first_step_normalised(
+    tables: FirstStepTables,
+    weights: np.ndarray,
+    exponents: np.ndarray,
+    units: int,
+    *,
+    log_space: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`first_step` when few rows miss children and every weight is positive.
+
+    With the weights divided by their total per parent and sample, a parent whose children
+    are all present needs no division: the product is its mean (for a geometric-type mean,
+    the mean of the transformed scores, before ``exp`` or the power). Only the partial rows
+    are divided again, by the normalised weight of their present children, and empty rows
+    set to NaN. Half the product of :func:`first_step` (no presence rows), and no full pass
+    of division.
+    """
+    parents, samples = exponents.size, weights.shape[-1]
+    assert tables.partial_rows is not None and tables.row_pattern is not None  # noqa: S101
+    normalised = weights / weights.sum(axis=1, keepdims=True)
+    partial_parents, partial_units = tables.partial_rows
+    # (partial rows, samples): the share of each partial row's weight that is present, found
+    # per presence pattern (far fewer than rows when parents are narrow).
+    pattern_share = np.einsum(
+        "cj,cjs->cs", tables.pattern_presence, normalised[tables.pattern_parents], optimize=False
+    )
+    present_share = pattern_share[tables.row_pattern]
+    distinct = np.unique(exponents)
+    result = np.empty((parents, units, samples)) if distinct.size > 1 else None
+    zero = np.zeros((parents, units), dtype=bool)
+    for exponent in distinct:
+        if distinct.size == 1:
+            selected: slice | np.ndarray = slice(None)
+            partial, share = tables.partial_rows, present_share
+            empty_rows, zero_rows = tables.empty_rows, tables.zero_rows
+        else:
+            selected = np.flatnonzero(exponents == exponent)
+            position = np.full(parents, -1)
+            position[selected] = np.arange(selected.size)
+            keep = position[partial_parents] >= 0
+            partial = (position[partial_parents[keep]], partial_units[keep])
+            share = present_share[keep]
+            empty_rows = np.nonzero(tables.empty[selected])
+            zero_rows = np.nonzero(tables.zero_child[selected])
+        mean = _children_product(
+            tables.stacked[float(exponent)][selected, :units], normalised[selected]
+        )
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if partial[0].size:
+                mean[partial] /= share
+            if exponent == 0.0 and not log_space:
+                np.exp(mean, out=mean)
+            elif exponent not in (0.0, 1.0):
+                np.power(mean, 1.0 / exponent, out=mean)
+        if empty_rows[0].size:
+            mean[empty_rows] = np.nan
+        if exponent <= 0.0 and zero_rows[0].size:
+            # As in first_step: whole rows, 0 (in log space: log 1, a placeholder).
+            mean[zero_rows] = 0.0
+            zero[selected] = tables.zero_child[selected]
         if result is None:
             return mean, zero
         result[selected] = mean

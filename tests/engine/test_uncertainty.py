@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
+from scoring.engine import _montecarlo
 from scoring.engine.config import EngineConfig, Goalposts, ItemSpec, Level, LevelMapping, NodeSpec
 from scoring.engine.constants import ANSWERED, DONT_KNOW
 from scoring.engine.pipeline import score
@@ -89,9 +90,15 @@ def make_two_pillar_case():
 
 
 @pytest.mark.parametrize("interleaved", [False, True], ids=["grouped", "interleaved"])
+@pytest.mark.parametrize(
+    "normalised_max_partial", [0.0, 1.0], ids=["presence-product", "normalised-weights"]
+)
 def test_every_vectorised_sample_equals_the_pipeline_run_with_that_samples_configuration(
-    interleaved: bool,
+    interleaved: bool, normalised_max_partial: float, monkeypatch
 ) -> None:
+    # Both ways of the first step: presence multiplied with the scores, or weights
+    # normalised per parent with the rows that miss children divided again.
+    monkeypatch.setattr(_montecarlo, "NORMALISED_MAX_PARTIAL", normalised_max_partial)
     config, values, status, groups = make_three_level_case(interleaved=interleaved)
     rng = np.random.default_rng(1)
     problem = _prepare(
