@@ -444,10 +444,14 @@ def _weight_pool(
     return np.divide(draws, totals, out=np.zeros_like(draws), where=totals > 0)
 
 
-def _evaluate(problem: _Problem, choices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _evaluate(
+    problem: _Problem, choices: np.ndarray, *, with_pillars: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Overall (samples, units) and pillar (samples, units, pillars) scores of the choices.
 
     ``choices`` holds one alternative index per sample and input (``-1`` = nominal).
+    ``with_pillars=False`` (only overall scores are needed) skips reordering the pillar scores
+    into sample order: an empty (0, units, pillars) array stands for them.
     """
     order, overall, pillars = _evaluate_sorted(problem, choices)
     samples = order.size
@@ -456,13 +460,14 @@ def _evaluate(problem: _Problem, choices: np.ndarray) -> tuple[np.ndarray, np.nd
     # Gathers along the contiguous sample axis, in bands of rows over the worker threads,
     # then views with the samples first. mode="clip" (the positions are all valid) lets
     # np.take write into ``out`` directly: the default mode buffers a copy of it.
-    overall_out, pillars_out = np.empty(overall.shape), np.empty(pillars.shape)
+    overall_out = np.empty(overall.shape)
+    pillars_out = np.empty(pillars.shape if with_pillars else (*pillars.shape[:2], 0))
+    pairs = [(overall, overall_out)]
+    if with_pillars:
+        pairs.append((pillars.reshape(-1, samples), pillars_out.reshape(-1, samples)))
     bands = [
         (source, target, slice(start, start + 64))
-        for source, target in (
-            (overall, overall_out),
-            (pillars.reshape(-1, samples), pillars_out.reshape(-1, samples)),
-        )
+        for source, target in pairs
         for start in range(0, source.shape[0], 64)
     ]
 
@@ -470,7 +475,7 @@ def _evaluate(problem: _Problem, choices: np.ndarray) -> tuple[np.ndarray, np.nd
         source, target, rows = band
         np.take(source[rows], position, axis=-1, out=target[rows], mode="clip")
 
-    workers = _montecarlo.WORKERS if overall.size * (1 + pillars.shape[0]) >= 2**20 else 1
+    workers = _montecarlo.WORKERS if sum(source.size for source, _ in pairs) >= 2**20 else 1
     _montecarlo.parallel_map(gather, bands, workers=workers)
     return overall_out.T, pillars_out.transpose(2, 1, 0)
 
@@ -1040,13 +1045,13 @@ def uncertainty_sensitivity(
         rng=rng,
     )
     nominal_overall, _ = _evaluate(
-        problem, np.full((1, len(problem.sizes)), _NOMINAL, dtype=np.int64)
+        problem, np.full((1, len(problem.sizes)), _NOMINAL, dtype=np.int64), with_pillars=False
     )
     nominal_rank = _ranks(nominal_overall)[0]
     kept: list[np.ndarray] = []
 
     def model(points: np.ndarray) -> np.ndarray:
-        overall, _ = _evaluate(problem, points.T.astype(np.int64))
+        overall, _ = _evaluate(problem, points.T.astype(np.int64), with_pillars=False)
         shift = _mean_absolute_rank_shift(_ranks(overall), nominal_rank)
         finite = np.flatnonzero(np.isfinite(overall).all(axis=0))
         kept.append(finite)
