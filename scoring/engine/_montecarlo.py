@@ -61,6 +61,13 @@ _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
 
 
+def distinct_exponents(exponents: np.ndarray) -> np.ndarray:
+    """``np.unique(exponents)``, at the cost of one comparison when all are equal (usual)."""
+    if exponents.size and bool((exponents == exponents[0]).all()):
+        return exponents[:1]
+    return np.unique(exponents)
+
+
 def parallel_map(
     function: Callable[[_Item], _Result], items: Sequence[_Item], *, workers: int = WORKERS
 ) -> list[_Result]:
@@ -344,7 +351,7 @@ def first_step(
     if tables.positive_weights and tables.partial_rows is not None:
         return _first_step_normalised(tables, weights, exponents, units, log_space=log_space)
     parents, samples = exponents.size, weights.shape[-1]
-    distinct = np.unique(exponents)
+    distinct = distinct_exponents(exponents)
     result = np.empty((parents, units, samples)) if distinct.size > 1 else None
     zero = np.zeros((parents, units), dtype=bool) if tables.positive_weights else None
     for exponent in distinct:
@@ -408,7 +415,7 @@ def _first_step_normalised(
         "cj,cjs->cs", tables.pattern_presence, normalised[tables.pattern_parents], optimize=False
     )
     present_share = pattern_share[tables.row_pattern]
-    distinct = np.unique(exponents)
+    distinct = distinct_exponents(exponents)
     result = np.empty((parents, units, samples)) if distinct.size > 1 else None
     zero = np.zeros((parents, units), dtype=bool)
     for exponent in distinct:
@@ -534,7 +541,7 @@ def upper_step(
         denominator = totals.reshape(totals.shape[0], 1, -1)
     empty = denominator <= 0
     any_empty = bool(empty.any())
-    distinct = np.unique(exponents)
+    distinct = distinct_exponents(exponents)
     result = None
     for exponent in distinct:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

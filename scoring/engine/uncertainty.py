@@ -602,7 +602,7 @@ def _evaluate_run(
         # With positive item weights the first level's zero and missing nodes are known per
         # variant; below the reported level, missing nodes take the next step's neutral
         # value instead of NaN when the step uses one method.
-        upper = np.unique(exponents[1]) if len(steps) > 2 else None
+        upper = _montecarlo.distinct_exponents(exponents[1]) if len(steps) > 2 else None
         fill = None
         if upper is not None and upper.size == 1 and upper[0] in (0.0, 1.0):
             fill = 1.0 if upper[0] == 0.0 and not log_space else 0.0
