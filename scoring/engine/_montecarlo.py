@@ -6,15 +6,19 @@ Two parts, both exact (no approximation, float64 throughout):
   the data variant and the aggregation method chosen at every step. Samples sharing that
   key form a *run*; within a run only the weights differ, so the first aggregation step
   (the wide one, units x items) is one batched matrix product, ``(parents, [scores;
-  presence], children) @ (parents, children, samples)``, and the upper steps are one sparse
-  (parents, children) membership product over the children's (units x samples) rows. Level
-  arrays are laid out ``(nodes, units, samples)``, so a node is one contiguous slab and
-  every per-sample weight broadcasts along the last axis. Whatever is known per data variant
-  (which nodes are missing, which are 0 because a geometric-type node has a zero child) is
-  kept as small (nodes, units) tables when every weight is positive, instead of being
-  searched for in the blocks; zero scores never reach ``log`` or ``exp`` (numpy's ``log 0``
-  and ``exp(-inf)`` are several times slower than finite values), and a geometric level over
-  a geometric level stays in logarithms.
+  presence], children) @ (parents, children, samples)``; when at most half the (parent,
+  unit) rows miss children, the presence rows are dropped, the weights normalised per
+  parent and only the rows missing children divided again (:func:`_first_step_normalised`).
+  An upper step sums each parent's consecutive children (an intermediate first level is
+  kept grouped by parent for this) in one ``einsum`` pass with per-sample weights, or one
+  sparse membership product with nominal ones. Level arrays are laid out
+  ``(nodes, units, samples)``, so a node is one contiguous slab and every per-sample weight
+  broadcasts along the last axis. Whatever is known per data variant (which nodes are
+  missing, which are 0 because a geometric-type node has a zero child) is found once, as
+  small (nodes, units) tables and index arrays, when every weight is positive, instead of
+  being searched for in the blocks; zero scores never reach ``log`` or ``exp`` (numpy's
+  ``log 0`` and ``exp(-inf)`` are several times slower than finite values), and a geometric
+  level over a geometric level stays in logarithms.
 * **Summaries without per-row Python loops.** Quantiles of every score are taken with one
   ``np.partition`` over the (rows, samples) array with the interpolation of
   ``np.nanquantile(method="linear")`` reproduced exactly; quantiles of ranks (integers
@@ -23,7 +27,7 @@ Two parts, both exact (no approximation, float64 throughout):
 The order of samples never changes a summary (quantiles, rank counts and pairwise counts
 are all symmetric in the samples), so summaries are computed on the sorted layout directly.
 
-Threads: runs, and the independent summaries, are spread over at most two worker threads
+Threads: runs, and the summaries cut into chunks, are spread over at most two worker threads
 (numpy releases the GIL in its loops and in BLAS), while BLAS itself is held to one thread
 during the evaluation when threadpoolctl is installed. Hundreds of small products each
 waking a BLAS worker thread are what a busy machine handles worst: a worker that cannot be
@@ -132,7 +136,9 @@ class StepPlan:
     with the children's (units x samples) rows: scipy's kernel adds each child's row into
     its parent's in one pass, in child order (as a loop would), about three times faster
     than a Python loop of ``out[parent] += child * weight`` over (units, samples) slabs.
-    Nominal weights are folded into the matrix; per-sample weights are multiplied in first.
+    Nominal weights are folded into the matrix; per-sample weights are multiplied in first,
+    unless each parent's children are consecutive (``child_ranges``): then one ``einsum``
+    per parent multiplies and adds in a single pass.
     """
 
     structure: LevelStructure

@@ -30,15 +30,17 @@ Uncertain inputs are named; each must exist in the nominal configuration (see
     Alternatives among ``None``, ``"mean"`` and ``"median"`` (within peer groups).
 
 How it stays fast: the data choices (normalisation x "don't know" x imputation) give a few
-variants of the item-score matrix, each computed once with :func:`scoring.engine.pipeline.score`.
-Samples are then sorted by everything but their weights (variant and the method of every
-step) and evaluated run by run, never looped over one by one: within a run the first
-aggregation step (the wide one, units x items) is one batched matrix product of the variant's
-padded (scores; presence) table with the samples' weight vectors, and the upper steps are
-sparse membership products over the children with the samples on the last axis. Runs are
-spread over two threads with BLAS held to one; quantiles, ranks and P(i above j) read the
-sorted layout directly, since no summary depends on the order of the samples (see
-:mod:`scoring.engine._montecarlo`).
+variants of the item-score matrix, each computed once with :func:`scoring.engine.pipeline.score`
+(on the worker threads, while the weight pools are drawn). Samples are then sorted by
+everything but their weights (variant and the method of every step) and evaluated run by
+run, never looped over one by one: within a run the first aggregation step (the wide one,
+units x items) is one batched matrix product of the variant's padded table with the samples'
+weight vectors (with the presence rows, or with weights normalised per parent when few rows
+miss children), and each upper step sums consecutive children with the samples on the last
+axis. Runs are spread over two threads with BLAS held to one; quantiles, ranks and P(i above
+j) read the sorted layout directly, since no summary depends on the order of the samples,
+and are queued in chunks on the same two threads (see :mod:`scoring.engine._montecarlo`).
+``benchmarks/bench_uncertainty.py`` times it against the per-sample pipeline loop.
 
 References
 ----------
