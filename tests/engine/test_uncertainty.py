@@ -370,3 +370,86 @@ def test_run_uncertainty_validates_its_arguments() -> None:
         run_uncertainty(
             config, values, status, inputs={"weights:item": UniformWeights()}, n_weight_sets=0
         )
+
+
+@st.composite
+def random_hierarchies(draw: st.DrawFn):
+    """Two or three levels with random (interleaved) parents, widths and missing answers."""
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    pillars = draw(st.integers(1, 3))
+    three_levels = draw(st.booleans())
+    nodes = draw(st.integers(pillars, 6)) if three_levels else pillars
+    items = draw(st.integers(nodes, 14))
+    units = draw(st.integers(3, 9))
+    missing = draw(st.sampled_from([0.0, 0.1, 0.4, 0.7]))
+    methods = ["arithmetic", "geometric", "harmonic"]
+    # Every node keeps at least one child: the first children go round the nodes in turn.
+    item_parent = [i % nodes if i < nodes else int(rng.integers(nodes)) for i in range(items)]
+    item_specs = tuple(
+        ItemSpec(f"s{i}", f"N{item_parent[i]}", Goalposts(threshold=0, target=50))
+        if i % 3 == 0
+        else ItemSpec(f"q{i}", f"N{item_parent[i]}", LEVELS, weight=float(rng.uniform(0.5, 3)))
+        for i in range(items)
+    )
+    pillar_nodes = tuple(
+        NodeSpec(f"P{k}", weight=float(rng.uniform(0.5, 2)), aggregation=methods[k % 2])
+        for k in range(pillars)
+    )
+    if three_levels:
+        node_parent = [
+            k % pillars if k < pillars else int(rng.integers(pillars)) for k in range(nodes)
+        ]
+        first = tuple(
+            NodeSpec(
+                f"N{k}", parent=f"P{node_parent[k]}", aggregation=methods[int(rng.integers(3))]
+            )
+            for k in range(nodes)
+        )
+        levels = (Level("indicator", first), Level("pillar", pillar_nodes))
+    else:
+        levels = (
+            Level(
+                "pillar",
+                tuple(dataclasses.replace(p, code=f"N{k}") for k, p in enumerate(pillar_nodes)),
+            ),
+        )
+    config = EngineConfig(items=item_specs, levels=levels)
+    values = np.where(
+        np.arange(items) % 3 == 0,
+        rng.uniform(-5, 60, (units, items)),
+        rng.integers(0, 5, (units, items)),
+    ).astype(float)
+    status = np.where(
+        rng.random((units, items)) < missing, rng.choice([1, 2, 3], size=(units, items)), ANSWERED
+    )
+    groups = ["north", "south", "east"] * units
+    return config, values, status, groups[:units]
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=random_hierarchies(), data=st.data())
+def test_vectorised_samples_equal_the_pipeline_on_random_hierarchies(case, data) -> None:
+    config, values, status, groups = case
+    level_names = config.level_names
+    inputs = {
+        "weights:item": data.draw(st.sampled_from([DirichletWeights(8), UniformWeights(0.5)])),
+        f"weights:{level_names[-1]}": DirichletWeights(5),
+        f"aggregation:{level_names[0]}": ("arithmetic", "geometric", "harmonic"),
+        "aggregation:overall": ("geometric", "arithmetic"),
+        "normalisation": ("nominal", "min_max"),
+        "dont_know_rule": ("exclude", "lowest"),
+        "imputation": (None, "mean"),
+    }
+    if len(level_names) > 1:
+        inputs[f"weights:{level_names[0]}"] = UniformWeights(0.5)
+    rng = np.random.default_rng(0)
+    problem = _prepare(
+        config, values, status, inputs=inputs, groups=groups, n_weight_sets=16, rng=rng
+    )
+    choices = _draw_choices(problem, 40, rng)
+    overall, pillars = _evaluate(problem, choices)
+    for sample in range(choices.shape[0]):
+        expected = score(_sample_config(problem, choices[sample]), values, status, groups=groups)
+        assert_allclose(overall[sample], expected.overall, atol=1e-9, equal_nan=True)
+        assert_allclose(pillars[sample], expected.pillar_scores, atol=1e-9, equal_nan=True)
