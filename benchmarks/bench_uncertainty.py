@@ -13,7 +13,8 @@ Two per-sample Python loops are timed against the vectorised code:
   normalisation, "don't know" rule, imputation, weights and methods) is scored by the
   engine's own pipeline, ``scoring.engine.pipeline.score``, from the raw values: the same
   work as ``run_uncertainty``, which prepares, evaluates and summarises. The loop's
-  summaries (quantiles, ranks, P(i above j)) are not timed, which flatters the loop.
+  summaries (quantiles, ranks, P(i above j)) are not timed, which flatters the loop; the
+  time it spends building each sample's configuration is printed, and the ratio without it.
 * **The aggregation loop**, a stricter baseline for the evaluation kernel alone: the data
   variants are prepared once and shared (as the vectorised code does), and each sample
   only re-aggregates (``aggregate_tree`` on its variant, with its weights and methods).
@@ -207,11 +208,16 @@ def bench_case(title: str, case: tuple, inputs: dict, arguments: argparse.Namesp
         with single_threaded_blas():
             pipeline_loop(problem, pipeline_subset, values, status, groups)
 
+    def configurations() -> None:
+        for row in pipeline_subset:
+            _sample_config(problem, row).hierarchy  # noqa: B018 - compiled as score() would
+
     rng = np.random.default_rng(2)
     left, right = rng.random((SAMPLES, ITEMS)), rng.random((ITEMS, UNITS))
     timings = time_interleaved(
         {
             "pipeline": (pipeline, 1),
+            "configurations": (configurations, 1),
             "aggregation": (aggregation, 1),
             "evaluation": (lambda: _evaluate(problem, choices), 1),
             "sorted": (lambda: _evaluate_sorted(problem, choices), 1),
@@ -228,6 +234,7 @@ def bench_case(title: str, case: tuple, inputs: dict, arguments: argparse.Namesp
     )
     pipeline_wall = timings["pipeline"].median * SAMPLES / len(pipeline_subset)
     pipeline_cpu = timings["pipeline"].cpu_median * SAMPLES / len(pipeline_subset)
+    configurations_wall = timings["configurations"].median * SAMPLES / len(pipeline_subset)
     loop_wall = timings["aggregation"].median * SAMPLES / len(subset)
     loop_cpu = timings["aggregation"].cpu_median * SAMPLES / len(subset)
     evaluation, full, product = timings["evaluation"], timings["run"], timings["product"]
@@ -235,7 +242,8 @@ def bench_case(title: str, case: tuple, inputs: dict, arguments: argparse.Namesp
     print(
         f"{arguments.rounds} rounds, loops extrapolated linearly to {SAMPLES} samples:\n"
         f"  pipeline loop: {pipeline_wall:.2f} s wall, {pipeline_cpu:.2f} s CPU "
-        f"(timed on {len(pipeline_subset)} samples)\n"
+        f"(timed on {len(pipeline_subset)} samples), of which {configurations_wall:.2f} s "
+        "building each sample's configuration\n"
         f"  aggregation loop: {loop_wall:.2f} s wall, {loop_cpu:.2f} s CPU "
         f"(timed on {len(subset)} samples)"
     )
@@ -252,6 +260,10 @@ def bench_case(title: str, case: tuple, inputs: dict, arguments: argparse.Namesp
         f"pipeline loop / run_uncertainty = {ratio:.0f}x wall, "
         f"{pipeline_cpu / full.cpu_median:.0f}x CPU "
         f"({'meets' if ratio >= TARGET_RATIO else 'MISSES'} the {TARGET_RATIO:.0f}x target)"
+    )
+    print(
+        "pipeline loop without building the configurations / run_uncertainty = "
+        f"{(pipeline_wall - configurations_wall) / full.median:.0f}x wall"
     )
     print(
         f"aggregation loop / vectorised evaluation = {loop_wall / evaluation.median:.0f}x wall, "

@@ -638,24 +638,27 @@ def row_quantiles(
     """``np.nanquantile(values, quantiles, axis=-1)`` for a (rows, samples) array, exactly.
 
     NaN values are left out per row; a row of NaN gives NaN. One ``np.partition`` puts the
-    few order statistics the quantiles need in place, and the last position too: NaN sorts
-    last, so a row ends in NaN exactly when it has one, and only those rows are then sorted
-    to find their own positions. ``overwrite=True`` partitions ``values`` itself (its rows
-    are reordered) instead of a copy.
+    few order statistics the quantiles need in place; rows with a NaN are then sorted to
+    find their own positions. Non-negative float64 values are in the same order as their
+    bit patterns read as int64 (IEEE 754), which numpy partitions about a third faster:
+    scores (0-100) are partitioned that way, any negative value keeps the float order.
+    ``overwrite=True`` partitions ``values`` itself (its rows are reordered) instead of a
+    copy.
     """
     q = np.asarray(quantiles, dtype=np.float64)
     rows, samples = values.shape
     if rows == 0:
         return np.empty((q.size, 0))
     below, above, gamma = _positions(np.full(rows, samples), q)
-    kth = np.unique(np.concatenate([below[:, 0], above[:, 0], [samples - 1]]))
-    if overwrite:
-        values.partition(kth, axis=-1)
-        partitioned = values
+    kth = np.unique(np.concatenate([below[:, 0], above[:, 0]]))
+    with_nan = np.flatnonzero(np.isnan(values).any(axis=1))
+    partitioned = values if overwrite else values.copy()
+    # fmin skips NaN; -0.0 >= 0 (its int64 pattern is the smallest, as it should sort).
+    if samples and float(np.fmin.reduce(partitioned, axis=None)) >= 0.0:
+        partitioned.view(np.int64).partition(kth, axis=-1)
     else:
-        partitioned = np.partition(values, kth, axis=-1)
+        partitioned.partition(kth, axis=-1)
     result = _lerp(partitioned[:, below[:, 0]].T, partitioned[:, above[:, 0]].T, gamma)
-    with_nan = np.flatnonzero(np.isnan(partitioned[:, -1]))
     if with_nan.size:
         ordered = np.sort(partitioned[with_nan], axis=-1)
         counts = np.count_nonzero(~np.isnan(ordered), axis=1)

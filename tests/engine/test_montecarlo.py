@@ -63,6 +63,32 @@ def test_row_quantiles_match_nanquantile_for_any_levels(
     assert_array_equal(_montecarlo.row_quantiles(values, levels), expected)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    samples=st.integers(1, 80),
+    negative=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_row_quantiles_are_exact_with_signed_zeros_nans_of_either_sign_and_negatives(
+    samples: int, negative: bool, seed: int
+) -> None:
+    # Scores are partitioned through their int64 bit patterns: -0.0, NaN with the sign bit
+    # set (what 0/0 gives on x86) and ties must not change any quantile, and a negative value
+    # must send the whole array back to the float order.
+    rng = np.random.default_rng(seed)
+    values = np.round(rng.uniform(-50 if negative else 0, 100, (6, samples)), 0)
+    values[rng.random(values.shape) < 0.15] = -0.0
+    values[rng.random(values.shape) < 0.15] = 0.0
+    values[1, rng.random(samples) < 0.3] = np.copysign(np.nan, -1.0)
+    values[2, rng.random(samples) < 0.3] = np.nan
+    levels = (0.5, 0.05, 0.95)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = np.nanquantile(values, levels, axis=-1)
+    assert_array_equal(_montecarlo.row_quantiles(values, levels), expected)
+    assert_array_equal(_montecarlo.row_quantiles(values.copy(), levels, overwrite=True), expected)
+
+
 def test_row_quantiles_of_no_rows_are_empty() -> None:
     result = _montecarlo.row_quantiles(np.empty((0, 50)), QUANTILES, overwrite=True)
     assert result.shape == (3, 0)
