@@ -194,7 +194,7 @@ class _Problem:
     sizes: tuple[int, ...]
     variant_keys: tuple[tuple[str, str, str | None], ...]
     variant_configs: tuple[EngineConfig, ...]
-    variant_scores: np.ndarray  # (variants, units, items), NaN where excluded
+    variant_scores: tuple[np.ndarray, ...]  # per variant: (units, items), NaN where excluded
     variant_insufficient: tuple[np.ndarray, ...]  # per level: (variants, units, nodes)
     nominal_key: tuple[str, str, str | None]
     weight_pools: dict[int, np.ndarray]  # step -> (sets, children)
@@ -306,49 +306,8 @@ def _prepare(
         )
     )
     variant_keys = (nominal_key, *sorted(keys - {nominal_key}, key=repr))
-    raw = np.where(status == ANSWERED, values, np.nan)
-    # Per item: at least two distinct answered values (all-NaN columns have neither bound).
-    varies = np.where(np.isnan(raw), np.inf, raw).min(axis=0) < np.where(
-        np.isnan(raw), -np.inf, raw
-    ).max(axis=0)
-    items_by_method: dict[str, tuple[ItemSpec, ...]] = {}
-    hierarchies: dict[tuple[str, str], Hierarchy] = {}
-    variant_configs = []
-    for normalisation, dont_know_rule, imputation in variant_keys:
-        if normalisation not in items_by_method:
-            items_by_method[normalisation] = tuple(
-                _replace_normalisation(item, normalisation, bool(varies[column]))
-                for column, item in enumerate(config.items)
-            )
-        items = items_by_method[normalisation]
-        variant = dataclasses.replace(
-            config, items=items, dont_know_rule=dont_know_rule, imputation=imputation
-        )
-        # The compiled arrays do not depend on imputation: variants that differ only there
-        # share them (stored where the configuration's cached property keeps its value).
-        compiled = (normalisation, dont_know_rule)
-        if compiled in hierarchies:
-            with contextlib.suppress(TypeError):  # no instance dict: compile again
-                vars(variant)["hierarchy"] = hierarchies[compiled]
-        else:
-            hierarchies[compiled] = variant.hierarchy
-        variant_configs.append(variant)
     first = steps[0]
-    # Above an intermediate first level, its nodes are kept grouped by parent, so that the
-    # step above sums consecutive children (see StepPlan.child_ranges); a first level that is
-    # reported (two steps) keeps the configuration's order.
-    first_order = (
-        np.argsort(steps[1].parent_index, kind="stable")
-        if len(steps) > 2
-        else np.arange(first.n_parents)
-    )
-    children = [np.flatnonzero(first.parent_index == parent) for parent in first_order]
-    width = max(len(members) for members in children)
-    padded_items = np.zeros((first.n_parents, width), dtype=np.intp)
-    padded_valid = np.zeros((first.n_parents, width), dtype=bool)
-    for parent, members in enumerate(children):
-        padded_items[parent, : len(members)] = members
-        padded_valid[parent, : len(members)] = True
+    first_order, padded_items, padded_valid = _first_level_layout(steps)
     first_exponents = sorted(
         {*first.exponents.tolist(), *method_exponents.get(0, np.empty(0)).tolist()}
     )
@@ -365,14 +324,19 @@ def _prepare(
         )
         return result, tables
 
-    # The variants are scored independently on the worker threads (one BLAS thread each:
-    # their products are mid-sized) while this thread draws the weight pools.
+    # One BLAS thread for the worker threads (their products are mid-sized). The weight
+    # pools are drawn on one of them first (numpy's generator releases the GIL while it fills
+    # arrays; draws stay in the inputs' order) while the variants are configured here.
     with _montecarlo.single_threaded_blas(), _montecarlo.worker_pool() as pool:
+        pools_future = pool.submit(
+            lambda: {
+                step: _weight_pool(steps[step], noise, n_weight_sets, rng)
+                for step, noise in weight_noise.items()
+            }
+        )
+        variant_configs = _variant_configs(config, values, status, variant_keys)
         futures = [pool.submit(scored, variant) for variant in variant_configs]
-        weight_pools = {
-            step: _weight_pool(steps[step], noise, n_weight_sets, rng)
-            for step, noise in weight_noise.items()
-        }
+        weight_pools = pools_future.result()
         results, first_tables = zip(*(future.result() for future in futures), strict=True)
     variant_scores = [np.asarray(result.item_scores) for result in results]
     insufficient = [[np.asarray(level.insufficient) for level in r.levels] for r in results]
@@ -391,7 +355,7 @@ def _prepare(
         sizes=tuple(sizes),
         variant_keys=variant_keys,
         variant_configs=tuple(variant_configs),
-        variant_scores=np.stack(variant_scores),
+        variant_scores=tuple(variant_scores),
         variant_insufficient=tuple(
             np.stack([levels[index] for levels in insufficient])
             for index in range(len(config.levels))
@@ -416,6 +380,72 @@ def _prepare(
             first.child_weights[None, :], padded_items, padded_valid
         ),
     )
+
+
+def _variant_configs(
+    config: EngineConfig,
+    values: np.ndarray,
+    status: np.ndarray,
+    variant_keys: Sequence[tuple[str, str, str | None]],
+) -> list[EngineConfig]:
+    """The configuration of every (normalisation, "don't know" rule, imputation) variant."""
+    raw = np.where(status == ANSWERED, values, np.nan)
+    # Per item: at least two distinct answered values (all-NaN columns have neither bound).
+    varies = np.where(np.isnan(raw), np.inf, raw).min(axis=0) < np.where(
+        np.isnan(raw), -np.inf, raw
+    ).max(axis=0)
+    items_by_method: dict[str, tuple[ItemSpec, ...]] = {}
+    hierarchies: dict[tuple[str, str], Hierarchy] = {}
+    variant_configs = []
+    for normalisation, dont_know_rule, imputation in variant_keys:
+        if normalisation not in items_by_method:
+            items_by_method[normalisation] = tuple(
+                _replace_normalisation(item, normalisation, bool(varies[column]))
+                for column, item in enumerate(config.items)
+            )
+        variant = dataclasses.replace(
+            config,
+            items=items_by_method[normalisation],
+            dont_know_rule=dont_know_rule,
+            imputation=imputation,
+        )
+        # The compiled arrays do not depend on imputation: variants that differ only there
+        # share them (stored where the configuration's cached property keeps its value).
+        compiled = (normalisation, dont_know_rule)
+        if compiled in hierarchies:
+            with contextlib.suppress(TypeError):  # no instance dict: compile again
+                vars(variant)["hierarchy"] = hierarchies[compiled]
+        else:
+            hierarchies[compiled] = variant.hierarchy
+        variant_configs.append(variant)
+    return variant_configs
+
+
+def _first_level_layout(
+    steps: Sequence[LevelStructure],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(order, padded_items, padded_valid)`` of the first level's nodes.
+
+    Above an intermediate first level, its nodes are kept grouped by parent, so that the
+    step above sums consecutive children (see ``StepPlan.child_ranges``); a first level
+    that is reported (two steps) keeps the configuration's order. ``padded_items`` is
+    (nodes, widest node): the item indices of every node's children side by side,
+    ``padded_valid`` False in the padding of nodes with fewer children.
+    """
+    first = steps[0]
+    order = (
+        np.argsort(steps[1].parent_index, kind="stable")
+        if len(steps) > 2
+        else np.arange(first.n_parents)
+    )
+    children = [np.flatnonzero(first.parent_index == parent) for parent in order]
+    width = max(len(members) for members in children)
+    padded_items = np.zeros((first.n_parents, width), dtype=np.intp)
+    padded_valid = np.zeros((first.n_parents, width), dtype=bool)
+    for parent, members in enumerate(children):
+        padded_items[parent, : len(members)] = members
+        padded_valid[parent, : len(members)] = True
+    return order, padded_items, padded_valid
 
 
 def _reordered_children(step: LevelStructure, order: np.ndarray) -> LevelStructure:
@@ -512,7 +542,7 @@ def _evaluate_sorted(
     """
     steps = problem.config.hierarchy.steps
     samples = choices.shape[0]
-    units = problem.variant_scores.shape[1]
+    units = problem.variant_scores[0].shape[0]
     variant = _variant_of_samples(problem, choices)
     codes = [_method_codes(problem, choices, step) for step in range(len(steps))]
     sizes = [len(problem.variant_keys)] + [
@@ -576,7 +606,7 @@ def _evaluate_run(
     broadcast into the ``k`` columns of the output).
     """
     steps = problem.config.hierarchy.steps
-    units = problem.variant_scores.shape[1]
+    units = problem.variant_scores[0].shape[0]
     item_weights = _step_weights(problem, choices, 0)
     padded = (
         problem.nominal_padded_weights
