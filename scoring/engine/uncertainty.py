@@ -972,28 +972,34 @@ def run_uncertainty(
     levels = _quantile_levels(interval)
     pillar_rows = pillars.reshape(-1, n_samples)
     # Independent pieces, queued on the worker threads (numpy releases the GIL in them) in
-    # chunks small enough to keep both threads busy; the rank summaries wait for the ranks.
+    # chunks small enough to keep both threads busy. Samples are ranked in chunks, each
+    # counted for P(i above j) while its ranks are in cache.
+    ranks = np.empty((n_samples, overall.shape[0]))
+
+    def rank_and_count(columns: slice) -> np.ndarray:
+        ranks[columns] = _ranks(np.ascontiguousarray(overall[:, columns].T))
+        return _montecarlo.pairwise_above_counts(ranks[columns])
+
+    bounds = np.linspace(0, n_samples, _SUMMARY_CHUNKS + 1).astype(int)
     with _montecarlo.worker_pool() as pool:
-        ranks_future = pool.submit(_ranks, np.ascontiguousarray(overall.T))
+        above_futures = [
+            pool.submit(rank_and_count, slice(start, stop))
+            for start, stop in itertools.pairwise(bounds)
+        ]
         overall_future = pool.submit(_montecarlo.row_quantiles, overall, levels)
         # The pillar scores are not needed after their quantiles: partitioned in place.
         pillar_futures = [
             pool.submit(_montecarlo.row_quantiles, rows, levels, overwrite=True)
             for rows in np.array_split(pillar_rows, _SUMMARY_CHUNKS)
         ]
-        ranks = ranks_future.result()
+        above_counts = sum(future.result() for future in above_futures)
         rank_future = pool.submit(_montecarlo.rank_quantiles, ranks, levels)
-        above_futures = [
-            pool.submit(_montecarlo.pairwise_above_counts, part)
-            for part in np.array_split(ranks, _SUMMARY_CHUNKS)
-        ]
         overall_median, overall_low, overall_high = overall_future.result()
         pillar_median, pillar_low, pillar_high = (
             summary.reshape(pillars.shape[:2]).T
             for summary in np.concatenate([f.result() for f in pillar_futures], axis=1)
         )
         rank_median, rank_low, rank_high = rank_future.result()
-        above_counts = sum(future.result() for future in above_futures)
     shift = np.empty(n_samples)
     shift[order] = _mean_absolute_rank_shift(ranks, nominal_rank)
     return UncertaintyResult(
