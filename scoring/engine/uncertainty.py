@@ -824,7 +824,7 @@ def _ranks(overall: np.ndarray) -> np.ndarray:
 
 
 #: Pieces each summary is cut into for the worker threads.
-_SUMMARY_CHUNKS = 4
+_SUMMARY_CHUNKS = 8
 
 
 def _mean_absolute_rank_shift(ranks: np.ndarray, nominal_rank: np.ndarray) -> np.ndarray:
