@@ -33,12 +33,18 @@ def browser_page(live_server, settings, monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
     # itself are still synchronous and safe.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
+
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = browser.new_context()
         yield context
         context.close()
         browser.close()
+        # While Playwright's event loop runs, Django's connections are per asyncio context:
+        # the test's own queries opened one that the test-database teardown cannot see, and
+        # PostgreSQL refuses to drop a database with a session open.
+        connections.close_all()
 
 
 def test_autosave_shows_saved_at_and_a_reload_finds_the_value(
