@@ -34,6 +34,7 @@ from reports.texts import (
     regional_text,
     report_languages,
 )
+from scoring.influence import RANK_SHIFT, InfluenceLine, influence_lines
 from scoring.models import (
     AgreementResult,
     AgreementScope,
@@ -201,6 +202,9 @@ class CountryReport:
     #: ``run_date`` written the report language's way ("28 novembre 2026"); the run fixes it,
     #: so the PDF stays byte-identical across runs.
     run_date_text: str = ""
+    #: What moves the overall score (Sobol indices of the run), largest first.
+    influence: tuple[InfluenceLine, ...] = ()
+    influence_evaluations: int = 0
 
 
 @dataclass(frozen=True)
@@ -253,6 +257,9 @@ class RegionalReport:
     notes: tuple[str, ...] = ()
     #: ``date`` written the report language's way.
     date_text: str = ""
+    #: What moves the ranking of the cohort run (Sobol indices of the mean rank shift).
+    ranking_influence: tuple[InfluenceLine, ...] = ()
+    ranking_influence_evaluations: int = 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -819,7 +826,15 @@ def _country_report_data(
         trend_rounds=trend_rounds,
         trend_series=trend_series,
         counts=counts,
+        influence=tuple(influence_lines(run.uncertainty, str(assessment.pk))),
+        influence_evaluations=_evaluations(run.uncertainty),
     )
+
+
+def _evaluations(uncertainty: Mapping[str, Any] | None) -> int:
+    """How many recomputations the run's sensitivity analysis made (0 without one)."""
+    sensitivity = (uncertainty or {}).get("sensitivity") or {}
+    return int(sensitivity.get("n_evaluations", 0))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -962,6 +977,11 @@ def _regional_report_data(
                 (item.title, item.countries, item.total_cost) for item in demand.interventions
             )
     cohort_runs = {row.run_id for row in cohorts.values()}
+    cohort_uncertainty = (
+        ScoreRun.objects.filter(pk=max(cohort_runs)).values_list("uncertainty", flat=True).first()
+        if cohort_runs
+        else None
+    )
     dates = [row.run.created_at for found in scores.values() for row in found.values()]
     scope_parts = [
         str(dict(ItuRegion.choices).get(region, region)) if region else "",
@@ -992,4 +1012,6 @@ def _regional_report_data(
         budget=float(budget),
         cohort_run_id=max(cohort_runs) if cohort_runs else None,
         notes=tuple(notes),
+        ranking_influence=tuple(influence_lines(cohort_uncertainty, RANK_SHIFT)),
+        ranking_influence_evaluations=_evaluations(cohort_uncertainty),
     )

@@ -55,6 +55,7 @@ from reports.data import CountryReport, PillarSection, RegionalReport, ScoreLine
 from reports.figures import CountryCharts, country_charts, regional_charts
 from reports.fonts import FontFamily, register_fonts, safe_text
 from reports.texts import format_money, format_number
+from scoring.influence import InfluenceLine
 
 __all__ = ["country_report_pdf", "regional_report_pdf"]
 
@@ -395,6 +396,49 @@ def _percent(value: float | None, text: Mapping[str, str]) -> str:
     return "—" if value is None else f"{format_number(value * 100, text, 0)} %"
 
 
+def _share(value: float | None, text: Mapping[str, str]) -> str:
+    """A Sobol index as a percentage; estimates a little outside [0, 1] show as 0 or 100 %."""
+    return "—" if value is None else _percent(min(max(value, 0.0), 1.0), text)
+
+
+def _influence(
+    lines: Sequence[InfluenceLine],
+    heading: str,
+    intro: str,
+    text: Mapping[str, str],
+    styles: _Styles,
+) -> list[Flowable]:
+    """What moves a score or the ranking: one row per method choice, largest first."""
+    if not lines:
+        return []
+    font = styles.fonts.regular
+    return [
+        CondPageBreak(50 * mm),
+        _heading(heading, styles.heading2, font),
+        Paragraph(_safe(intro, font), styles.body),
+        _table(
+            [
+                text["influence_choice"],
+                text["influence_alone"],
+                text["influence_total"],
+                text["influence_interval"],
+            ],
+            [
+                (
+                    line.label,
+                    _share(line.first, text),
+                    _share(line.total, text),
+                    f"{_share(line.total_low, text)}–{_share(line.total_high, text)}",
+                )
+                for line in lines
+            ],
+            [52, 14, 16, 18],
+            styles,
+            numeric_columns=(1, 2, 3),
+        ),
+    ]
+
+
 def _executive_summary(report: CountryReport, styles: _Styles) -> list[Flowable]:
     text = report.text
     font = styles.fonts.regular
@@ -715,6 +759,13 @@ def _methodology(report: CountryReport, styles: _Styles) -> list[Flowable]:
     if report.methodology_text:
         story.append(Paragraph(_safe(report.methodology_text, font), styles.body))
     story.append(_table(["", ""], report.methodology, [28, 72], styles))
+    story += _influence(
+        report.influence,
+        text["influence"],
+        text["influence_intro"].format(evaluations=report.influence_evaluations),
+        text,
+        styles,
+    )
     story.append(_heading(text["weights"], styles.heading2, font))
     story.append(
         _table(
@@ -861,6 +912,13 @@ def regional_report_pdf(report: RegionalReport) -> bytes:
             styles,
             numeric_columns=(0, 4, 5, 6),
         )
+    )
+    story += _influence(
+        report.ranking_influence,
+        text["ranking_influence"],
+        text["ranking_influence_intro"].format(evaluations=report.ranking_influence_evaluations),
+        text,
+        styles,
     )
     story += [CondPageBreak(60 * mm), _heading(text["demand"], styles.heading1, font)]
     story.append(

@@ -152,6 +152,10 @@ def common_text() -> dict[str, str]:
         "round": _("Round"),
         "none": _("None."),
         "table_of_values": _("Values shown in the chart"),
+        "influence_choice": _("Method choice"),
+        "influence_alone": _("Alone"),
+        "influence_total": _("With interactions"),
+        "influence_interval": _("Interval (95 %)"),
     }
 
 
@@ -256,6 +260,13 @@ def country_text() -> dict[str, str]:
             "Left out: {not_applicable} not applicable, {dont_know} “don't know”, "
             "{missing} unanswered."
         ),
+        "influence": _("What moves the overall score"),
+        "influence_intro": _(
+            "When the method varies, the overall score moves. Each line is the share of that "
+            "variation a method choice explains alone and with its interactions with the other "
+            "choices (first-order and total Sobol indices from {evaluations} recomputations, "
+            "95 % bootstrap intervals). A share near 0 % means the choice hardly matters."
+        ),
     }
 
 
@@ -288,4 +299,11 @@ def regional_text() -> dict[str, str]:
         "no_countries": _("No country in this scope has scores for this round."),
         "cohort_run": _("Ranks from score run {run}."),
         "no_ranks": _("No cohort run with rank intervals exists for this round yet."),
+        "ranking_influence": _("What moves the ranking"),
+        "ranking_influence_intro": _(
+            "When the method varies, countries move away from their nominal ranks. Each line "
+            "is the share of the variation of that mean rank shift a method choice explains "
+            "alone and with its interactions with the other choices (first-order and total "
+            "Sobol indices from {evaluations} recomputations, 95 % bootstrap intervals)."
+        ),
     }

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from reports.charts import ChartText, gap_bar_chart, radar_chart
 from reports.texts import chart_text, localized_number
+from scoring.influence import InfluenceLine, influence_lines
 from scoring.models import AgreementResult, AgreementScope, RunStatus, Score, ScoreLevel, ScoreRun
 from scoring.services import framework_spec, latest_cohort_score
 from surveys.frameworks.spec import FrameworkSpec, QuestionSpec, QuestionType, translate
@@ -73,6 +74,8 @@ class ScorePage:
     cohort_size: int = 0
     agreement: AgreementResult | None = None
     flagged_questions: list[AgreementResult] = field(default_factory=list)
+    #: What moves the overall score: one line per method choice, largest total index first.
+    influence: list[InfluenceLine] = field(default_factory=list)
     radar_svg: SafeString | None = None
     gap_svg: SafeString | None = None
     warnings: list[str] = field(default_factory=list)
@@ -273,5 +276,6 @@ def score_page(assessment: Assessment, *, language: str) -> ScorePage:
     if page.cohort is not None:
         page.cohort_size = len(page.cohort.run.inputs.get("units", []))
     page.warnings = list(run.warnings)
+    page.influence = influence_lines(run.uncertainty, str(assessment.pk))
     _charts(page)
     return page

@@ -47,7 +47,9 @@ from scoring.engine.uncertainty import (
     UncertaintyResult,
     UniformWeights,
     run_uncertainty,
+    uncertainty_sensitivity,
 )
+from scoring.influence import RANK_SHIFT, sensitivity_json
 from scoring.models import (
     AgreementResult,
     IndicatorStatistic,
@@ -86,6 +88,9 @@ SINGLE_SAMPLES = 2000
 COHORT_SAMPLES = 10_000
 #: Weight vectors in the perturbed pool (see scoring.engine.uncertainty).
 WEIGHT_SETS = 256
+#: Base points of the Sobol sensitivity analysis (the model runs ``n (choices + 2)`` times).
+SENSITIVITY_SINGLE = 256
+SENSITIVITY_COHORT = 512
 #: Largest seed stored (fits a signed 64-bit column).
 _SEED_LIMIT = 2**62
 
@@ -302,6 +307,7 @@ class _Computed:
     result: ScoreResult
     uncertainty: UncertaintyResult | None
     inputs: dict[str, InputSpec] = field(default_factory=dict)
+    sensitivity: dict[str, Any] = field(default_factory=dict)
 
 
 def _compute(
@@ -332,7 +338,26 @@ def _compute(
         unit_codes=unit_codes,
         n_weight_sets=WEIGHT_SETS,
     )
-    return _Computed(result=result, uncertainty=analysis, inputs=chosen)
+    # Which choice moves each score most (and, for a cohort, the ranking): Sobol indices over
+    # the same choices, seed and weight pool.
+    indices = uncertainty_sensitivity(
+        config,
+        values,
+        status,
+        inputs=chosen,
+        n_base_samples=SENSITIVITY_COHORT if cohort else SENSITIVITY_SINGLE,
+        seed=seed,
+        groups=groups,
+        unit_codes=unit_codes,
+        n_weight_sets=WEIGHT_SETS,
+    )
+    outputs = [*unit_codes, RANK_SHIFT] if cohort else list(unit_codes)
+    return _Computed(
+        result=result,
+        uncertainty=analysis,
+        inputs=chosen,
+        sensitivity=sensitivity_json(indices, outputs=outputs),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,6 +394,7 @@ def _save_run(
             "n_samples": samples,
             "n_weight_sets": WEIGHT_SETS,
             "interval": list(analysis.interval),
+            "sensitivity": computed.sensitivity,
         }
         if kind == RunKind.COHORT:
             uncertainty_json["probability_above"] = [
@@ -655,6 +681,9 @@ def score_run_verify(run: ScoreRun) -> VerificationResult:
         samples=int(run.uncertainty.get("n_samples", SINGLE_SAMPLES)),
         inputs=_inputs_from_json(run.uncertainty.get("inputs", {})) if run.uncertainty else None,
     )
+    stored_sensitivity = (run.uncertainty or {}).get("sensitivity")
+    if stored_sensitivity is not None and stored_sensitivity != computed.sensitivity:
+        differences.append("the sensitivity indices differ from the stored ones")
     fresh = build_score_rows(
         run=run,
         layout=layout,

@@ -24,6 +24,12 @@ def report_percent(value: float | None, report: CountryReport | RegionalReport) 
 
 
 @register.filter
+def report_share(value: float | None, report: CountryReport | RegionalReport) -> str:
+    """A Sobol index as a whole percentage; estimates a little outside [0, 1] show as 0 or 100."""
+    return "—" if value is None else report_percent(min(max(value, 0.0), 1.0), report)
+
+
+@register.filter
 def report_money(value: float, report: CountryReport | RegionalReport) -> str:
     return format_money(value, report.text)
 

@@ -34,3 +34,11 @@ def aggregation_label(method: str) -> str:
         "harmonic": _("the weighted harmonic mean"),
         "power": _("a weighted power mean"),
     }.get(method, method)
+
+
+@register.filter
+def variance_share(value: float | None) -> str:
+    """A Sobol index as a percentage; estimates a little outside [0, 1] show as 0 % or 100 %."""
+    if value is None:
+        return "–"
+    return f"{floatformat(min(max(value, 0.0), 1.0) * 100, 0)} %"

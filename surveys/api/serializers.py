@@ -204,6 +204,20 @@ class GapSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class InfluenceSerializer(serializers.Serializer):
+    """One method choice and the share of the overall score's variance it explains (0–1)."""
+
+    run = serializers.IntegerField()
+    input = serializers.CharField(help_text="Name of the uncertain input, e.g. weights:pillar")
+    label = serializers.CharField(help_text="The input in words, in the request's language")
+    first = serializers.FloatField(allow_null=True, help_text="First-order Sobol index")
+    first_low = serializers.FloatField(allow_null=True)
+    first_high = serializers.FloatField(allow_null=True)
+    total = serializers.FloatField(allow_null=True, help_text="Total Sobol index")
+    total_low = serializers.FloatField(allow_null=True)
+    total_high = serializers.FloatField(allow_null=True)
+
+
 class PrioritySerializer(serializers.Serializer):
     country = serializers.CharField()
     country_name = serializers.CharField()

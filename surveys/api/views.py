@@ -12,6 +12,7 @@ for invalid input.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -27,6 +28,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from scoring.influence import influence_lines
 from scoring.models import RunKind, RunStatus, Score, ScoreLevel, ScoreRun
 from surveys import permissions
 from surveys.api import filters, serializers
@@ -272,6 +274,34 @@ class AssessmentViewSet(_ReadOnly):
         assessment = self.get_object()
         rows = _gaps(latest_single_run_scores().filter(assessment=assessment))
         return Response(serializers.GapSerializer(rows, many=True).data)
+
+    @extend_schema(
+        responses=serializers.InfluenceSerializer(many=True),
+        summary="What moves the overall score: Sobol indices of each method choice",
+        description=(
+            "First-order and total Sobol indices (shares of the variance of the overall score "
+            "when the method varies) with 95 % bootstrap intervals, from the latest complete "
+            "run; largest total first. Empty when the run has no sensitivity analysis."
+        ),
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def sensitivity(self, request: Request, pk: str | None = None) -> Response:
+        assessment = self.get_object()
+        run = _latest_single_run(assessment)
+        lines = [] if run is None else influence_lines(run.uncertainty, str(assessment.pk))
+        data = [{"run": run.pk, **dataclasses.asdict(line)} for line in lines if run is not None]
+        return Response(serializers.InfluenceSerializer(data, many=True).data)
+
+
+def _latest_single_run(assessment: Assessment) -> ScoreRun | None:
+    return (
+        ScoreRun.objects.filter(
+            assessment=assessment, kind=RunKind.SINGLE, status=RunStatus.COMPLETE
+        )
+        .only("pk", "uncertainty")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
 
 
 def _gaps(scores: QuerySet[Score]) -> QuerySet[Score]:

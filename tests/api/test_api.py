@@ -12,6 +12,7 @@ from django.test import TestCase
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from scoring.models import ScoreRun
 from scoring.services import score_run_create
 from surveys.models import Answer, Assessment, AssessmentState, AuditEvent, Role
 from surveys.services.answers import AnswerInput, answers_save
@@ -269,6 +270,19 @@ class ScoreTests(ApiTestCase):
         assert self.client_for(self.reviewer).get("/api/gaps/?country=SEN").json()["count"] == len(
             rows
         )
+
+    def test_sensitivity_lists_what_moves_the_overall_score_largest_first(self) -> None:
+        client = self.client_for(self.reviewer)
+        rows = client.get(self.url(self.senegal, "sensitivity/")).json()
+        run = ScoreRun.objects.filter(assessment=self.senegal).latest("created_at", "pk")
+        stored = run.uncertainty["sensitivity"]["outputs"][str(self.senegal.pk)]
+        assert {row["input"] for row in rows} == set(stored) and rows
+        assert [row["total"] for row in rows] == sorted(
+            (values["total"] for values in stored.values()), reverse=True
+        )
+        assert all(row["run"] == run.pk for row in rows)
+        french = client.get(self.url(self.senegal, "sensitivity/"), HTTP_ACCEPT_LANGUAGE="fr")
+        assert "Pondération des piliers" in {row["label"] for row in french.json()}
 
     def test_priorities_are_for_planners(self) -> None:
         assert self.client_for(self.focal).get("/api/priorities/").status_code == 403

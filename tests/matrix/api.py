@@ -105,6 +105,7 @@ ENTRIES = [
     Entry("api-assessment-answers", api_readers(), kwargs=_assessment),
     Entry("api-assessment-scores", api_readers(), kwargs=_assessment),
     Entry("api-assessment-gaps", api_readers(), kwargs=_assessment),
+    Entry("api-assessment-sensitivity", api_readers(), kwargs=_assessment),
     # Submitting a draft: its focal point only; the others may see it but not submit it.
     Entry(
         "api-assessment-transition",

@@ -80,6 +80,20 @@ class CountryReportTests(TestCase):
         assert "Test framework 1.0" in self.text_en
         assert run.config_digest in self.text_en.replace(" ", "")
 
+    def test_methodology_annex_says_which_method_choice_moves_the_score_most(self):
+        lines = self.report_en.influence
+        assert lines and lines == tuple(
+            sorted(lines, key=lambda line: (line.total is None, -(line.total or 0)))
+        )
+        stored = self.world["senegal_run"].uncertainty["sensitivity"]
+        top = lines[0]
+        assert top.total == stored["outputs"][str(self.world["senegal"].pk)][top.input]["total"]
+        assert "What moves the overall score" in self.text_en
+        assert f"{stored['n_evaluations']} recomputations" in self.text_en
+        share = f"{min(max(top.total, 0), 1) * 100:.0f} %"
+        assert f"{top.label} " in self.text_en and share in self.text_en
+        assert "Ce qui fait varier le score global" in self.text_fr
+
     def test_rank_interval_comes_from_the_cohort_run(self):
         row = Score.objects.get(
             run=self.world["cohort"], assessment=self.world["senegal"], level=ScoreLevel.OVERALL

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from reports.data import regional_report_data
 from reports.figures import regional_charts
 from reports.pdf import regional_report_pdf
+from scoring.influence import RANK_SHIFT
 from scoring.models import Score, ScoreLevel
 from surveys.models import Country
 from tests.reports.support import pdf_text, scored_world, squeeze
@@ -60,6 +61,16 @@ class RegionalReportTests(TestCase):
             assert f"{row.name}" in self.text
             assert f"{row.overall.score:.1f}" in self.text
         assert f"Ranks from score run {self.world['cohort'].pk}." in self.text
+
+    def test_the_ranking_section_says_which_method_choice_moves_the_ranking(self):
+        stored = self.world["cohort"].uncertainty["sensitivity"]["outputs"][RANK_SHIFT]
+        lines = self.report.ranking_influence
+        assert {line.input for line in lines} == set(stored)
+        assert [line.total for line in lines] == sorted(
+            (values["total"] for values in stored.values()), reverse=True
+        )
+        assert "What moves the ranking" in self.text
+        assert lines[0].label in self.text
 
     def test_demand_is_aggregated_by_region_and_income_group(self):
         assert self.report.demand, "both countries have gaps the catalogue addresses"

@@ -68,6 +68,16 @@ class DashboardTests(TestCase):
         page = self.client.get(reverse("reports:country-dashboard", args=["SEN"]), {"round": 2030})
         assert page.status_code == 200 and b"No scores to show yet" in page.content
 
+    def test_dashboards_say_which_method_choice_moves_the_score_and_the_ranking(self):
+        self._login(self.carol)
+        content = self.client.get(reverse("reports:country-dashboard", args=["SEN"])).content
+        section = content.decode().split('id="influence-heading"')[1].split("</section>")[0]
+        assert "What moves the overall score" in section
+        assert "Averaging within pillars (arithmetic or geometric)" in section
+        content = self.client.get(reverse("reports:regional-dashboard")).content.decode()
+        section = content.split('id="ranking-influence-heading"')[1].split("</section>")[0]
+        assert "What moves the ranking" in section and "Weights of the pillars" in section
+
     def test_regional_dashboard_shows_only_the_countries_the_user_may_see(self):
         self._login(self.alice)
         content = self.client.get(reverse("reports:regional-dashboard")).content.decode()

@@ -11,6 +11,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from scoring.influence import RANK_SHIFT
 from scoring.models import (
     AgreementResult,
     AgreementScope,
@@ -121,6 +122,26 @@ class ScoreRunCreateTests(TestCase):
         assert overall.rank_median is None  # a rank among one assessment says nothing
         assert set(run.uncertainty["inputs"]) >= {"weights:pillar", "aggregation:overall"}
 
+    def test_the_run_stores_which_method_choice_moves_the_overall_score(self) -> None:
+        run = score_run_create(assessment=self.assessment, trigger=RunTrigger.ON_DEMAND, seed=5)
+        sensitivity = run.uncertainty["sensitivity"]
+        assert sensitivity["inputs"] == list(run.uncertainty["inputs"])
+        indices = sensitivity["outputs"][str(self.assessment.pk)]
+        assert set(indices) == set(run.uncertainty["inputs"])
+        for name, values in indices.items():
+            # Estimates of shares of variance, with their bootstrap intervals.
+            assert -0.2 <= values["first"] <= values["total"] + 0.2, name
+            assert values["total_low"] <= values["total_high"], name
+            assert -0.2 <= values["total"] <= 1.2, name
+        # GOV.2 scores 0 ("no"): a geometric mean of GOV is 0, so how pillars average their
+        # parts moves the overall score most, and how the overall score averages the pillars
+        # next; the weight noise (Dirichlet, concentration 50) hardly matters.
+        movers = sorted(indices, key=lambda name: -indices[name]["total"])
+        assert movers[:2] == ["aggregation:pillar", "aggregation:overall"]
+        assert indices["aggregation:pillar"]["total"] > 0.5
+        assert all(indices[name]["total"] < 0.1 for name in indices if name.startswith("weights"))
+        assert sensitivity["n_evaluations"] == sensitivity["n_base_samples"] * (len(indices) + 2)
+
     def test_the_same_seed_gives_the_same_intervals(self) -> None:
         first = score_run_create(assessment=self.assessment, trigger=RunTrigger.ON_DEMAND, seed=9)
         second = score_run_create(assessment=self.assessment, trigger=RunTrigger.ON_DEMAND, seed=9)
@@ -203,6 +224,14 @@ class ReproducibilityTests(TestCase):
         result = score_run_verify(run)
         assert not result.identical
         assert any("GOV score" in difference for difference in result.differences)
+
+    def test_changed_sensitivity_indices_are_reported(self) -> None:
+        run = score_run_create(assessment=self.assessment, trigger=RunTrigger.ON_DEMAND, seed=11)
+        outputs = run.uncertainty["sensitivity"]["outputs"][str(self.assessment.pk)]
+        outputs["weights:pillar"]["total"] = 0.99
+        run.save(update_fields=["uncertainty"])
+        result = score_run_verify(ScoreRun.objects.get(pk=run.pk))
+        assert "the sensitivity indices differ from the stored ones" in result.differences
 
     def test_tampered_inputs_break_the_digest(self) -> None:
         run = score_run_create(assessment=self.assessment, trigger=RunTrigger.ON_DEMAND, seed=11)
@@ -343,6 +372,11 @@ class CohortTests(TestCase):
         assert 1 <= best.rank_low <= best.rank_median <= best.rank_high <= 3
         probability = run.uncertainty["probability_above"]
         assert len(probability) == 3 and all(len(row) == 3 for row in probability)
+        # What moves each country's score, and what moves the ranking.
+        outputs = run.uncertainty["sensitivity"]["outputs"]
+        assert set(outputs) == {*(str(a.pk) for a in self.assessments), RANK_SHIFT}
+        assert set(outputs[RANK_SHIFT]) == set(run.uncertainty["inputs"])
+        assert "normalisation" in run.uncertainty["inputs"]
         assert score_run_verify(run).identical
 
     def test_a_round_without_approved_assessments_cannot_be_scored(self) -> None:

@@ -72,6 +72,27 @@ class ScorePageTests(TestCase):
         assert "likely between" in page
         assert "How to read these numbers" in page
 
+    def test_the_method_choices_that_move_the_score_are_listed_largest_first(self) -> None:
+        page = self.get(self.reviewer)
+        section = page[page.index('id="influence-heading"') :]
+        section = section[: section.index("</section>")]
+        labels = [
+            "Averaging within pillars (arithmetic or geometric)",
+            "Averaging of the pillars (arithmetic or geometric)",
+            "Weights of the pillars",
+            "Weights of the questions",
+            "Treatment of “don&#x27;t know” answers",  # autoescaped
+        ]
+        positions = [section.index(label) for label in labels]
+        assert positions[0] < positions[1] < min(positions[2:])
+        assert "recomputations, with 95 % bootstrap intervals" in section
+
+    def test_the_score_page_reads_in_french(self) -> None:
+        self.client.login(username=self.reviewer.username, password=PASSWORD)
+        page = self.client.get(self.url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        assert "Ce qui fait varier ce score" in page
+        assert "Pondération des piliers" in page
+
     def test_radar_and_gap_charts_are_inline_svg(self) -> None:
         page = self.get(self.reviewer)
         assert 'id="radar-chart"' in page and 'id="gap-chart"' in page
