@@ -34,7 +34,7 @@ from reports.texts import (
     regional_text,
     report_languages,
 )
-from scoring.influence import RANK_SHIFT, InfluenceLine, influence_lines
+from scoring.influence import RANK_SHIFT, InfluenceLine, influence_lines, input_label
 from scoring.models import (
     AgreementResult,
     AgreementScope,
@@ -594,7 +594,7 @@ def _methodology(
     uncertainty = run.uncertainty or {}
     if uncertainty:
         low, high = uncertainty.get("interval", [5.0, 95.0])
-        varied = ", ".join(sorted(uncertainty.get("inputs", {})))
+        varied = _("; ").join(input_label(name) for name in sorted(uncertainty.get("inputs", {})))
         uncertainty_text = _(
             "Intervals are the {low}th to {high}th percentiles of {samples} Monte Carlo "
             "recomputations that vary: {varied}."

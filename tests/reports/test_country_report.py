@@ -93,6 +93,8 @@ class CountryReportTests(TestCase):
         share = f"{min(max(top.total, 0), 1) * 100:.0f} %"
         assert f"{top.label} " in self.text_en and share in self.text_en
         assert "Ce qui fait varier le score global" in self.text_fr
+        # The uncertainty line of the annex names the varied choices in words too.
+        assert "vary: Averaging of the pillars (arithmetic or geometric); " in self.text_en
 
     def test_rank_interval_comes_from_the_cohort_run(self):
         row = Score.objects.get(
