@@ -1,9 +1,10 @@
 /*
  * Autosave for the questionnaire (progressive enhancement: without JavaScript the buttons
  * save everything). Changes are sent in the background a few seconds after typing stops and
- * when the page is left; the status line says when the answers were last saved. A save based
- * on an outdated version is refused by the server (409): the message lists who changed what
- * and autosave pauses until the person decides, so nobody's answers are overwritten silently.
+ * when the page is left; the status line says when the answers were last saved. A save whose
+ * page shows an answer someone else has changed since is refused by the server (409): the
+ * message lists who changed what and autosave pauses until the person decides, so nobody's
+ * answers are overwritten silently. Saves by others of answers not on this page do not stop it.
  */
 (function () {
   "use strict";

@@ -144,8 +144,10 @@ class AssessmentViewSet(_ReadOnly):
         description=(
             "Writes go through the same service as the wizard: only focal points of the "
             "country may write, only while the assessment is a draft or returned (409 "
-            "otherwise), and only from the current revision (409 with the answers changed "
-            "since otherwise)."
+            "otherwise). `base_revision` is the assessment revision the client last read: if "
+            "someone has since changed one of the answers sent, or removed any answer, nothing "
+            "is written (409 with the answers changed since); saves of other answers since do "
+            "not stand in the way."
         ),
     )
     @action(detail=True, methods=["get", "put", "patch"], pagination_class=None)

@@ -38,9 +38,15 @@ class Assessment(models.Model):
         default=AssessmentState.DRAFT,
         db_index=True,
     )
-    # Incremented by every save of answers; a save based on an older revision is refused, so
-    # co-editing focal points never overwrite each other silently.
+    # Incremented by every save of answers. A save based on an older revision is refused when
+    # someone else has since changed one of the answers it sends, or removed any answer, so
+    # co-editing focal points never overwrite each other silently; saves of other answers
+    # (another pillar, say) go through.
     revision = models.PositiveIntegerField(_("revision"), default=0)
+    # A removed answer leaves no row whose revision a later save could compare with.
+    answers_removed_revision = models.PositiveIntegerField(
+        _("revision of the last removed answer"), default=0
+    )
     previous = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,

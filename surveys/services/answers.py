@@ -385,7 +385,9 @@ def answers_save(
     ----------
     base_revision
         The assessment revision the submitter's page was built from. If someone saved
-        since and this save would change anything, nothing is written.
+        since, changing one of the ``answers`` sent (whether this save changes it or not:
+        the sender's copy is outdated) or removing any answer, and this save would change
+        anything, nothing is written. Saves since of other answers do not stand in the way.
 
     Raises
     ------
@@ -473,11 +475,17 @@ def answers_save(
         if not changed_codes:
             return AnswersSaveResult(revision=locked.revision, changed_codes=(), saved_at=now)
         if base_revision != locked.revision:
-            raise RevisionConflict(
-                base_revision=base_revision,
-                current_revision=locked.revision,
-                changes=answer_changes_since(locked, base_revision),
-            )
+            changes = answer_changes_since(locked, base_revision)
+            if (
+                base_revision > locked.revision
+                or locked.answers_removed_revision > base_revision
+                or any(change.question_code in cleaned for change in changes)
+            ):
+                raise RevisionConflict(
+                    base_revision=base_revision,
+                    current_revision=locked.revision,
+                    changes=changes,
+                )
 
         revision = locked.revision + 1
         for row in to_create + to_update:
@@ -491,7 +499,11 @@ def answers_save(
             )
         if to_delete:
             Answer.objects.filter(pk__in=[row.pk for row in to_delete]).delete()
-        Assessment.objects.filter(pk=locked.pk).update(revision=revision, updated_at=now)
+        Assessment.objects.filter(pk=locked.pk).update(
+            revision=revision,
+            updated_at=now,
+            answers_removed_revision=revision if to_delete else locked.answers_removed_revision,
+        )
         audit_record(assessment=locked, actor=actor, changes=audit_changes, actor_label=actor_label)
     assessment.revision = revision
     return AnswersSaveResult(revision=revision, changed_codes=changed_codes, saved_at=now)

@@ -284,16 +284,48 @@ class LockingTests(AnswersImportTestCase):
                 self.run_import(data, dry_run=dry_run)
         assert not Answer.objects.exists()
 
-    def test_a_save_by_someone_else_since_the_preview_refuses_the_import(self) -> None:
+    def test_a_save_by_someone_else_since_the_preview_of_an_imported_answer_refuses_it(
+        self,
+    ) -> None:
         answers_save(
             assessment=self.assessment,
             actor=self.focal_point,
             answers=[AnswerInput("GOV.1.a", 1)],
             base_revision=0,
         )
+        rows = [HEADER, ["GOV.1.a", "4", "", ""], ["GOV.1.b", "yes", "", ""]]
         with self.assertRaises(RevisionConflict):
-            self.run_import(csv_bytes([HEADER, ["GOV.1.b", "yes", "", ""]]), base_revision=0)
+            self.run_import(csv_bytes(rows), base_revision=0)
         assert self.stored() == {"GOV.1.a": 1}
+
+    def test_a_save_since_the_preview_of_answers_the_file_leaves_alone_lets_it_through(
+        self,
+    ) -> None:
+        answers_save(
+            assessment=self.assessment,
+            actor=self.focal_point,
+            answers=[AnswerInput("GOV.1.a", 1)],
+            base_revision=0,
+        )
+        self.run_import(csv_bytes([HEADER, ["GOV.1.b", "yes", "", ""]]), base_revision=0)
+        assert self.stored() == {"GOV.1.a": 1, "GOV.1.b": "yes"}
+
+    def test_an_answer_removed_since_the_preview_refuses_the_import(self) -> None:
+        answers_save(
+            assessment=self.assessment,
+            actor=self.focal_point,
+            answers=[AnswerInput("GOV.1.a", 1)],
+            base_revision=0,
+        )
+        answers_save(
+            assessment=self.assessment,
+            actor=self.focal_point,
+            answers=[AnswerInput("GOV.1.a", None)],
+            base_revision=1,
+        )
+        with self.assertRaises(RevisionConflict):
+            self.run_import(csv_bytes([HEADER, ["GOV.1.b", "yes", "", ""]]), base_revision=1)
+        assert self.stored() == {}
 
 
 @override_settings(IMPORT_MAX_BYTES=20 * 1024 * 1024)

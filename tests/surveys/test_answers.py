@@ -179,6 +179,36 @@ class AnswersSaveTests(TestCase):
         ]
         assert Answer.objects.get(question_code="GOV.1.a").value == 4
 
+    def test_co_editors_saving_different_answers_from_the_same_revision_both_succeed(
+        self,
+    ) -> None:
+        self.save([AnswerInput("GOV.1.a", 1)])
+        # Alice and Bob both opened revision 1; Bob saves a connectivity answer first.
+        self.save([AnswerInput("NET.1.a", 30)], base_revision=1, actor=self.other_focal_point)
+        result = self.save([AnswerInput("GOV.1.a", 2), AnswerInput("GOV.1.b", "yes")], 1)
+        assert result.revision == 3
+        stored = {a.question_code: a.value for a in Answer.objects.all()}
+        assert stored == {"GOV.1.a": 2, "GOV.1.b": "yes", "NET.1.a": 30}
+
+    def test_an_outdated_copy_of_an_answer_sent_unchanged_is_a_conflict(self) -> None:
+        # A page sends every answer it shows: Alice's copy of GOV.1.a is outdated, so her
+        # save would put back the old value over Bob's.
+        self.save([AnswerInput("GOV.1.a", 1)])
+        self.save([AnswerInput("GOV.1.a", 4)], base_revision=1, actor=self.other_focal_point)
+        with pytest.raises(RevisionConflict):
+            self.save([AnswerInput("GOV.1.a", 1), AnswerInput("GOV.1.b", "yes")], 1)
+        assert {a.question_code: a.value for a in Answer.objects.all()} == {"GOV.1.a": 4}
+
+    def test_a_removed_answer_since_the_base_revision_is_a_conflict_for_any_save(self) -> None:
+        # A removal leaves no row to compare with: any outdated save is refused.
+        self.save([AnswerInput("GOV.1.a", 1)])
+        self.save([AnswerInput("GOV.1.a", None)], base_revision=1, actor=self.other_focal_point)
+        with pytest.raises(RevisionConflict):
+            self.save([AnswerInput("NET.1.a", 30)], base_revision=1)
+        assert not Answer.objects.exists()
+        self.save([AnswerInput("NET.1.a", 30)], base_revision=2)
+        assert Answer.objects.get().value == 30
+
     def test_an_outdated_save_that_changes_nothing_is_accepted(self) -> None:
         self.save([AnswerInput("GOV.1.a", 1)])
         self.save([AnswerInput("NET.1.a", 30)], actor=self.other_focal_point)

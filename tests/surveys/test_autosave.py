@@ -63,6 +63,19 @@ class AutosaveTests(TestCase):
         assert body["changes"][0]["changed_by"] == "Bob"
         assert Answer.objects.get().value == 5
 
+    def test_a_co_editor_saving_another_pillar_does_not_stop_autosave(self) -> None:
+        answers_save(
+            assessment=self.assessment,
+            actor=self.bob,
+            answers=[AnswerInput("NET.1.a", 40)],
+            base_revision=0,
+        )
+        response = self.autosave({"GOV.1.a": "1"}, revision=0)
+        assert response.status_code == 200
+        assert response.json()["revision"] == 2  # the page now builds on Bob's save too
+        stored = {a.question_code: a.value for a in Answer.objects.all()}
+        assert stored == {"GOV.1.a": 1, "NET.1.a": 40}
+
     def test_a_locked_assessment_refuses_autosave(self) -> None:
         self.assessment.state = AssessmentState.SUBMITTED
         self.assessment.save()

@@ -253,6 +253,18 @@ class WizardConflictTests(WizardTestCase):
         self.assertContains(response, 'value="2"', status_code=409)
         assert self.saved()["GOV.1.a"].value == 5
 
+    def test_a_co_editor_saving_another_pillar_meanwhile_does_not_block_the_save(self) -> None:
+        self.post("GOV", {"GOV.1.a": "1"}, action="save")
+        answers_save(
+            assessment=self.assessment,
+            actor=self.bob,
+            answers=[AnswerInput("NET.1.a", 40)],
+            base_revision=1,
+        )
+        response = self.post("GOV", {"GOV.1.a": "2"}, action="save", revision=1)
+        assert response.status_code in (200, 302)
+        assert self.saved()["GOV.1.a"].value == 2 and self.saved()["NET.1.a"].value == 40
+
     def test_after_seeing_the_conflict_saving_again_keeps_the_users_answer(self) -> None:
         self.post("GOV", {"GOV.1.a": "1"}, action="save")
         answers_save(
