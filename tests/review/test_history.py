@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -58,6 +59,38 @@ class AuditTrailTests(ReviewTestCase):
         with pytest.raises(AuditTrailIsAppendOnly):
             event.delete()
         assert AuditEvent.objects.get(pk=event.pk).new_value == 2
+
+    @pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="the database trigger exists on PostgreSQL only (CI runs the suite on both)",
+    )
+    def test_postgresql_refuses_deletes_and_updates_that_go_around_the_model(self) -> None:
+        [event] = audit_record(
+            assessment=self.draft,
+            actor=self.alice,
+            changes=[Change("answer", "GOV.1.a", "value", 1, 2)],
+        )
+        attempts = [
+            lambda: AuditEvent.objects.filter(pk=event.pk).delete(),
+            lambda: AuditEvent.objects.filter(pk=event.pk).update(new_value=3),
+            lambda: AuditEvent.objects.filter(pk=event.pk).update(actor=None, new_value=3),
+        ]
+        for attempt in attempts:
+            with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+                attempt()
+        with connection.cursor() as cursor, pytest.raises(IntegrityError), transaction.atomic():
+            cursor.execute("DELETE FROM surveys_auditevent WHERE id = %s", [event.pk])
+        assert AuditEvent.objects.get(pk=event.pk).new_value == 2
+
+    def test_deleting_a_user_keeps_their_audit_rows_with_the_name_they_acted_under(self) -> None:
+        [event] = audit_record(
+            assessment=self.draft,
+            actor=self.alice,
+            changes=[Change("answer", "GOV.1.a", "value", 1, 2)],
+        )
+        self.alice.delete()
+        kept = AuditEvent.objects.get(pk=event.pk)
+        assert kept.actor is None and kept.actor_label == "alice" and kept.new_value == 2
 
     def test_the_admin_shows_audit_rows_but_cannot_add_change_or_delete_them(self) -> None:
         [event] = audit_record(
