@@ -1,4 +1,4 @@
-"""Charts drawn once for the PDF and the web (reports/charts.py)."""
+"""Charts drawn once for the PDF and the web (reports/charts/)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from reportlab.lib.colors import white
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import SimpleDocTemplate
 
-from reports import charts
+from reports import charts, fonts
 from reports.charts import (
     HEAT_MAP_PALETTE,
     SERIES_COLOURS,
@@ -34,6 +34,7 @@ from reports.charts import (
     score_interval_chart,
     trend_chart,
 )
+from reports.charts import base as chart_base
 
 SVG = "{http://www.w3.org/2000/svg}"
 NAN = math.nan
@@ -229,7 +230,7 @@ def test_labels_in_many_scripts_do_not_crash(name):
 
 def test_cyrillic_and_accented_labels_can_be_read_back_from_the_pdf():
     chart = build_gap(["Кыргызстан", "Côte d'Ivoire", "Other"])
-    if charts.register_fonts().latin_only:
+    if fonts.register_fonts().latin_only:
         pytest.skip("only the Latin fallback font is available")
     text = pdf_text(chart)
     assert "Кыргызстан" in text
@@ -354,7 +355,7 @@ def test_heat_map_cell_text_meets_wcag_contrast_on_its_cell():
 
 
 def test_palette_classes_each_allow_text_with_wcag_contrast():
-    near_black = charts.TEXT_COLOUR
+    near_black = chart_base.TEXT_COLOUR
     for colour in HEAT_MAP_PALETTE:
         assert max(contrast_ratio(near_black, colour), contrast_ratio(white, colour)) >= 4.5
 
