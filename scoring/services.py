@@ -649,8 +649,8 @@ def score_run_verify(run: ScoreRun) -> VerificationResult:
     """Recompute a run from its stored configuration, inputs and seed; compare every number.
 
     Checks that the stored digests match the stored configuration and inputs, that the engine
-    version is the current one, and that every Score row comes out identical (exact float
-    equality, no tolerance).
+    version is the current one, and that every Score row and the stored sensitivity indices
+    come out identical (exact float equality, no tolerance).
     """
     differences: list[str] = []
     if run.status != RunStatus.COMPLETE:
