@@ -216,6 +216,16 @@ def _format(value: float, text: ChartText, digits: int) -> str:
     return formatted.replace(".", text.decimal_separator)
 
 
+def _labelled_rows(
+    labels: Sequence[str], values: Sequence[Sequence[float]], text: ChartText, digits: int
+) -> tuple[tuple[str, ...], ...]:
+    """Data-table rows: each label followed by its values as printed on the chart."""
+    return tuple(
+        (label, *(_format(value, text, digits) for value in row))
+        for label, row in zip(labels, values, strict=True)
+    )
+
+
 def _fit(text: str, font: str, size: float, max_width: float) -> str:
     """Shorten ``text`` with an ellipsis until it fits ``max_width`` points."""
     if stringWidth(text, font, size) <= max_width:

@@ -22,6 +22,7 @@ from reports.charts.base import (
     _as_values,
     _fit,
     _format,
+    _labelled_rows,
     _legend,
     _LegendEntry,
     _new_drawing,
@@ -157,10 +158,7 @@ def heat_map(
             )
     drawing.add(Group(legend, transform=(1, 0, 0, 1, 0, legend_height + 3)))
 
-    rows = tuple(
-        (label, *(_format(value, text, digits) for value in row_values))
-        for label, row_values in zip(row_labels, values, strict=True)
-    )
+    rows = _labelled_rows(row_labels, values, text, digits)
     return Chart(
         drawing=drawing,
         title=title if title is not None else text.heat_map_title,

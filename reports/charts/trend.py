@@ -25,6 +25,7 @@ from reports.charts.base import (
     _as_values,
     _fit,
     _format,
+    _labelled_rows,
     _legend,
     _LegendEntry,
     _line_sample,
@@ -185,10 +186,7 @@ def trend_chart(
         )
     drawing.add(Group(legend, transform=(1, 0, 0, 1, 0, legend_height + 1)))
 
-    rows = tuple(
-        (name, *(_format(value, text, digits) for value in row))
-        for name, row in zip(names, values, strict=True)
-    )
+    rows = _labelled_rows(names, values, text, digits)
     return Chart(
         drawing=drawing,
         title=title if title is not None else text.trend_title,

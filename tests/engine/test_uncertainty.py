@@ -79,6 +79,15 @@ def make_three_level_case(units: int = 10, seed: int = 0, *, interleaved: bool =
     return config, values, status, groups
 
 
+def assert_samples_equal_the_pipeline(problem, choices, values, status, groups) -> None:
+    """Every vectorised sample equals the pipeline run with that sample's configuration."""
+    overall, pillars = _evaluate(problem, choices)
+    for sample in range(choices.shape[0]):
+        expected = score(_sample_config(problem, choices[sample]), values, status, groups=groups)
+        assert_allclose(overall[sample], expected.overall, atol=1e-9, equal_nan=True)
+        assert_allclose(pillars[sample], expected.pillar_scores, atol=1e-9, equal_nan=True)
+
+
 def make_two_pillar_case():
     """Two pillars of two maturity questions; unit 0 = pillars (100, 12.5), unit 1 = (50, 50)."""
     config = EngineConfig(
@@ -105,11 +114,7 @@ def test_every_vectorised_sample_equals_the_pipeline_run_with_that_samples_confi
         config, values, status, inputs=ALL_INPUTS, groups=groups, n_weight_sets=40, rng=rng
     )
     choices = _draw_choices(problem, 120, rng)
-    overall, pillars = _evaluate(problem, choices)
-    for sample in range(choices.shape[0]):
-        expected = score(_sample_config(problem, choices[sample]), values, status, groups=groups)
-        assert_allclose(overall[sample], expected.overall, atol=1e-9, equal_nan=True)
-        assert_allclose(pillars[sample], expected.pillar_scores, atol=1e-9, equal_nan=True)
+    assert_samples_equal_the_pipeline(problem, choices, values, status, groups)
 
 
 @pytest.mark.parametrize(
@@ -131,11 +136,7 @@ def test_samples_with_an_item_of_weight_zero_equal_the_pipeline(item_noise) -> N
     )
     assert not problem.first_tables[0].positive_weights
     choices = _draw_choices(problem, 80, rng)
-    overall, pillars = _evaluate(problem, choices)
-    for sample in range(choices.shape[0]):
-        expected = score(_sample_config(problem, choices[sample]), values, status, groups=groups)
-        assert_allclose(overall[sample], expected.overall, atol=1e-9, equal_nan=True)
-        assert_allclose(pillars[sample], expected.pillar_scores, atol=1e-9, equal_nan=True)
+    assert_samples_equal_the_pipeline(problem, choices, values, status, groups)
 
 
 def test_the_first_step_shortcut_is_taken_when_every_item_weight_is_positive() -> None:
@@ -448,8 +449,4 @@ def test_vectorised_samples_equal_the_pipeline_on_random_hierarchies(case, data)
         config, values, status, inputs=inputs, groups=groups, n_weight_sets=16, rng=rng
     )
     choices = _draw_choices(problem, 40, rng)
-    overall, pillars = _evaluate(problem, choices)
-    for sample in range(choices.shape[0]):
-        expected = score(_sample_config(problem, choices[sample]), values, status, groups=groups)
-        assert_allclose(overall[sample], expected.overall, atol=1e-9, equal_nan=True)
-        assert_allclose(pillars[sample], expected.pillar_scores, atol=1e-9, equal_nan=True)
+    assert_samples_equal_the_pipeline(problem, choices, values, status, groups)
