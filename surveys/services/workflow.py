@@ -62,8 +62,7 @@ class AssessmentIncomplete(TransitionError):
         super().__init__(
             ngettext(
                 "%(count)d required question is not answered yet; answer it before submitting.",
-                "%(count)d required questions are not answered yet; answer them before "
-                "submitting.",
+                "%(count)d required questions are not answered yet; answer them before submitting.",
                 len(missing),
             )
             % {"count": len(missing)}
