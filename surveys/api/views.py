@@ -166,7 +166,7 @@ class AssessmentViewSet(_ReadOnly):
     def _write_answers(
         self, request: Request, assessment: Assessment, *, replace: bool
     ) -> Response:
-        if not permissions.is_focal_point_for(request.user, assessment):
+        if not permissions.can_contribute(request.user, assessment):
             raise PermissionDenied("Only the country's focal points may change answers.")
         write = serializers.AnswersWriteSerializer(data=request.data)
         write.is_valid(raise_exception=True)

@@ -81,7 +81,7 @@ def missing_answers(assessment: Assessment) -> list[QuestionSpec]:
 def actors_for(user: AbstractBaseUser, assessment: Assessment) -> set[Actor]:
     """The workflow capacities in which ``user`` may act on ``assessment``."""
     actors: set[Actor] = set()
-    if permissions.is_focal_point_for(user, assessment):
+    if permissions.can_contribute(user, assessment):
         actors.add(Actor.FOCAL_POINT)
     if permissions.can_review_assessment(user, assessment):
         actors.add(Actor.REVIEWER)

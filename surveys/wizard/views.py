@@ -20,7 +20,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -90,9 +89,9 @@ class SurveyWizardView(NamedUrlWizardView):
         return f"assessment_{kwargs['pk']}"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        assessment = permissions.get_assessment_for_user(request, kwargs["pk"])
-        if not permissions.is_focal_point_for(request.user, assessment):
-            raise PermissionDenied
+        assessment = permissions.get_assessment_for_user(
+            request, kwargs["pk"], permissions.Action.CONTRIBUTE
+        )
         if not assessment.is_editable:
             messages.warning(
                 request,
