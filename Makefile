@@ -31,7 +31,14 @@ translations: $(VENV)/.runtime
 	  if [ -d $$catalogue ]; then $(VENV)/bin/pybabel compile -d $$catalogue -D django --statistics || exit 1; fi; \
 	done
 
-setup: $(VENV)/.runtime translations
+# Development settings for manage.py in any new shell (git-ignored; written once, never
+# overwritten, so local edits stay). The environment wins over it; production sets variables in
+# its process manager and never needs this file.
+.env:
+	@printf '# Development settings written by make run; manage.py reads them (the environment wins).\n# Not for production: see .env.example.\nDEBUG=1\n' > $@
+	@echo "Wrote .env (DEBUG=1) for development."
+
+setup: $(VENV)/.runtime translations .env
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	@if [ -f $(DEFAULT_FRAMEWORK) ]; then DEBUG=1 $(PY) manage.py load_framework $(DEFAULT_FRAMEWORK) --publish; fi
 	@if [ -f $(DEFAULT_CATALOGUE) ]; then DEBUG=1 $(PY) manage.py load_catalogue $(DEFAULT_CATALOGUE); fi
@@ -46,15 +53,17 @@ run: setup
 test: $(VENV)/.dev translations
 	$(VENV)/bin/pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
 
+# Production reads the environment only (as gunicorn does), never the development .env.
 serve: $(VENV)/.runtime translations
-	$(PY) manage.py check --deploy --fail-level WARNING
-	$(PY) manage.py collectstatic --noinput
-	$(PY) manage.py migrate --noinput
+	ENV_FILE= $(PY) manage.py check --deploy --fail-level WARNING
+	ENV_FILE= $(PY) manage.py collectstatic --noinput
+	ENV_FILE= $(PY) manage.py migrate --noinput
 	$(VENV)/bin/gunicorn needs_assessment.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .

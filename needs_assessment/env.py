@@ -67,3 +67,37 @@ def env_int(
 def env_list(name: str, default: str = "", environ: Mapping[str, str] | None = None) -> list[str]:
     """Read a comma-separated list, dropping blanks."""
     return [item.strip() for item in env_str(name, default, environ).split(",") if item.strip()]
+
+
+def env_file_read(path: str | os.PathLike[str], environ: dict[str, str] | None = None) -> None:
+    """Add the ``NAME=value`` lines of ``path`` to the environment, where not already set.
+
+    ``manage.py`` reads the development ``.env`` that ``make run`` writes, so commands work in a
+    new shell; variables set in the environment win. Blank lines and ``#`` comments are
+    skipped; one pair of surrounding quotes is removed. A missing file is no error.
+
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".env", delete=False) as f:
+    ...     _ = f.write("# local\\nDEBUG=1\\nSITE_URL='http://x'\\nLOG_LEVEL=INFO\\n")
+    >>> environ = {"LOG_LEVEL": "DEBUG"}
+    >>> env_file_read(f.name, environ)
+    >>> environ
+    {'LOG_LEVEL': 'DEBUG', 'DEBUG': '1', 'SITE_URL': 'http://x'}
+    """
+    target = os.environ if environ is None else environ
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except FileNotFoundError:
+        return
+    for number, line in enumerate(lines, start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name.isidentifier():
+            raise ImproperlyConfigured(f"{path}, line {number}: expected NAME=value, got {line!r}")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        target.setdefault(name, value)

@@ -22,7 +22,7 @@ from surveys import permissions
 
 def can_rescore(user: permissions.AnyUser, assessment: permissions.Assessment) -> bool:
     """Reviewers and focal points of the country, and administrators, may recompute scores."""
-    return permissions.can_review_assessment(user, assessment) or permissions.is_focal_point_for(
+    return permissions.can_review_assessment(user, assessment) or permissions.can_contribute(
         user, assessment
     )
 

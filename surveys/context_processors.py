@@ -27,7 +27,7 @@ def platform(request: HttpRequest) -> dict[str, object]:
     audience = {"member": user.is_authenticated}
     audience["planner"] = permissions.can_plan(user)
     audience["admin_role"] = permissions.is_administrator(user)
-    audience["admin"] = audience["admin_role"] or bool(user.is_authenticated and user.is_staff)
+    audience["admin"] = audience["admin_role"] or permissions.can_use_admin_site(user)
     items = []
     for url_name, label, who in NAVIGATION:
         if not audience[who]:

@@ -3,7 +3,9 @@
 The rules:
 - administrators (role or superuser) see and manage everything;
 - planners read every country's assessments, scores and plans, and change nothing in them;
-- focal points read and edit their own countries' assessments (edits only while editable);
+- focal points read their own countries' assessments and contribute to them (answers,
+  evidence, imports, stakeholder invitations); whether the assessment still accepts changes is
+  the services' rule (``AssessmentLocked``), so every path gets the same answer;
 - reviewers read and review their own countries' assessments;
 - anybody else asking for a country's object gets 404, so the object's existence is not revealed;
   a user who may see an object but not perform an action on it gets 403.
@@ -25,6 +27,9 @@ AnyUser = AbstractBaseUser | AnonymousUser
 
 class Action(StrEnum):
     VIEW = "view"
+    #: Contribute answers, evidence and invitations (a focal point of the country), in any
+    #: state: the services refuse changes to a locked assessment with a clear message.
+    CONTRIBUTE = "contribute"
     EDIT = "edit"
     REVIEW = "review"
     ADMINISTER = "administer"
@@ -107,6 +112,22 @@ def is_focal_point_for(user: AnyUser, assessment: Assessment) -> bool:
     return assessment.country_id in country_ids_with_role(user, Role.FOCAL_POINT)
 
 
+def can_contribute(user: AnyUser, assessment: Assessment) -> bool:
+    """May answer, attach evidence, import answers and invite stakeholders (:attr:`Action.
+    CONTRIBUTE`): the focal points of the assessment's country."""
+    return is_focal_point_for(user, assessment)
+
+
+def can_discuss_queries(user: AnyUser, assessment: Assessment) -> bool:
+    """May read and reply to reviewers' queries: reviewers and the country's focal points."""
+    return can_review_assessment(user, assessment) or can_contribute(user, assessment)
+
+
+def can_use_admin_site(user: AnyUser) -> bool:
+    """Django's own admin-site check (active staff), in the one permissions module."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
 def can_review_assessment(user: AnyUser, assessment: Assessment) -> bool:
     return is_administrator(user) or assessment.country_id in country_ids_with_role(
         user, Role.REVIEWER
@@ -123,6 +144,7 @@ def check_assessment_action(user: AnyUser, assessment: Assessment, action: Actio
         raise Http404("No assessment matches the given query.")
     allowed = {
         Action.VIEW: True,
+        Action.CONTRIBUTE: can_contribute(user, assessment),
         Action.EDIT: can_edit_assessment(user, assessment),
         Action.REVIEW: can_review_assessment(user, assessment),
         Action.ADMINISTER: is_administrator(user),

@@ -28,6 +28,8 @@ class Transition:
     actors: frozenset[Actor]
     label: str
     message_required: bool = False
+    #: Every visible required question must be answered (``submit`` and ``resubmit``).
+    requires_complete_answers: bool = False
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -39,6 +41,7 @@ TRANSITIONS: dict[str, Transition] = {
             S.SUBMITTED,
             frozenset({Actor.FOCAL_POINT}),
             _("Submit for review"),
+            requires_complete_answers=True,
         ),
         Transition(
             "resubmit",
@@ -46,6 +49,7 @@ TRANSITIONS: dict[str, Transition] = {
             S.RESUBMITTED,
             frozenset({Actor.FOCAL_POINT}),
             _("Resubmit for review"),
+            requires_complete_answers=True,
         ),
         Transition(
             "start_review",

@@ -412,7 +412,11 @@ def _first_step_normalised(
     of division.
     """
     parents, samples = exponents.size, weights.shape[-1]
-    assert tables.partial_rows is not None and tables.row_pattern is not None  # noqa: S101
+    assert (  # noqa: S101
+        tables.partial_rows is not None
+        and tables.row_pattern is not None
+        and tables.pattern_presence is not None
+    )
     normalised = weights / weights.sum(axis=1, keepdims=True)
     partial_parents, partial_units = tables.partial_rows
     # (partial rows, samples): the share of each partial row's weight that is present, found

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -224,7 +224,7 @@ def build_portfolio_problem(
     if not np.isfinite(budget) or budget < 0:
         raise ValueError(f"budget must be a finite non-negative number, got {budget!r}")
 
-    improvement_matrix, gap_vector, weight_vector, benefit_vector, benefit_model = _benefit_inputs(
+    improvement_matrix, gap_vector, weight_vector, benefit_vector, model = _benefit_inputs(
         n_interventions, improvements, gaps, indicator_weights, benefits, benefit_model
     )
 
@@ -292,7 +292,7 @@ def build_portfolio_problem(
         costs=frozen_array(cost_vector),
         budget=budget,
         benefits=frozen_array(benefit_vector),
-        benefit_model=benefit_model,
+        benefit_model=model,
         intervention_codes=codes,
         improvements=None if improvement_matrix is None else frozen_array(improvement_matrix),
         gaps=None if gap_vector is None else frozen_array(gap_vector),
@@ -381,7 +381,7 @@ def _pillar_coverage(
             )
         for j in range(n_interventions):
             for pillar in dict.fromkeys(
-                indicator_pillars[i] for i in np.flatnonzero(improvements[j] > 0)
+                indicator_pillars[int(i)] for i in np.flatnonzero(improvements[j] > 0)
             ):
                 covered.setdefault(pillar, []).append(j)
     elif intervention_pillars is not None:
@@ -443,7 +443,7 @@ def _non_negative_vector(values: ArrayLike, length: int, name: str) -> NDArray[n
     return vector
 
 
-def frozen_array(array: NDArray) -> NDArray:
+def frozen_array(array: NDArray[Any]) -> NDArray[Any]:
     array = np.array(array, copy=True)
     array.setflags(write=False)
     return array

@@ -213,7 +213,9 @@ def weighted_mean(
         raise ValueError("weighted_mean: power 0 is the geometric mean; use method='geometric'")
     if exponent != 1.0 and np.nanmin(array, initial=0.0) < 0:
         raise ValueError(f"weighted_mean: the {method} mean needs non-negative scores")
-    result = aggregate_children(array[..., None, :], weight_array, np.ones((count, 1)), [exponent])
+    result = aggregate_children(
+        array[..., None, :], weight_array, np.ones((count, 1)), np.array([exponent])
+    )
     return result[..., 0, 0]
 
 
@@ -424,12 +426,10 @@ def aggregate_tree(
     weights_used: list[np.ndarray] = []
     exponents_used: list[np.ndarray] = []
     for index, step in enumerate(steps):
-        child_weights = (
-            step.child_weights if weights is None or weights[index] is None else weights[index]
-        )
-        step_exponents = (
-            step.exponents if exponents is None or exponents[index] is None else exponents[index]
-        )
+        weights_given = None if weights is None else weights[index]
+        child_weights = step.child_weights if weights_given is None else weights_given
+        exponents_given = None if exponents is None else exponents[index]
+        step_exponents = step.exponents if exponents_given is None else exponents_given
         current, denominator = aggregate_present(
             current,
             present,

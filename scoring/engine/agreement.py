@@ -390,7 +390,7 @@ def agreement_report(
             rwg=float(value),
             low_agreement=bool(value < rwg_threshold),
         )
-        for code, count, value in zip(codes, counts, question_rwg, strict=True)
+        for code, count, value in zip(codes, counts, np.atleast_1d(question_rwg), strict=True)
     )
     pillar_reports = []
     for pillar in dict.fromkeys(pillars):

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -462,7 +462,7 @@ def _validate_matrix(matrix: ArrayLike, directions: Sequence[str]) -> NDArray[np
     return values
 
 
-def _frozen(array: NDArray) -> NDArray:
+def _frozen(array: NDArray[Any]) -> NDArray[Any]:
     array = np.array(array, copy=True)
     array.setflags(write=False)
     return array

@@ -60,6 +60,7 @@ import dataclasses
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -217,10 +218,12 @@ class _Problem:
     first_order: np.ndarray
     first_insufficient: np.ndarray
     #: Filled as runs meet them: see :func:`_known_children`.
-    known_children: dict[tuple, _montecarlo.KnownChildren] = dataclasses.field(default_factory=dict)
+    known_children: dict[tuple[Any, ...], _montecarlo.KnownChildren] = dataclasses.field(
+        default_factory=dict
+    )
 
 
-def _alternatives(name: str, spec: InputSpec, allowed: Sequence[str | None]) -> tuple:
+def _alternatives(name: str, spec: InputSpec, allowed: Sequence[str | None]) -> tuple[Any, ...]:
     if isinstance(spec, DirichletWeights | UniformWeights) or isinstance(spec, str):
         raise ValueError(f"input {name!r}: give a list of alternatives, e.g. {list(allowed)[:2]}.")
     options = tuple(spec)
@@ -245,7 +248,9 @@ def _replace_normalisation(item: ItemSpec, method: str, varies: bool) -> ItemSpe
     if not varies:
         return item
     direction = spec.direction if isinstance(spec, Goalposts) else "higher"
-    return dataclasses.replace(item, normalisation=Relative(method=method, direction=direction))
+    # ``method`` is one of the names _alternatives checked against the allowed ones.
+    relative = Relative(method=cast(Any, method), direction=direction)
+    return dataclasses.replace(item, normalisation=relative)
 
 
 def _prepare(
@@ -267,7 +272,7 @@ def _prepare(
     step_of_parent_level = {name: i for i, name in enumerate(config.level_names)}
     step_of_parent_level["overall"] = len(steps) - 1
 
-    alternatives: dict[str, tuple] = {}
+    alternatives: dict[str, tuple[Any, ...]] = {}
     sizes: list[int] = []
     weight_noise: dict[int, WeightNoise] = {}  # drawn later, in this (the inputs') order
     method_exponents: dict[int, np.ndarray] = {}
@@ -406,8 +411,9 @@ def _variant_configs(
         variant = dataclasses.replace(
             config,
             items=items_by_method[normalisation],
-            dont_know_rule=dont_know_rule,
-            imputation=imputation,
+            # Names checked against the allowed ones by _alternatives.
+            dont_know_rule=cast(Any, dont_know_rule),
+            imputation=cast(Any, imputation),
         )
         # The compiled arrays do not depend on imputation: variants that differ only there
         # share them (stored where the configuration's cached property keeps its value).
@@ -494,7 +500,7 @@ def _evaluate(
     # np.take write into ``out`` directly: the default mode buffers a copy of it.
     overall_out = np.empty(overall.shape)
     pillars_out = np.empty(pillars.shape if with_pillars else (*pillars.shape[:2], 0))
-    pairs = [(overall, overall_out)]
+    pairs: list[tuple[np.ndarray, np.ndarray]] = [(overall, overall_out)]
     if with_pillars:
         pairs.append((pillars.reshape(-1, samples), pillars_out.reshape(-1, samples)))
     bands = [
@@ -561,7 +567,7 @@ def _evaluate_sorted(
     # At least four blocks, so that two workers both have something to do even with a single
     # run; fixed, not tied to the machine's cores, so that a run rounds the same everywhere.
     block = min(block, max(1, -(-samples // 4)))
-    tasks = []
+    tasks: list[tuple[int, int, int, list[Any]]] = []
     for run_start, run_end in itertools.pairwise(bounds):
         first = order[run_start]
         run_variant = int(variant[first])
@@ -737,6 +743,7 @@ def _step_weights(problem: _Problem, choices: np.ndarray, step: int) -> np.ndarr
         return None
     name = f"weights:{'item' if step == 0 else problem.config.level_names[step - 1]}"
     column = _column(problem, choices, name)
+    assert column is not None  # noqa: S101 - a step has a weight pool only when drawn
     nominal = problem.config.hierarchy.steps[step].child_weights
     nominal_rows = column == _NOMINAL
     if not nominal_rows.any():
@@ -754,6 +761,7 @@ def _step_exponents(problem: _Problem, choices: np.ndarray, step: int) -> np.nda
         return nominal
     level = (*problem.config.level_names, "overall")[step]
     column = _column(problem, choices, f"aggregation:{level}")
+    assert column is not None  # noqa: S101 - a step has method exponents only when drawn
     chosen = exponents[np.maximum(column, 0)][:, None]
     return np.where((column == _NOMINAL)[:, None], nominal, chosen)
 
@@ -785,12 +793,12 @@ def _sample_config(problem: _Problem, choice: np.ndarray) -> EngineConfig:
             dataclasses.replace(
                 node,
                 weight=node.weight if node_weights is None else float(node_weights[0, n]),
-                aggregation=node.aggregation if method is None else method,
+                aggregation=node.aggregation if method is None else cast(Any, method),
             )
             for n, node in enumerate(level.nodes)
         )
         levels.append(dataclasses.replace(level, nodes=nodes))
-    overall_method = methods[-1] or config.overall_aggregation
+    overall_method = cast(Any, methods[-1] or config.overall_aggregation)
     return dataclasses.replace(
         config, items=items, levels=tuple(levels), overall_aggregation=overall_method
     )
@@ -858,7 +866,10 @@ def _draw_choices(problem: _Problem, samples: int, rng: np.random.Generator) -> 
 
 
 def _validate_common(
-    config: EngineConfig, values: npt.ArrayLike, status: npt.ArrayLike, unit_codes
+    config: EngineConfig,
+    values: npt.ArrayLike,
+    status: npt.ArrayLike,
+    unit_codes: Sequence[object] | None,
 ) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     if not isinstance(config, EngineConfig):
         raise ValueError("config must be an EngineConfig.")
@@ -1023,7 +1034,7 @@ def run_uncertainty(
         rank_median=rank_median,
         rank_low=rank_low,
         rank_high=rank_high,
-        probability_above=above_counts / n_samples,
+        probability_above=np.asarray(above_counts / n_samples, dtype=float),
         mean_absolute_rank_shift=shift,
         choices=choices,
     )

@@ -249,3 +249,12 @@ class ConflictSerializer(serializers.Serializer):
     state = serializers.CharField(required=False)
     current_revision = serializers.IntegerField(required=False)
     changes = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class TransitionRefusedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    missing = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Codes of the required questions still unanswered (submit and resubmit).",
+    )

@@ -42,8 +42,13 @@ from surveys.services.answers import (
     RevisionConflict,
     answers_save,
 )
-from surveys.services.workflow import TransitionError, actors_for, assessment_transition
-from surveys.workflow import TRANSITIONS
+from surveys.services.workflow import (
+    AssessmentIncomplete,
+    ReasonRequired,
+    TransitionError,
+    TransitionNotPermitted,
+    assessment_transition,
+)
 
 #: Object ids in URLs: at most 18 digits, so absurd ids are a plain 404.
 ID_PATTERN = "[0-9]{1,18}"
@@ -161,7 +166,7 @@ class AssessmentViewSet(_ReadOnly):
     def _write_answers(
         self, request: Request, assessment: Assessment, *, replace: bool
     ) -> Response:
-        if not permissions.is_focal_point_for(request.user, assessment):
+        if not permissions.can_contribute(request.user, assessment):
             raise PermissionDenied("Only the country's focal points may change answers.")
         write = serializers.AnswersWriteSerializer(data=request.data)
         write.is_valid(raise_exception=True)
@@ -221,27 +226,37 @@ class AssessmentViewSet(_ReadOnly):
             400: OpenApiTypes.OBJECT,
             403: serializers.ErrorSerializer,
             404: serializers.ErrorSerializer,
-            409: serializers.ErrorSerializer,
+            409: serializers.TransitionRefusedSerializer,
         },
         summary="Move the assessment through its workflow (submit, approve, return...)",
+        description=(
+            "The same workflow service as the web pages decides: 403 when the user holds none "
+            "of the roles the action needs, 400 when a written message is required, 409 when "
+            "the state does not allow the action, queries are still open, or (submit, "
+            "resubmit) required questions are unanswered — `missing` lists them."
+        ),
     )
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str | None = None) -> Response:
         assessment = self.get_object()
         data = serializers.TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        chosen = TRANSITIONS[data.validated_data["action"]]
-        if not chosen.actors & actors_for(request.user, assessment):
-            raise PermissionDenied("You are not allowed to do this on this assessment.")
-        if chosen.message_required and not data.validated_data["message"].strip():
-            raise ValidationError({"message": "A written reason is required."})
         try:
             assessment_transition(
                 assessment=assessment,
-                action=chosen.action,
+                action=data.validated_data["action"],
                 actor=request.user,
                 message=data.validated_data["message"],
                 override=data.validated_data["override"],
+            )
+        except TransitionNotPermitted as error:
+            raise PermissionDenied(str(error)) from None
+        except ReasonRequired as error:
+            raise ValidationError({"message": [str(error)]}) from None
+        except AssessmentIncomplete as error:
+            missing = [question.code for question in error.missing]
+            return Response(
+                {"detail": str(error), "missing": missing}, status=status.HTTP_409_CONFLICT
             )
         except TransitionError as error:
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)

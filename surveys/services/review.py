@@ -122,10 +122,7 @@ def query_reply(*, query: Query, actor: AbstractBaseUser, text: str) -> QueryMes
         When not allowed, when the query is resolved or the assessment approved.
     """
     assessment = query.assessment
-    if not (
-        permissions.can_review_assessment(actor, assessment)
-        or permissions.is_focal_point_for(actor, assessment)
-    ):
+    if not permissions.can_discuss_queries(actor, assessment):
         raise QueryError(_("You cannot take part in this query."))
     if not query.is_open:
         raise QueryError(_("This query is resolved."))

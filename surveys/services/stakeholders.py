@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from surveys.audit import Change, audit_record
 from surveys.frameworks.spec import QuestionType
 from surveys.models import (
+    Assessment,
     AssessmentState,
     OrganisationType,
     StakeholderAnswer,
@@ -50,6 +51,7 @@ __all__ = [
     "stakeholder_expire",
     "stakeholder_invite",
     "stakeholder_link",
+    "stakeholder_links_open",
     "stakeholder_questions",
     "stakeholder_revoke",
 ]
@@ -90,6 +92,11 @@ def stakeholder_link(token: str) -> str:
     return settings.SITE_URL + reverse("surveys:stakeholder-respond", kwargs={"token": token})
 
 
+def stakeholder_links_open(assessment: Assessment) -> bool:
+    """Whether stakeholders' links to ``assessment`` work: until it is approved."""
+    return assessment.state != AssessmentState.APPROVED
+
+
 def stakeholder_questions(invitation: StakeholderInvitation) -> list:
     """The questions a stakeholder may answer: those of the invited pillars, except evidence."""
     spec = framework_spec(invitation.assessment.framework)
@@ -105,7 +112,7 @@ def stakeholder_questions(invitation: StakeholderInvitation) -> list:
 
 def stakeholder_invite(
     *,
-    assessment: object,
+    assessment: Assessment,
     actor: AbstractBaseUser,
     name: str,
     email: str,
@@ -122,7 +129,8 @@ def stakeholder_invite(
     ------
     InvitationError
         For an empty name, an invalid e-mail address, an unknown organisation type, language
-        or pillar, no pillar at all, or a validity outside 1 day – 180 days.
+        or pillar, no pillar at all, a validity outside 1 day – 180 days, or an assessment
+        whose links are closed (approved): its link would not work.
     """
     name = (name or "").strip()
     email = (email or "").strip()
@@ -137,7 +145,7 @@ def stakeholder_invite(
         raise InvitationError(_("Choose the type of organisation."))
     if language not in {code for code, _label in settings.LANGUAGES}:
         raise InvitationError(_("Choose one of the platform's languages."))
-    spec = framework_spec(assessment.framework)  # type: ignore[attr-defined]
+    spec = framework_spec(assessment.framework)
     known = [pillar.code for pillar in spec.pillars]
     chosen = [code for code in known if code in set(pillars)]
     if not chosen or len(chosen) != len(set(pillars)):
@@ -146,6 +154,16 @@ def stakeholder_invite(
         raise InvitationError(_("A link must be valid for 1 to 180 days."))
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
+        # Locked, so an approval cannot slip in between this check and the e-mail.
+        current = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if not stakeholder_links_open(current):
+            raise InvitationError(
+                _(
+                    "This assessment is “%(state)s”: stakeholder links are closed, so no "
+                    "invitation can be sent unless an administrator reopens it."
+                )
+                % {"state": current.get_state_display()}
+            )
         invitation = StakeholderInvitation.objects.create(
             assessment=assessment,
             name=name[:200],
@@ -236,7 +254,7 @@ def invitation_resolve(token: str) -> StakeholderInvitation:
         raise InvitationUnusable("revoked")
     if invitation.is_expired:
         raise InvitationUnusable("expired")
-    if invitation.assessment.state == AssessmentState.APPROVED:
+    if not stakeholder_links_open(invitation.assessment):
         raise InvitationUnusable("closed")
     return invitation
 
@@ -273,6 +291,9 @@ def stakeholder_answers_save(
         locked = StakeholderInvitation.objects.select_for_update().get(pk=invitation.pk)
         if not locked.is_usable:
             raise InvitationUnusable("revoked" if locked.is_revoked else "expired")
+        assessment = Assessment.objects.select_for_update().get(pk=locked.assessment_id)
+        if not stakeholder_links_open(assessment):
+            raise InvitationUnusable("closed")
         existing = {row.question_code: row for row in locked.answers.all()}
         changes: list[Change] = []
         to_create, to_update, to_delete = [], [], []

@@ -1,4 +1,11 @@
-"""Moving an assessment through its workflow, safely under concurrency."""
+"""Moving an assessment through its workflow, safely under concurrency.
+
+Every workflow rule is checked here, so the wizard, the review pages, the API, management
+commands and the demo obey the same rules: who may act, the state the assessment must be in,
+a written reason where one is needed, open queries before approval, and every visible required
+question answered before (re)submission. Each refusal is a typed :class:`TransitionError`, so
+callers map it to a response (403, 400, 409) without checking actors or messages themselves.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +20,9 @@ from django.utils.translation import ngettext
 
 from surveys import notifications, permissions
 from surveys.audit import Change, audit_record
-from surveys.models import Assessment, Query, QueryStatus, StateTransition
+from surveys.frameworks.spec import QuestionSpec
+from surveys.models import Answer, Assessment, Evidence, Query, QueryStatus, StateTransition
+from surveys.wizard.progress import missing_required
 from surveys.workflow import TRANSITIONS, Actor, Transition
 
 LOCK_RETRIES = 6
@@ -21,13 +30,58 @@ LOCK_BACKOFF_SECONDS = 0.05
 
 
 class TransitionError(Exception):
-    """The transition is not allowed now; the message says why, for the user."""
+    """The transition is not allowed now; the message says why, for the user.
+
+    Callers catch the subclasses to choose a response; nothing has been written.
+    """
+
+
+class UnknownTransition(TransitionError):
+    """No workflow action has this name."""
+
+
+class TransitionNotPermitted(TransitionError):
+    """The user holds none of the roles the transition needs for this assessment."""
+
+
+class ReasonRequired(TransitionError):
+    """The transition needs a written message and none was given."""
+
+
+class TransitionConflict(TransitionError):
+    """The assessment's state does not allow the transition (it may have just changed), or
+    open queries stand in the way of approval."""
+
+
+class AssessmentIncomplete(TransitionError):
+    """Visible required questions are unanswered; ``missing`` lists them in questionnaire
+    order."""
+
+    def __init__(self, missing: list[QuestionSpec]) -> None:
+        self.missing = missing
+        super().__init__(
+            ngettext(
+                "%(count)d required question is not answered yet; answer it before submitting.",
+                "%(count)d required questions are not answered yet; answer them before submitting.",
+                len(missing),
+            )
+            % {"count": len(missing)}
+        )
+
+
+def missing_answers(assessment: Assessment) -> list[QuestionSpec]:
+    """Visible required questions of ``assessment`` without a saved answer or evidence."""
+    answers = {row.question_code: row for row in Answer.objects.filter(assessment=assessment)}
+    evidence_codes = set(
+        Evidence.objects.filter(assessment=assessment).values_list("question_code", flat=True)
+    )
+    return missing_required(assessment.framework.spec, answers, evidence_codes)
 
 
 def actors_for(user: AbstractBaseUser, assessment: Assessment) -> set[Actor]:
     """The workflow capacities in which ``user`` may act on ``assessment``."""
     actors: set[Actor] = set()
-    if permissions.is_focal_point_for(user, assessment):
+    if permissions.can_contribute(user, assessment):
         actors.add(Actor.FOCAL_POINT)
     if permissions.can_review_assessment(user, assessment):
         actors.add(Actor.REVIEWER)
@@ -80,17 +134,19 @@ def assessment_transition(
 
     Raises
     ------
-    TransitionError
-        With a message for the user; nothing is written.
+    UnknownTransition, TransitionNotPermitted, ReasonRequired, TransitionConflict,
+    AssessmentIncomplete
+        Subclasses of :class:`TransitionError`, with a message for the user; nothing is
+        written.
     """
     transition = TRANSITIONS.get(action)
     if transition is None:
-        raise TransitionError(_("Unknown action “%(action)s”.") % {"action": action})
+        raise UnknownTransition(_("Unknown action “%(action)s”.") % {"action": action})
     if not (transition.actors & actors_for(actor, assessment)):
-        raise TransitionError(_("You are not allowed to do this on this assessment."))
+        raise TransitionNotPermitted(_("You are not allowed to do this on this assessment."))
     message = message.strip()
     if transition.message_required and not message:
-        raise TransitionError(_("A written reason is required."))
+        raise ReasonRequired(_("A written reason is required."))
     for attempt in range(LOCK_RETRIES + 1):
         try:
             locked = _apply(assessment, transition, actor, message, override)
@@ -102,7 +158,7 @@ def assessment_transition(
             if "locked" not in str(error) or connection.in_atomic_block:
                 raise
             if attempt == LOCK_RETRIES:
-                raise TransitionError(
+                raise TransitionConflict(
                     _("Someone else is changing this assessment; please try again.")
                 ) from error
             time.sleep(LOCK_BACKOFF_SECONDS * 2**attempt)
@@ -123,10 +179,14 @@ def _apply(
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if locked.state not in transition.sources:
-            raise TransitionError(
+            raise TransitionConflict(
                 _("This assessment is now “%(state)s”; the action was not applied.")
                 % {"state": locked.get_state_display()}
             )
+        if transition.requires_complete_answers:
+            missing = missing_answers(locked)
+            if missing:
+                raise AssessmentIncomplete(missing)
         open_queries = _check_open_queries(locked, transition, message, override)
         for check in BEFORE_TRANSITION:
             check(locked, transition, actor, message, override)
@@ -135,7 +195,7 @@ def _apply(
             state=transition.target, state_changed_at=now, updated_at=now
         )
         if updated != 1:
-            raise TransitionError(_("Someone else changed this assessment; please reload."))
+            raise TransitionConflict(_("Someone else changed this assessment; please reload."))
         StateTransition.objects.create(
             assessment=locked,
             action=transition.action,
@@ -183,12 +243,12 @@ def _check_open_queries(
     open_count = Query.objects.filter(assessment=assessment, status=QueryStatus.OPEN).count()
     if transition.action == "return":
         if not open_count and not message:
-            raise TransitionError(
+            raise ReasonRequired(
                 _("Open a query on the answers to change, or write a message, before returning.")
             )
         return open_count
     if open_count and not override:
-        raise TransitionError(
+        raise TransitionConflict(
             ngettext(
                 "%(count)d query is still open: resolve it, or approve anyway with a reason.",
                 "%(count)d queries are still open: resolve them, or approve anyway with a reason.",
@@ -197,5 +257,5 @@ def _check_open_queries(
             % {"count": open_count}
         )
     if open_count and not message:
-        raise TransitionError(_("Approving with open queries needs a written reason."))
+        raise ReasonRequired(_("Approving with open queries needs a written reason."))
     return open_count

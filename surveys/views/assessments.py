@@ -99,7 +99,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     answers = load_answers(assessment)
     progress = pillar_progress(spec, answers, load_evidence_codes(assessment))
     language = get_language() or "en"
-    focal_point = permissions.is_focal_point_for(user, assessment)
+    focal_point = permissions.can_contribute(user, assessment)
     context = {
         "assessment": assessment,
         "framework_title": spec.title.get(language) or next(iter(spec.title.values()), ""),

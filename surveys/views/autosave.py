@@ -30,7 +30,7 @@ def _error(message: str, status: int, **extra: object) -> JsonResponse:
 @require_POST
 def autosave(request: HttpRequest, pk: int) -> JsonResponse:
     assessment = permissions.get_assessment_for_user(request, pk)
-    if not permissions.is_focal_point_for(request.user, assessment):
+    if not permissions.can_contribute(request.user, assessment):
         return _error(_("You may not change this assessment."), 403)
     prefix = f"assessment_{assessment.pk}"
     pillar = pillar_for_step(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,10 +40,7 @@ class EvidenceForm(forms.Form):
 
 
 def _assessment_of_focal_point(request: HttpRequest, pk: int) -> Assessment:
-    assessment = permissions.get_assessment_for_user(request, pk)
-    if not permissions.is_focal_point_for(request.user, assessment):
-        raise PermissionDenied
-    return assessment
+    return permissions.get_assessment_for_user(request, pk, permissions.Action.CONTRIBUTE)
 
 
 @login_required

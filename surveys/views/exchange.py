@@ -326,9 +326,7 @@ def _guarded_import(request: HttpRequest, kind: str, target: Any, **kwargs: Any)
 @login_required
 @require_http_methods(["GET", "POST"])
 def answers_import(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = permissions.get_assessment_for_user(request, pk)
-    if not permissions.is_focal_point_for(request.user, assessment):
-        raise PermissionDenied
+    assessment = permissions.get_assessment_for_user(request, pk, permissions.Action.CONTRIBUTE)
     if not assessment.is_editable:
         if request.method == "POST":
             messages.error(request, str(AssessmentLocked(assessment)))

@@ -18,7 +18,9 @@ from surveys.models import Framework, FrameworkStatus
 def _visible_frameworks(request: HttpRequest) -> QuerySet[Framework]:
     """Published and retired versions for everyone; drafts only for administrators."""
     frameworks = Framework.objects.all()
-    if not (permissions.is_administrator(request.user) or request.user.is_staff):
+    if not (
+        permissions.is_administrator(request.user) or permissions.can_use_admin_site(request.user)
+    ):
         frameworks = frameworks.exclude(status=FrameworkStatus.DRAFT)
     return frameworks
 

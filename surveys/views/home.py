@@ -28,11 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_planner": Role.PLANNER in roles,
         "is_admin": permissions.is_administrator(request.user),
         "assessments": assessments,
-        "to_edit": [
-            a
-            for a in assessments
-            if a.is_editable and permissions.is_focal_point_for(request.user, a)
-        ],
+        "to_edit": [a for a in assessments if permissions.can_edit_assessment(request.user, a)],
         "to_review": [
             a
             for a in assessments

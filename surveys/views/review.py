@@ -146,10 +146,7 @@ def query_open_view(request: HttpRequest, pk: int) -> HttpResponse:
 def query_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
     query = _query_for_user(request, pk, Action.VIEW)
     assessment = query.assessment
-    if not (
-        permissions.can_review_assessment(request.user, assessment)
-        or permissions.is_focal_point_for(request.user, assessment)
-    ):
+    if not permissions.can_discuss_queries(request.user, assessment):
         raise PermissionDenied
     if request.method == "GET":
         # A page of its own for the wizard, whose questions sit inside the wizard's form.

@@ -82,7 +82,7 @@ def _pillar_choices(assessment: Assessment) -> list[tuple[str, str]]:
 def stakeholder_list(request: HttpRequest, pk: int) -> HttpResponse:
     """Who was invited, who responded; focal points invite from here."""
     assessment = permissions.get_assessment_for_user(request, pk)
-    is_focal_point = permissions.is_focal_point_for(request.user, assessment)
+    is_focal_point = permissions.can_contribute(request.user, assessment)
     if request.method == "POST" and not is_focal_point:
         raise PermissionDenied
     pillars = _pillar_choices(assessment)
@@ -130,9 +130,7 @@ def stakeholder_list(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def stakeholder_revoke_view(request: HttpRequest, pk: int, invitation: int) -> HttpResponse:
-    assessment = permissions.get_assessment_for_user(request, pk)
-    if not permissions.is_focal_point_for(request.user, assessment):
-        raise PermissionDenied
+    assessment = permissions.get_assessment_for_user(request, pk, permissions.Action.CONTRIBUTE)
     item = get_object_or_404(StakeholderInvitation, pk=invitation, assessment=assessment)
     stakeholder_revoke(invitation=item, actor=request.user)
     messages.success(request, _("The link of %(name)s no longer works.") % {"name": item.name})

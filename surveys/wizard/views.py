@@ -20,7 +20,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,7 +42,11 @@ from surveys.services.answers import (
     answers_for_conditions,
     framework_spec,
 )
-from surveys.services.workflow import TransitionError, assessment_transition
+from surveys.services.workflow import (
+    AssessmentIncomplete,
+    TransitionError,
+    assessment_transition,
+)
 from surveys.wizard.display import answer_display
 from surveys.wizard.forms import ReviewForm, StepForm, initial_for, merged_draft
 from surveys.wizard.progress import missing_required, pillar_progress, visible_codes
@@ -86,9 +89,9 @@ class SurveyWizardView(NamedUrlWizardView):
         return f"assessment_{kwargs['pk']}"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        assessment = permissions.get_assessment_for_user(request, kwargs["pk"])
-        if not permissions.is_focal_point_for(request.user, assessment):
-            raise PermissionDenied
+        assessment = permissions.get_assessment_for_user(
+            request, kwargs["pk"], permissions.Action.CONTRIBUTE
+        )
         if not assessment.is_editable:
             messages.warning(
                 request,
@@ -286,7 +289,9 @@ class SurveyWizardView(NamedUrlWizardView):
                 changes=answer_changes_since(self.assessment, base_revision),
             )
             return self.render_step(form, conflict=conflict, status=409)
-        if not form.is_valid() or self.review_problems():
+        # Unsaved draft values are the wizard's own state; whether every required answer is
+        # given is the workflow service's rule, checked there for every path.
+        if not form.is_valid() or self.draft_problems():
             return self.render_step(form, submit_refused=True)
         action = "resubmit" if self.assessment.state == AssessmentState.RETURNED else "submit"
         try:
@@ -296,6 +301,8 @@ class SurveyWizardView(NamedUrlWizardView):
                 actor=request.user,
                 message=form.cleaned_data["message"],
             )
+        except AssessmentIncomplete:
+            return self.render_step(form, submit_refused=True)
         except TransitionError as error:
             messages.error(request, str(error))
             return self.render_step(form)
@@ -315,6 +322,12 @@ class SurveyWizardView(NamedUrlWizardView):
             }
             for question in missing_required(self.spec, self.answers, self.evidence_codes)
         ]
+        return problems + self.draft_problems()
+
+    def draft_problems(self) -> list[dict[str, Any]]:
+        """Steps whose draft holds values that could not be saved, each with a link."""
+        language = get_language() or "en"
+        problems: list[dict[str, Any]] = []
         steps = self.get_form_list()
         for step in self.storage.data[self.storage.step_data_key]:
             if step in steps and step != REVIEW_STEP:

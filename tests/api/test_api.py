@@ -16,7 +16,15 @@ from scoring.models import ScoreRun
 from scoring.services import score_run_create
 from surveys.models import Answer, Assessment, AssessmentState, AuditEvent, Role
 from surveys.services.answers import AnswerInput, answers_save
-from tests.factories import give_role, make_assessment, make_focal_point, make_reviewer, make_user
+from surveys.services.workflow import missing_answers
+from tests.factories import (
+    complete_answers,
+    give_role,
+    make_assessment,
+    make_focal_point,
+    make_reviewer,
+    make_user,
+)
 from tests.scoring.helpers import FULL_ANSWERS, add_answers
 
 
@@ -232,6 +240,15 @@ class TransitionTests(ApiTestCase):
 
     def test_the_workflow_runs_through_the_api_with_the_same_rules(self) -> None:
         assert self.post(self.reviewer, "submit").status_code == 403
+        refused = self.post(self.focal, "submit")
+        assert refused.status_code == 409
+        assert refused.json()["missing"] == [
+            question.code for question in missing_answers(self.senegal)
+        ]
+        assert "GOV.1.a" in refused.json()["missing"]
+        self.senegal.refresh_from_db()
+        assert self.senegal.state == AssessmentState.DRAFT
+        complete_answers(self.senegal)
         response = self.post(self.focal, "submit")
         assert response.status_code == 200 and response.json()["state"] == "submitted"
         assert self.post(self.focal, "submit").status_code == 409  # already submitted

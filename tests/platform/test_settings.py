@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
-    clean.update({"SECURE_SSL_REDIRECT": "1", "STATIC_MANIFEST": "1"})
+    clean.update({"SECURE_SSL_REDIRECT": "1", "STATIC_MANIFEST": "1", "ENV_FILE": ""})
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -17,6 +17,7 @@ from surveys.services.answers import AnswerInput, answers_save
 from surveys.services.review import query_open
 from surveys.services.workflow import assessment_transition
 from surveys.views.history import PAGE_SIZE, csv_safe
+from tests.factories import complete_answers
 from tests.review.support import ReviewTestCase
 
 
@@ -34,6 +35,7 @@ class AuditTrailTests(ReviewTestCase):
             answers=[AnswerInput("GOV.1.a", 2)],
             base_revision=1,
         )
+        complete_answers(self.draft)
         assessment_transition(assessment=self.draft, action="submit", actor=self.alice)
         assessment_transition(assessment=self.draft, action="start_review", actor=self.rita)
         query_open(assessment=self.draft, question_code="GOV.1.a", actor=self.rita, text="Why?")

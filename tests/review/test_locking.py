@@ -15,6 +15,7 @@ from surveys.models import Answer, AssessmentState, AuditEvent, Evidence
 from surveys.services.answers import AnswerInput, AssessmentLocked, answers_save
 from surveys.services.evidence import evidence_add_file, evidence_add_url, evidence_delete
 from surveys.services.workflow import assessment_transition
+from tests.factories import complete_answers
 from tests.review.support import ReviewTestCase, make_in_state
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -35,6 +36,7 @@ class ApprovalLocksEveryPathTests(ReviewTestCase):
             url="https://example.org/strategy.pdf",
             actor=self.alice,
         )
+        complete_answers(self.assessment)
         for action, actor in [
             ("submit", self.alice),
             ("start_review", self.rita),
@@ -51,7 +53,7 @@ class ApprovalLocksEveryPathTests(ReviewTestCase):
                 answers=[AnswerInput("GOV.1.a", 5)],
                 base_revision=self.assessment.revision,
             )
-        assert Answer.objects.get(assessment=self.assessment).value == 2
+        assert Answer.objects.get(assessment=self.assessment, question_code="GOV.1.a").value == 2
 
     def test_evidence_cannot_be_added_or_removed_once_approved(self) -> None:
         upload = SimpleUploadedFile("report.pdf", PDF, content_type="application/pdf")
@@ -85,11 +87,11 @@ class ApprovalLocksEveryPathTests(ReviewTestCase):
             },
         )
         assert response.status_code == 423
-        assert Answer.objects.get(assessment=self.assessment).value == 2
+        assert Answer.objects.get(assessment=self.assessment, question_code="GOV.1.a").value == 2
 
     def test_the_admin_cannot_change_answers_or_evidence(self) -> None:
         self.client.force_login(self.ada)
-        answer = Answer.objects.get(assessment=self.assessment)
+        answer = Answer.objects.get(assessment=self.assessment, question_code="GOV.1.a")
         change = reverse("admin:surveys_answer_change", args=[answer.pk])
         assert self.client.post(change, {"value": "5"}).status_code == 403
         delete = reverse("admin:surveys_answer_delete", args=[answer.pk])

@@ -18,7 +18,7 @@ from surveys.notifications import (
     stakeholder_reminder_send,
 )
 from surveys.services.workflow import assessment_transition
-from tests.factories import make_focal_point, make_reviewer
+from tests.factories import complete_answers, make_focal_point, make_reviewer
 from tests.review.support import ReviewTestCase, make_in_state
 
 SITE = "https://assess.example.org"
@@ -33,6 +33,7 @@ class TransitionNotificationTests(ReviewTestCase):
     def test_submission_mails_the_reviewers_of_that_country_only(self) -> None:
         second = make_reviewer("SEN", "rosa")
         make_reviewer("KEN", "kim")
+        complete_answers(self.draft)
         self._transition(self.draft, "submit", self.alice)
         assert sorted(m.to[0] for m in mail.outbox) == sorted([second.email, self.rita.email])
         message = mail.outbox[0]
@@ -40,6 +41,7 @@ class TransitionNotificationTests(ReviewTestCase):
         assert f"{SITE}/assessments/{self.draft.pk}/review/" in message.body
 
     def test_nothing_is_sent_when_the_transaction_does_not_commit(self) -> None:
+        complete_answers(self.draft)
         with self.captureOnCommitCallbacks(execute=False) as callbacks:
             assessment_transition(assessment=self.draft, action="submit", actor=self.alice)
         assert callbacks  # notifications wait for the commit
@@ -81,6 +83,7 @@ class TransitionNotificationTests(ReviewTestCase):
         assert "Senegal" in by_recipient[english.email].subject
 
     def test_a_mail_server_failure_does_not_break_the_transition(self) -> None:
+        complete_answers(self.draft)
         with mock.patch(
             "django.core.mail.backends.locmem.EmailBackend.send_messages",
             side_effect=OSError("connection refused"),

@@ -15,7 +15,7 @@ from surveys.services.answers import AnswerInput, answers_save
 from surveys.services.review import query_open
 from surveys.services.stakeholders import stakeholder_answers_save, stakeholder_invite
 from surveys.services.workflow import assessment_transition
-from tests.factories import make_focal_point
+from tests.factories import complete_answers, make_focal_point
 from tests.review.support import ReviewTestCase, make_in_state
 
 
@@ -70,6 +70,7 @@ class WorkspaceTests(ReviewTestCase):
             invitation=invited.invitation,
             answers=[AnswerInput("GOV.1.a", 1, justification="Not funded yet.")],
         )
+        complete_answers(assessment)
         assessment_transition(assessment=assessment, action="submit", actor=cls.alice)
         assessment_transition(assessment=assessment, action="start_review", actor=cls.rita)
         cls.query = query_open(

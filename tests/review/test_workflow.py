@@ -17,6 +17,7 @@ from surveys.services.workflow import (
     available_transitions,
 )
 from surveys.workflow import TRANSITIONS, transitions_from
+from tests.factories import complete_answers
 from tests.review.support import ReviewTestCase, make_in_state, transitions_of
 
 # (state, action) → the state it leads to; every other pair must be refused.
@@ -53,6 +54,7 @@ def test_the_transition_table_is_the_documented_workflow() -> None:
 class StateMachineTests(ReviewTestCase):
     def _attempt(self, state: str, action: str, person: str) -> str:
         assessment = make_in_state(state, round=next(_rounds))
+        complete_answers(assessment)
         user = getattr(self, person)
         message = "Reason given."
         try:
@@ -76,6 +78,7 @@ class StateMachineTests(ReviewTestCase):
 
     def test_a_transition_records_who_when_and_the_message(self) -> None:
         assessment = make_in_state(S.DRAFT, round=2001)
+        complete_answers(assessment)
         assessment_transition(
             assessment=assessment, action="submit", actor=self.alice, message="Ready."
         )
@@ -93,6 +96,7 @@ class StateMachineTests(ReviewTestCase):
 
     def test_a_transition_is_audited_with_old_and_new_state_and_the_message(self) -> None:
         assessment = make_in_state(S.DRAFT, round=2002)
+        complete_answers(assessment)
         assessment_transition(
             assessment=assessment, action="submit", actor=self.alice, message="Ready."
         )
