@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a change to the engine can change a published number.
-ENGINE_VERSION: Final = "1.0.0"
+ENGINE_VERSION: Final = "1.1.0"
 
 #: Item status codes (stored in a small-int array of the same shape as the values).
 ANSWERED: Final = 0

@@ -7,6 +7,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from scoring.engine.constants import ENGINE_VERSION
 from scoring.models import RunStatus, RunTrigger, ScoreRun
 from scoring.services import score_run_create
 from surveys.models import Role
@@ -187,7 +188,7 @@ class RunDetailTests(TestCase):
         self.client.login(username=self.reviewer.username, password=PASSWORD)
         page = self.client.get(self.url).content.decode()
         assert self.score_run.config_digest in page and self.score_run.inputs_digest in page
-        assert "1.0.0" in page and "<code>5</code>" in page
+        assert ENGINE_VERSION in page and "<code>5</code>" in page
         assert "dont_know_rule" in page
 
     def test_recomputing_from_the_record_confirms_identical_numbers(self) -> None:
