@@ -796,6 +796,29 @@ def _sample_config(problem: _Problem, choice: np.ndarray) -> EngineConfig:
     )
 
 
+def _score_sample(
+    problem: _Problem,
+    choice: np.ndarray,
+    values: np.ndarray,
+    status: np.ndarray,
+    groups: Sequence[object] | np.ndarray | None = None,
+) -> ScoreResult:
+    """One sample scored by the plain pipeline, coverage screened with the variant's weights.
+
+    The analysis varies how the data are aggregated, not which nodes have enough data to be
+    reported: coverage (the share of the framework's weight with data) stays that of the
+    nominal weights in every sample, as in the vectorised evaluation.
+    """
+    variant = int(_variant_of_samples(problem, choice[None, :])[0])
+    return score(
+        _sample_config(problem, choice),
+        values,
+        status,
+        groups=groups,
+        coverage_config=problem.variant_configs[variant],
+    )
+
+
 def _ranks(overall: np.ndarray) -> np.ndarray:
     """Competition ranks per sample (1 = best, ties share the best rank, NaN unranked)."""
     samples, units = overall.shape

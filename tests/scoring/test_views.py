@@ -50,7 +50,9 @@ class ScorePageTests(TestCase):
         assert "Government" in page and "Connectivity" in page and "Skills" in page
         assert "35.0" in page  # GOV
         assert "65.0" in page  # GOV gap to 100
-        assert "90 %" in page  # overall coverage: 9 of 10 applicable questions answered
+        # Overall coverage is the share of pillar weight with data: GOV and NET complete, SKL
+        # half (one of its two equally weighted questions is "don't know"): 2.5 / 3.
+        assert "83 %" in page
 
     def test_an_insufficient_pillar_reads_as_insufficient_not_a_number(self) -> None:
         page = self.get(self.reviewer)
