@@ -454,12 +454,20 @@ def _read_indicator(
         description=reader.text(data, "description", path),
         questions=tuple(questions),
         weight=reader.number(data, "weight", path, default=1.0, minimum=0) or 0.0,
-        target=reader.number(
-            data, "target", path, default=scoring["target"], minimum=0, maximum=100
-        )
-        or 0.0,
+        target=_read_target(reader, data, path, scoring["target"]),
         aggregation=reader.choice(data, "aggregation", path, Aggregation, Aggregation.ARITHMETIC),
     )
+
+
+def _read_target(reader: Reader, data: dict[str, Any], path: str, default: float) -> float:
+    """A target in (0, 100]: at 0 every gap would be 0 and the relative gap (gap / target) 0/0."""
+    target = reader.number(data, "target", path, default=default, minimum=0, maximum=100)
+    if target == 0:
+        reader.error(
+            join_path(path, "target"),
+            "must be more than 0 (a gap is measured to the target, and relative to it)",
+        )
+    return target if target else default
 
 
 def _read_indicators(
@@ -625,7 +633,7 @@ def _read_scoring(reader: Reader, value: Any) -> tuple[ScoringSpec, dict[str, An
             maximum=1,
             allow_fraction=True,
         ),
-        "target": reader.number(data, "target", "scoring", default=100.0, minimum=0, maximum=100),
+        "target": _read_target(reader, data, "scoring", 100.0),
     }
     spec = ScoringSpec(
         dont_know=reader.choice(data, "dont_know", "scoring", DontKnowRule, DontKnowRule.EXCLUDE),
