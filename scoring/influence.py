@@ -88,7 +88,7 @@ def sensitivity_json(indices: SobolIndices, *, outputs: Sequence[str]) -> dict[s
         "inputs": list(indices.input_names),
         "n_base_samples": indices.n_base_samples,
         "n_evaluations": indices.n_evaluations,
-        "n_resamples": indices.n_resamples,
+        "n_replicates": indices.n_replicates,
         "confidence_level": indices.confidence_level,
         "outputs": stored,
     }

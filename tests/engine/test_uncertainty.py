@@ -339,7 +339,7 @@ def test_sensitivity_gives_no_share_to_an_input_that_changes_nothing() -> None:
             "aggregation:overall": ("arithmetic", "geometric"),
             "dont_know_rule": ("exclude", "lowest"),  # nobody answered "don't know"
         },
-        n_base_samples=256,
+        n_base_samples=32,
         unit_codes=["A", "B", "C"],
     )
     assert indices.input_names == ("aggregation:overall", "dont_know_rule")

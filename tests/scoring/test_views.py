@@ -88,7 +88,7 @@ class ScorePageTests(TestCase):
         ]
         positions = [section.index(label) for label in labels]
         assert positions[0] < positions[1] < min(positions[2:])
-        assert "recomputations, with 95 % bootstrap intervals" in section
+        assert "recomputations, in independent replicates; 95 % intervals" in section
 
     def test_the_score_page_reads_in_french(self) -> None:
         self.client.login(username=self.reviewer.username, password=PASSWORD)
