@@ -179,24 +179,54 @@ def ahp_weights(
 
 
 def varimax(
-    loadings: np.ndarray, *, max_iterations: int = 100, tolerance: float = 1e-8
+    loadings: np.ndarray,
+    *,
+    normalize: bool = True,
+    max_iterations: int = 1000,
+    tolerance: float = 1e-5,
 ) -> np.ndarray:
-    """Kaiser's varimax rotation of a loadings matrix (variables × factors)."""
-    variables, factors = loadings.shape
+    """Kaiser's varimax rotation of a loadings matrix (variables × factors).
+
+    With ``normalize`` (the default, Kaiser 1958), each row is divided by its communality's
+    square root before rotating and multiplied back afterwards, so that variables with small
+    communalities weigh as much as the others: R's ``stats::varimax`` (default
+    ``normalize = TRUE``, ``eps = 1e-5``) and SPSS's "Varimax with Kaiser normalization". The
+    iteration is R's (the SVD form of Kaiser's criterion).
+
+    References
+    ----------
+    Kaiser, H. F. (1958), "The varimax criterion for analytic rotation in factor analysis",
+    *Psychometrika* 23(3), 187–200. R Core Team, ``stats::varimax`` source.
+
+    Examples
+    --------
+    Two factors, a variable of small communality (the last): rotation is orthogonal, so every
+    communality is kept.
+
+    >>> loadings = np.array([[0.8, 0.3], [0.7, 0.4], [0.3, 0.8], [0.2, 0.1]])
+    >>> rotated = varimax(loadings)
+    >>> np.allclose((rotated**2).sum(axis=1), (loadings**2).sum(axis=1))
+    True
+    """
+    array = np.asarray(loadings, dtype=float)
+    variables, factors = array.shape
     if factors < 2:
-        return loadings.copy()
+        return array.copy()
+    scale = np.sqrt((array**2).sum(axis=1)) if normalize else np.ones(variables)
+    # A variable with no loading at all keeps its zero row (nothing to normalise).
+    scale = np.where(scale > 0, scale, 1.0)
+    normalised = array / scale[:, None]
     rotation = np.eye(factors)
     criterion = 0.0
     for _ in range(max_iterations):
-        rotated = loadings @ rotation
-        target = rotated**3 - rotated @ np.diag((rotated**2).sum(axis=0)) / variables
-        left, singular, right = np.linalg.svd(loadings.T @ target)
+        rotated = normalised @ rotation
+        target = rotated**3 - rotated * ((rotated**2).sum(axis=0) / variables)
+        left, singular, right = np.linalg.svd(normalised.T @ target)
         rotation = left @ right
-        new_criterion = float(singular.sum())
-        if criterion and new_criterion < criterion * (1 + tolerance):
+        previous, criterion = criterion, float(singular.sum())
+        if criterion < previous * (1 + tolerance):
             break
-        criterion = new_criterion
-    return loadings @ rotation
+    return (normalised @ rotation) * scale[:, None]
 
 
 @dataclass(frozen=True, eq=False)
