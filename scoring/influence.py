@@ -5,8 +5,8 @@ make (weights, averaging, scaling of statistics, treatment of "don't know"). The
 analysis, :func:`scoring.engine.uncertainty.uncertainty_sensitivity`, then says how much of
 the spread of a score each choice explains: alone (the first-order Sobol index) and with
 its interactions with the other choices (the total index), each with a 95 % t interval over
-independent replicates. For a cohort it says the same of the mean absolute rank shift, i.e. what moves
-the ranking.
+independent replicates. For a cohort it says the same of the mean absolute rank shift, i.e.
+what moves the ranking.
 
 :func:`sensitivity_json` stores the indices with the run (``run.uncertainty["sensitivity"]``);
 :func:`influence_lines` reads them back for the score page, the dashboards, the PDF reports

@@ -20,6 +20,7 @@ __all__ = [
     "SAATY_RANDOM_INDEX",
     "STATUS_CODES",
     "STATUS_NAMES",
+    "ZERO_REMEDIES",
 ]
 
 #: Bumped whenever a change to the engine can change a published number.
@@ -48,6 +49,11 @@ DONT_KNOW_RULES: Final = ("exclude", "lowest")
 #: "exclude" leaves it out, renormalises the other pillars and flags the overall as partial;
 #: "propagate" makes the overall insufficient (NaN) as well.
 INSUFFICIENT_PILLAR_RULES: Final = ("exclude", "propagate")
+
+#: What to do about item scores of 0, which make any geometric or harmonic mean above them 0:
+#: "keep" them; "floor": scores below the value count as the value; "shift": every score x
+#: becomes value + (100 − value) x / 100 (the scale moved onto [value, 100]).
+ZERO_REMEDIES: Final = ("keep", "floor", "shift")
 
 #: Per-parent aggregation methods. "power" is the generalised (power) mean with exponent ``power``.
 AGGREGATION_METHODS: Final = ("arithmetic", "geometric", "harmonic", "power")

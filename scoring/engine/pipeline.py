@@ -15,7 +15,12 @@ from functools import cached_property
 
 import numpy as np
 
-from scoring.engine.aggregation import TreeScores, aggregate_tree, sum_by_parent
+from scoring.engine.aggregation import (
+    TreeScores,
+    aggregate_tree,
+    apply_zero_remedy,
+    sum_by_parent,
+)
 from scoring.engine.config import EngineConfig
 from scoring.engine.constants import (
     ANSWERED,
@@ -314,6 +319,8 @@ def score(
             )
     elif groups is not None:
         group_codes(groups, units)
+    if config.zero_remedy != "keep":
+        item_scores = apply_zero_remedy(item_scores, config.zero_remedy, config.zero_remedy_value)
 
     steps = hierarchy.steps
     coverage_steps = _coverage_steps(config, coverage_config)
