@@ -229,6 +229,12 @@ def varimax(
     return (normalised @ rotation) * scale[:, None]
 
 
+#: The Handbook's criteria for retaining factors (OECD & JRC 2008, section 6.1, step 3):
+#: eigenvalue above 1, each factor explaining more than 10 % of the variance, and the retained
+#: factors together more than 60 %.
+PCA_CUMULATIVE_VARIANCE = 0.6
+
+
 @dataclass(frozen=True, eq=False)
 class PcaWeights:
     """PCA-based weights and the quantities that explain them."""
@@ -237,9 +243,20 @@ class PcaWeights:
     eigenvalues: np.ndarray  # of the correlation matrix, descending
     explained_variance_ratio: np.ndarray
     retained: int
-    loadings: np.ndarray  # (indicators, retained), rotated if requested
+    #: (indicators, retained), rotated if requested; each factor's sign chosen so that its
+    #: loadings sum to a positive number (the sign of a factor is otherwise arbitrary).
+    loadings: np.ndarray
     assigned_factor: np.ndarray  # (indicators,) factor with the highest squared loading
     units_used: int
+    #: Share of the variance the retained factors explain together.
+    cumulative_variance: float = 0.0
+    #: The Handbook's three criteria, each True when met: "eigenvalue > 1" and "share > 10 %"
+    #: for every retained factor, "cumulative > 60 %" for them together.
+    criteria: tuple[tuple[str, bool], ...] = ()
+    #: Indicators whose loading on their assigned factor is negative: the weight squares the
+    #: loading, so they get a positive weight though they move against the factor.
+    negative_loadings: tuple[int, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 def pca_weights(
@@ -261,6 +278,11 @@ def pca_weights(
        the factor where its scaled squared loading is largest.
     5. Weight = that scaled squared loading × the factor's share of the variance explained by
        the retained factors; normalise to sum to 1.
+
+    The result reports the variance explained (each factor's and together) and whether the
+    Handbook's criteria are met (eigenvalue > 1, share > 10 %, cumulative > 60 %), with a
+    warning for each unmet one; it warns too when an indicator loads negatively on its factor
+    (squared loadings give it a positive weight anyway: check its direction).
 
     Examples
     --------
@@ -304,12 +326,33 @@ def pca_weights(
     loadings = eigenvectors[:, :retained] * np.sqrt(eigenvalues[:retained])
     if rotate:
         loadings = varimax(loadings)
+    loadings = loadings * np.where(loadings.sum(axis=0) < 0, -1.0, 1.0)
     squared = loadings**2
     factor_variance = squared.sum(axis=0)
     scaled = squared / factor_variance
     assigned = np.argmax(scaled, axis=1)
     factor_share = factor_variance / factor_variance.sum()
     raw = scaled[np.arange(scaled.shape[0]), assigned] * factor_share[assigned]
+    cumulative = float(shares[:retained].sum())
+    criteria = (
+        ("eigenvalue > 1", bool((eigenvalues[:retained] > 1.0).all())),
+        ("share > 10 %", bool((shares[:retained] > 0.10).all())),
+        ("cumulative > 60 %", cumulative > PCA_CUMULATIVE_VARIANCE),
+    )
+    warnings = [
+        f"PCA weights: the retained factors do not meet the Handbook criterion {name} "
+        f"({retained} factor(s), {cumulative:.0%} of the variance together)"
+        for name, met in criteria
+        if not met
+    ]
+    own_loading = loadings[np.arange(loadings.shape[0]), assigned]
+    negative = tuple(int(index) for index in np.flatnonzero(own_loading < 0))
+    warnings += [
+        f"PCA weights: indicator {index} loads negatively on factor {int(assigned[index])} "
+        f"({own_loading[index]:.2f}); it gets a positive weight from the squared loading, "
+        "so check its direction (higher must be better)"
+        for index in negative
+    ]
     return PcaWeights(
         weights=raw / raw.sum(),
         eigenvalues=eigenvalues,
@@ -318,6 +361,10 @@ def pca_weights(
         loadings=loadings,
         assigned_factor=assigned,
         units_used=int(used.shape[0]),
+        cumulative_variance=cumulative,
+        criteria=criteria,
+        negative_loadings=negative,
+        warnings=tuple(warnings),
     )
 
 
