@@ -133,7 +133,6 @@ def python_loop(config: EngineConfig, values: np.ndarray, status: np.ndarray) ->
     indicator_level, pillar_level = config.levels
     thresholds = config.stage_thresholds
     # Lookups built once, as any sensible loop would.
-    pillar_of = {node.code: node.parent for node in indicator_level.nodes}
     children_of = {
         pillar.code: [node for node in indicator_level.nodes if node.parent == pillar.code]
         for pillar in pillar_level.nodes
@@ -141,16 +140,17 @@ def python_loop(config: EngineConfig, values: np.ndarray, status: np.ndarray) ->
     output: dict[str, list] = {key: [] for key in ("indicators", "pillars", "overall", "gaps")}
     for unit in range(values.shape[0]):
         item_values: dict[str, list[tuple[float, float]]] = {}
-        applicable: dict[str, int] = {}
-        covered: dict[str, int] = {}
+        # Coverage is weighted: question weight with data within an indicator, then indicator
+        # weight within a pillar.
+        applicable: dict[str, float] = {}
+        covered: dict[str, float] = {}
         for column, item in enumerate(config.items):
             code = int(status[unit, column])
             indicator = item.parent
             item_values.setdefault(indicator, [])
             if code == NOT_APPLICABLE:
                 continue
-            pillar = pillar_of[indicator]
-            applicable[pillar] = applicable.get(pillar, 0) + 1
+            applicable[indicator] = applicable.get(indicator, 0.0) + item.weight
             rule = item.dont_know_rule or config.dont_know_rule
             if code == ANSWERED:
                 item_score = _item_score(item.normalisation, float(values[unit, column]))
@@ -158,7 +158,7 @@ def python_loop(config: EngineConfig, values: np.ndarray, status: np.ndarray) ->
                 item_score = 0.0
             else:
                 continue
-            covered[pillar] = covered.get(pillar, 0) + 1
+            covered[indicator] = covered.get(indicator, 0.0) + item.weight
             item_values[indicator].append((item_score, item.weight))
         indicator_scores: dict[str, float] = {}
         for node in indicator_level.nodes:
@@ -170,7 +170,12 @@ def python_loop(config: EngineConfig, values: np.ndarray, status: np.ndarray) ->
                 for child in children_of[node.code]
                 if not math.isnan(indicator_scores[child.code])
             ]
-            share = covered.get(node.code, 0) / applicable[node.code]
+            shares = [
+                (covered.get(child.code, 0.0) / applicable[child.code], child.weight)
+                for child in children_of[node.code]
+                if applicable.get(child.code, 0.0) > 0
+            ]
+            share = sum(c * w for c, w in shares) / sum(w for _, w in shares)
             sufficient = share >= config.min_coverage
             pillar_scores[node.code] = _mean(pairs, node.aggregation) if sufficient else math.nan
         overall = _mean(
@@ -184,8 +189,10 @@ def python_loop(config: EngineConfig, values: np.ndarray, status: np.ndarray) ->
         unit_gaps = []
         for node in indicator_level.nodes:
             value = indicator_scores[node.code]
-            gap = math.nan if math.isnan(value) else max(0.0, node.target - value)
-            stage = -1 if math.isnan(value) else sum(value >= bound for bound in thresholds)
+            # The engine's tolerance of 1e-9 points at targets and stage thresholds.
+            gap = math.nan if math.isnan(value) else node.target - value
+            gap = 0.0 if gap <= 1e-9 else gap
+            stage = -1 if math.isnan(value) else sum(value >= bound - 1e-9 for bound in thresholds)
             unit_gaps.append((gap, gap / node.target, stage))
         output["indicators"].append([indicator_scores[node.code] for node in indicator_level.nodes])
         output["pillars"].append([pillar_scores[node.code] for node in pillar_level.nodes])

@@ -60,7 +60,6 @@ from scoring.engine.config import (  # noqa: E402
     LevelMapping,
     NodeSpec,
 )
-from scoring.engine.pipeline import score  # noqa: E402
 from scoring.engine.uncertainty import (  # noqa: E402
     DirichletWeights,
     _draw_choices,
@@ -68,6 +67,7 @@ from scoring.engine.uncertainty import (  # noqa: E402
     _evaluate_sorted,
     _prepare,
     _sample_config,
+    _score_sample,
     _step_exponents,
     _step_weights,
     _variant_of_samples,
@@ -160,7 +160,7 @@ def pipeline_loop(problem, choices: np.ndarray, values, status, groups) -> np.nd
     """The issue's baseline: the engine's whole pipeline once per sample, from raw values."""
     overall = np.empty((choices.shape[0], UNITS))
     for sample, row in enumerate(choices):
-        result = score(_sample_config(problem, row), values, status, groups=groups)
+        result = _score_sample(problem, row, values, status, groups)
         overall[sample] = np.clip(result.overall, 0.0, 100.0)
     return overall
 

@@ -570,7 +570,8 @@ def _methodology(
             _("“Not applicable” answers are left out of the denominator, never counted as zero."),
             dont_know,
             _(
-                "A pillar or indicator with fewer than {share} of its questions answered shows "
+                "A pillar with answers for less than {share} of its indicator weight (an "
+                "indicator counting in proportion to its question weight with answers) shows "
                 "“insufficient data” and is left out of the overall score, whose other weights "
                 "are rescaled."
             ).format(share=f"{(coverage or 0) * 100:.0f} %" if coverage is not None else "—"),

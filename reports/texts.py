@@ -264,8 +264,9 @@ def country_text() -> dict[str, str]:
         "influence_intro": _(
             "When the method varies, the overall score moves. Each line is the share of that "
             "variation a method choice explains alone and with its interactions with the other "
-            "choices (first-order and total Sobol indices from {evaluations} recomputations, "
-            "95 % bootstrap intervals). A share near 0 % means the choice hardly matters."
+            "choices (first-order and total Sobol indices; each figure rests on {evaluations} "
+            "recomputations, in independent replicates; 95 % intervals from the spread between "
+            "replicates). A share near 0 % means the choice hardly matters."
         ),
     }
 
@@ -304,6 +305,7 @@ def regional_text() -> dict[str, str]:
             "When the method varies, countries move away from their nominal ranks. Each line "
             "is the share of the variation of that mean rank shift a method choice explains "
             "alone and with its interactions with the other choices (first-order and total "
-            "Sobol indices from {evaluations} recomputations, 95 % bootstrap intervals)."
+            "Sobol indices; each figure rests on {evaluations} recomputations, in independent "
+            "replicates; 95 % intervals from the spread between replicates)."
         ),
     }

@@ -249,6 +249,8 @@ def framework_layout(spec: FrameworkSpec) -> FrameworkLayout:
         overall_target=_target(scoring.target, "scoring"),
         dont_know_rule=str(scoring.dont_know),
         min_coverage=scoring.min_coverage,
+        zero_remedy=str(scoring.zeros),
+        zero_remedy_value=scoring.zeros_value,
         **stage_options,
     )
     return FrameworkLayout(

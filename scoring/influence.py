@@ -4,9 +4,9 @@ The Monte Carlo analysis of a run varies the method choices a methodologist coul
 make (weights, averaging, scaling of statistics, treatment of "don't know"). The sensitivity
 analysis, :func:`scoring.engine.uncertainty.uncertainty_sensitivity`, then says how much of
 the spread of a score each choice explains: alone (the first-order Sobol index) and with
-its interactions with the other choices (the total index), each with a 95 % bootstrap
-interval. For a cohort it says the same of the mean absolute rank shift, i.e. what moves
-the ranking.
+its interactions with the other choices (the total index), each with a 95 % t interval over
+independent replicates. For a cohort it says the same of the mean absolute rank shift, i.e.
+what moves the ranking.
 
 :func:`sensitivity_json` stores the indices with the run (``run.uncertainty["sensitivity"]``);
 :func:`influence_lines` reads them back for the score page, the dashboards, the PDF reports
@@ -88,7 +88,7 @@ def sensitivity_json(indices: SobolIndices, *, outputs: Sequence[str]) -> dict[s
         "inputs": list(indices.input_names),
         "n_base_samples": indices.n_base_samples,
         "n_evaluations": indices.n_evaluations,
-        "n_resamples": indices.n_resamples,
+        "n_replicates": indices.n_replicates,
         "confidence_level": indices.confidence_level,
         "outputs": stored,
     }

@@ -88,9 +88,10 @@ SINGLE_SAMPLES = 2000
 COHORT_SAMPLES = 10_000
 #: Weight vectors in the perturbed pool (see scoring.engine.uncertainty).
 WEIGHT_SETS = 256
-#: Base points of the Sobol sensitivity analysis (the model runs ``n (choices + 2)`` times).
-SENSITIVITY_SINGLE = 256
-SENSITIVITY_COHORT = 512
+#: Base points per replicate of the Sobol sensitivity analysis: the model runs
+#: ``DEFAULT_REPLICATES (8) n (choices + 2)`` times.
+SENSITIVITY_SINGLE = 64
+SENSITIVITY_COHORT = 128
 #: Largest seed stored (fits a signed 64-bit column).
 _SEED_LIMIT = 2**62
 

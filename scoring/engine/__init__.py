@@ -23,7 +23,8 @@ Pipeline (:func:`score` → :class:`ScoreResult`)
     2. "don't know": excluded (default) or scored as the lowest level (rule 'lowest');
        "not applicable": excluded; missing: excluded and counted against coverage;
     3. optional mean/median imputation within peer groups, every imputed value flagged;
-    4. coverage (share of applicable items with real data) per node; a node under its minimum
+    4. coverage (share of the node's applicable weight with real data, level by level) per
+       node; a node under its minimum
        coverage (default 2/3 for pillars) is "insufficient data": NaN and flagged; the overall
        score then excludes it (flagged partial) or, under rule 'propagate', is NaN too;
     5. aggregation level by level as masked matrix products: for each parent,

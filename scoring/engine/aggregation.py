@@ -49,6 +49,7 @@ __all__ = [
     "aggregate_present",
     "sum_by_parent",
     "aggregate_tree",
+    "apply_zero_remedy",
     "child_effective_weights",
     "local_derivatives",
     "weighted_mean",
@@ -171,6 +172,39 @@ def aggregate_present(
         else:
             result[..., columns] = values[..., columns]
     return result, denominators
+
+
+def apply_zero_remedy(scores: np.ndarray, remedy: str = "keep", value: float = 1.0) -> np.ndarray:
+    """Item scores with the framework's remedy for zeros applied; NaN stays NaN.
+
+    One zero makes a geometric or harmonic mean 0 whatever the other scores, and the zero then
+    spreads up through every geometric parent. The OECD–JRC Handbook (2008, section 6.2)
+    notes that geometric aggregation needs strictly positive values and suggests rescaling;
+    COINr normalises onto [1, 100] for that reason. Two remedies, applied to every item score
+    before any aggregation (so the same scores feed every mean, and the uncertainty analysis):
+
+    * ``"floor"``: scores below ``value`` count as ``value`` (only the lowest answers move);
+    * ``"shift"``: ``x → value + (100 − value) · x / 100``, the whole scale moved onto
+      [value, 100] (ranks and ratios of gaps kept, every score raised a little).
+
+    Examples
+    --------
+    >>> scores = np.array([0.0, 0.5, 50.0, 100.0, np.nan])
+    >>> apply_zero_remedy(scores, "floor", 1.0).tolist()[:4]
+    [1.0, 1.0, 50.0, 100.0]
+    >>> apply_zero_remedy(scores, "shift", 1.0).tolist()[:4]
+    [1.0, 1.495, 50.5, 100.0]
+    >>> floored = apply_zero_remedy(np.array([0.0, 100.0]), "floor")  # sqrt(1 · 100)
+    >>> round(float(weighted_mean(floored, method="geometric")), 9)
+    10.0
+    """
+    if remedy == "keep":
+        return scores
+    if remedy == "floor":
+        return np.where(scores < value, value, scores)
+    if remedy == "shift":
+        return value + (100.0 - value) * scores / 100.0
+    raise ValueError(f"zero remedy must be 'keep', 'floor' or 'shift', got {remedy!r}")
 
 
 def weighted_mean(

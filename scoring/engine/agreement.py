@@ -122,7 +122,10 @@ def rwg(ratings: npt.ArrayLike, *, scale_points: int) -> float | npt.NDArray[np.
     ----------
     ratings : array_like
         Shape ``(respondents,)`` for one question or ``(respondents, questions)``.
-        Answers are coded 1..A (any equally spaced coding gives the same result);
+        Answers are coded 1..A with unit spacing: the null variance ``(A**2 - 1) / 12`` is that
+        of 1..A, so another spacing (e.g. 0, 20, ..., 100) must be recoded first (a spacing of
+        ``c`` multiplies ``s**2`` by ``c**2`` and the null variance not). Custom level scores
+        are treated as equally spaced: only the order of the levels counts;
         NaN marks a missing answer ("don't know", skipped) and is ignored.
     scale_points : int
         Number of answer options ``A`` on the scale.

@@ -181,7 +181,12 @@ def pairwise_correlations(data: np.ndarray | Sequence[Sequence[float]]) -> np.nd
     """
     array = _matrix(data, "pairwise_correlations")
     present = (~np.isnan(array)).astype(float)
-    filled = np.where(present > 0, array, 0.0)
+    # Centre each column first: the sums below are shift-invariant in exact arithmetic, but
+    # on raw values around 1e7 the differences of large sums lose the variance to rounding
+    # (and give NaN near 1e8). After centring, pairwise means are within the data's spread.
+    raw = np.where(present > 0, array, 0.0)
+    centre = raw.sum(axis=0) / np.maximum(present.sum(axis=0), 1.0)
+    filled = np.where(present > 0, array - centre, 0.0)
     # Sums restricted to rows where both columns are present, for all pairs at once.
     count = present.T @ present
     sum_x = filled.T @ present

@@ -26,6 +26,7 @@ from scoring.engine.constants import (
     DEFAULT_STAGE_THRESHOLDS,
     DONT_KNOW_RULES,
     INSUFFICIENT_PILLAR_RULES,
+    ZERO_REMEDIES,
 )
 
 if TYPE_CHECKING:
@@ -408,6 +409,11 @@ class EngineConfig:
     imputation: Literal["mean", "median"] | None = None
     stage_thresholds: tuple[float, ...] = DEFAULT_STAGE_THRESHOLDS
     stage_names: tuple[str, ...] = DEFAULT_STAGE_NAMES
+    #: What is done about item scores of 0 before aggregation (see
+    #: :func:`scoring.engine.aggregation.apply_zero_remedy`): "keep", "floor" or "shift".
+    zero_remedy: Literal["keep", "floor", "shift"] = "keep"
+    #: The floor, or the bottom of the shifted scale, on 0–100 (ignored with "keep").
+    zero_remedy_value: float = 1.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "items", tuple(self.items))
@@ -433,6 +439,10 @@ class EngineConfig:
             self.insufficient_pillar_rule, INSUFFICIENT_PILLAR_RULES, "insufficient_pillar_rule"
         )
         _require_choice(self.imputation, IMPUTATION_METHODS, "imputation")
+        _require_choice(self.zero_remedy, ZERO_REMEDIES, "zero_remedy")
+        remedy_value = _require_finite(self.zero_remedy_value, "zero_remedy_value")
+        if self.zero_remedy != "keep" and not 0 < remedy_value < 100:
+            raise ValueError(f"zero_remedy_value must lie in (0, 100), got {remedy_value}")
         coverage = _require_finite(self.min_coverage, "min_coverage")
         if not 0 <= coverage <= 1:
             raise ValueError(f"min_coverage must lie in [0, 1], got {coverage}")
@@ -540,6 +550,12 @@ class EngineConfig:
             "imputation": self.imputation,
             "stage_thresholds": list(self.stage_thresholds),
             "stage_names": list(self.stage_names),
+            # Only when chosen, so that configurations without a remedy keep their digests.
+            **(
+                {"zero_remedy": self.zero_remedy, "zero_remedy_value": self.zero_remedy_value}
+                if self.zero_remedy != "keep"
+                else {}
+            ),
         }
 
     @classmethod
@@ -568,6 +584,8 @@ class EngineConfig:
                 "min_coverage",
                 "insufficient_pillar_rule",
                 "imputation",
+                "zero_remedy",
+                "zero_remedy_value",
             )
             if key in data
         }

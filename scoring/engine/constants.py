@@ -20,10 +20,11 @@ __all__ = [
     "SAATY_RANDOM_INDEX",
     "STATUS_CODES",
     "STATUS_NAMES",
+    "ZERO_REMEDIES",
 ]
 
 #: Bumped whenever a change to the engine can change a published number.
-ENGINE_VERSION: Final = "1.0.0"
+ENGINE_VERSION: Final = "1.1.0"
 
 #: Item status codes (stored in a small-int array of the same shape as the values).
 ANSWERED: Final = 0
@@ -48,6 +49,11 @@ DONT_KNOW_RULES: Final = ("exclude", "lowest")
 #: "exclude" leaves it out, renormalises the other pillars and flags the overall as partial;
 #: "propagate" makes the overall insufficient (NaN) as well.
 INSUFFICIENT_PILLAR_RULES: Final = ("exclude", "propagate")
+
+#: What to do about item scores of 0, which make any geometric or harmonic mean above them 0:
+#: "keep" them; "floor": scores below the value count as the value; "shift": every score x
+#: becomes value + (100 − value) x / 100 (the scale moved onto [value, 100]).
+ZERO_REMEDIES: Final = ("keep", "floor", "shift")
 
 #: Per-parent aggregation methods. "power" is the generalised (power) mean with exponent ``power``.
 AGGREGATION_METHODS: Final = ("arithmetic", "geometric", "harmonic", "power")

@@ -4,6 +4,8 @@ References
 ----------
 OECD & JRC (2008), *Handbook on Constructing Composite Indicators*, section 4 — unconditional
 mean/median substitution within groups; coverage screening before imputation.
+Becker, W. et al. (2019), *COINr* documentation, "Data availability" — screening by the share of
+data available, here weighted as the aggregation weights the data.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from typing import Literal
 
 import numpy as np
 
-__all__ = ["coverage", "group_codes", "impute_by_group"]
+from scoring.engine.aggregation import sum_by_parent
+from scoring.engine.hierarchy import SparseMatrix
+
+__all__ = ["coverage", "group_codes", "impute_by_group", "weighted_coverage"]
 
 
 def group_codes(groups: Sequence[object] | np.ndarray | None, units: int) -> np.ndarray:
@@ -98,3 +103,39 @@ def coverage(has_data: np.ndarray, applicable: np.ndarray, item_to_node: np.ndar
     data_counts = np.asarray(has_data & applicable, dtype=float) @ item_to_node
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(applicable_counts > 0, data_counts / applicable_counts, np.nan)
+
+
+def weighted_coverage(
+    child_coverage: np.ndarray,
+    membership: np.ndarray,
+    sparse_transpose: SparseMatrix | None = None,
+) -> np.ndarray:
+    """Share of the parent's weight whose data is available: Σ w_c · c_c / Σ w_c.
+
+    ``child_coverage`` is (units, children): 1 or 0 for an item with or without data, the
+    coverage of a node for higher levels, NaN for a child with nothing applicable (left out, its
+    weight rescaled away, exactly as aggregation leaves it out). ``membership`` is the
+    (children, parents) matrix of child weights. A child of weight 0 does not count either way.
+    NaN where no applicable child has weight.
+
+    Applied level by level, a pillar's coverage is the share of its indicator weight that has
+    data, an indicator counting in proportion to its own question weight with data: the rule in
+    ``docs/framework-format.md``.
+
+    Examples
+    --------
+    An indicator of weight 1 fully answered beside one of weight 4 with no data: 1/5, whatever
+    the number of questions in each.
+
+    >>> weighted_coverage(np.array([[1.0, 0.0]]), np.array([[1.0], [4.0]]))
+    array([[0.2]])
+    >>> weighted_coverage(np.array([[1.0, np.nan]]), np.array([[1.0], [4.0]]))  # 2nd n/a
+    array([[1.]])
+    """
+    coverage_array = np.asarray(child_coverage, dtype=float)
+    present = ~np.isnan(coverage_array)
+    stacked = np.concatenate([np.where(present, coverage_array, 0.0), present.astype(float)])
+    sums = sum_by_parent(stacked, membership, sparse_transpose)
+    covered, weight = sums[: coverage_array.shape[0]], sums[coverage_array.shape[0] :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(weight > 0, covered / np.where(weight > 0, weight, 1.0), np.nan)

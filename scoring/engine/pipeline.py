@@ -15,7 +15,12 @@ from functools import cached_property
 
 import numpy as np
 
-from scoring.engine.aggregation import TreeScores, aggregate_tree, sum_by_parent
+from scoring.engine.aggregation import (
+    TreeScores,
+    aggregate_tree,
+    apply_zero_remedy,
+    sum_by_parent,
+)
 from scoring.engine.config import EngineConfig
 from scoring.engine.constants import (
     ANSWERED,
@@ -25,8 +30,8 @@ from scoring.engine.constants import (
     STATUS_CODES,
 )
 from scoring.engine.gaps import gaps, relative_gaps, stage_labels, stages, top_and_bottom
-from scoring.engine.hierarchy import Hierarchy
-from scoring.engine.missing import group_codes, impute_by_group
+from scoring.engine.hierarchy import Hierarchy, LevelStructure
+from scoring.engine.missing import group_codes, impute_by_group, weighted_coverage
 from scoring.engine.normalisation import normalise_items
 
 __all__ = ["LevelResult", "ScoreResult", "score"]
@@ -63,8 +68,10 @@ class LevelResult:
     name: str
     codes: tuple[str, ...]
     scores: np.ndarray
-    #: Share of applicable items below the node that have data (answered, or a "don't know"
-    #: scored under the 'lowest' rule); imputed values do not count. NaN if nothing applies.
+    #: Share of the node's weight whose items have data (answered, or a "don't know" scored
+    #: under the 'lowest' rule), computed down the tree with the aggregation weights; not
+    #: applicable items and their weight are left out; imputed values do not count. NaN if
+    #: nothing applies.
     coverage: np.ndarray
     #: Coverage below the node's minimum: the score is NaN and must be shown as "insufficient".
     insufficient: np.ndarray
@@ -176,6 +183,20 @@ def _relative(gap: np.ndarray, targets: np.ndarray | float) -> np.ndarray:
     return gap / targets
 
 
+def _coverage_steps(
+    config: EngineConfig, coverage_config: EngineConfig | None
+) -> tuple[LevelStructure, ...]:
+    """The aggregation steps whose weights measure coverage: ``coverage_config``'s if given."""
+    if coverage_config is None or coverage_config is config:
+        return config.hierarchy.steps
+    steps = coverage_config.hierarchy.steps
+    if coverage_config.item_codes != config.item_codes or [s.codes for s in steps] != [
+        s.codes for s in config.hierarchy.steps
+    ]:
+        raise ValueError("coverage_config must have the same items and nodes as config")
+    return steps
+
+
 def _validate(
     config: EngineConfig, values: np.ndarray, status: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -233,6 +254,7 @@ def score(
     status: np.ndarray,
     *,
     groups: Sequence[object] | np.ndarray | None = None,
+    coverage_config: EngineConfig | None = None,
 ) -> ScoreResult:
     """Score units × items raw answers with a configuration.
 
@@ -243,6 +265,9 @@ def score(
         is ANSWERED are read.
     status : (units, items) status codes (ANSWERED, DONT_KNOW, NOT_APPLICABLE, MISSING).
     groups : optional peer-group label per unit, used by imputation.
+    coverage_config : optional configuration of the same tree whose weights decide coverage
+        (default ``config``). The uncertainty analysis scores a sample's weights but screens
+        coverage with the framework's own.
 
     Examples
     --------
@@ -294,8 +319,11 @@ def score(
             )
     elif groups is not None:
         group_codes(groups, units)
+    if config.zero_remedy != "keep":
+        item_scores = apply_zero_remedy(item_scores, config.zero_remedy, config.zero_remedy_value)
 
     steps = hierarchy.steps
+    coverage_steps = _coverage_steps(config, coverage_config)
     # Per node: applicable items, items with data, items contributing (data or imputed); one
     # sparse product for all three, then each level from the one below.
     flags = np.empty((3 * units, value_array.shape[1]), order="F")
@@ -307,15 +335,19 @@ def score(
     ).reshape(3, units, -1)
     level_counts: list[np.ndarray] = []
     level_coverage: list[np.ndarray] = []
+    # Coverage is the share of weight with data (docs/framework-format.md), level by level: an
+    # item counts 1 or 0, not applicable items and zero weights not at all.
+    child_coverage = np.where(applicable, has_data.astype(float), np.nan)
     for index in range(len(steps) - 1):
         if index:
             counts = counts @ steps[index].onehot
         level_counts.append(counts)
-        applicable_counts = counts[0]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            level_coverage.append(
-                counts[1] / np.where(applicable_counts > 0, applicable_counts, np.nan)
-            )
+        child_coverage = weighted_coverage(
+            child_coverage,
+            coverage_steps[index].membership,
+            coverage_steps[index].sparse_membership,
+        )
+        level_coverage.append(child_coverage)
     level_insufficient = [
         covered < step.min_coverage for covered, step in zip(level_coverage, steps, strict=False)
     ]
@@ -353,10 +385,9 @@ def score(
 
     overall_target = steps[-1].targets[0]
     top_insufficient = level_insufficient[-1].any(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        # Every item sits under one top-level node: the top level's counts add up to the unit's.
-        applicable_total = level_counts[-1][0].sum(axis=1)
-        overall_coverage = level_counts[-1][1].sum(axis=1) / applicable_total
+    # Every item sits under one top-level node: the top level's counts add up to the unit's.
+    applicable_total = level_counts[-1][0].sum(axis=1)
+    overall_coverage = weighted_coverage(level_coverage[-1], coverage_steps[-1].membership)[:, 0]
     return ScoreResult(
         item_codes=hierarchy.item_codes,
         item_scores=_frozen(item_scores),
@@ -364,7 +395,7 @@ def score(
         imputed=_frozen(imputed),
         levels=tuple(levels),
         overall=_frozen(overall),
-        overall_coverage=_frozen(np.where(applicable_total > 0, overall_coverage, np.nan)),
+        overall_coverage=_frozen(overall_coverage),
         overall_insufficient=_frozen(np.isnan(overall)),
         overall_partial=_frozen(top_insufficient & ~np.isnan(overall)),
         overall_gap=_frozen(overall_gap := gaps(overall, overall_target)),

@@ -50,9 +50,10 @@ pillar minimums
     ``pillar_minimum_spend[p] = s`` for at least ``s`` of spend on them, where
     the full cost of an intervention counts towards every pillar it covers.
 
-Among portfolios with the same gain the cheaper one is preferred (a cost
-penalty worth at most a millionth of the attainable gain, see
-:func:`optimise_portfolio`), and after solving, interventions that add no gain
+Among portfolios with the same gain the cheapest one is chosen, exactly: a
+second, lexicographic solve minimises the cost among portfolios whose gain is
+at least the optimum just found (see :func:`optimise_portfolio`), and after
+solving, interventions that add no gain
 and whose removal keeps every constraint satisfied are dropped, so the
 recommendation never includes "free riders" the solver was indifferent about.
 
@@ -116,13 +117,16 @@ __all__ = [
     "robust_portfolio",
 ]
 
+#: Relative slack on the optimal gain in the tie-breaking solve: absorbs the rounding of the
+#: gain's sum, far below any difference of gains a user could see.
+_TIE = 1e-9
+
 _FAMILY_BUDGET = "budget"
 _FAMILY_HORIZON = "time horizon"
 _FAMILY_CAPACITY = "duration capacity"
 _FAMILY_PREREQUISITES = "prerequisites"
 _FAMILY_EXCLUSIONS = "exclusions"
 _FAMILY_PILLARS = "pillar minimums"
-_COST_TIE_BREAK = 1e-6
 
 
 @dataclass(frozen=True)
@@ -296,12 +300,14 @@ def optimise_portfolio(
         HiGHS's relative optimality tolerance (its default absolute tolerance of
         1e-6 on the objective applies as well).
     prefer_cheaper : bool
-        Break ties in gain towards the cheaper portfolio: the objective becomes
-        ``gain - epsilon * cost`` with ``epsilon = 1e-6 * max(attainable gain, 1) / budget``,
-        so at most a millionth of the attainable gain can be traded for cost. It
-        is a tie-break within the solver's tolerance, not a proof that no cheaper
-        portfolio has the same gain. Without it the solver may return any optimal
-        portfolio, including one that spends more for the same gain.
+        Break ties in gain towards the cheapest portfolio, lexicographically
+        (Ehrgott 2005, section 5.1): a first solve finds the largest gain G, a
+        second minimises the cost subject to gain >= G - 1e-9 max(1, G). The
+        second portfolio is kept only if its gain, evaluated exactly, is at least
+        that of the first, so no gain is ever traded for cost, and costs 10.0 and
+        10.5 for the same gain always give 10.0. Without it the solver may return
+        any optimal portfolio, including one that spends more for the same gain.
+        ``time_limit`` applies to each solve.
 
     Returns
     -------
@@ -574,19 +580,22 @@ class _Model:
         *,
         relaxed: frozenset[str] = frozenset(),
         feasibility_only: bool = False,
-        cost_penalty: float = 0.0,
+        minimum_gain: float | None = None,
         time_limit: float | None = None,
         mip_relative_gap: float = 1e-9,
     ) -> OptimizeResult:
+        """Maximise the gain; with ``minimum_gain``, minimise the cost among gains above it."""
         problem = self.problem
         n = problem.n_interventions
         objective = np.zeros(self.n_variables)
         upper = np.ones(self.n_variables)
+        gain_row = np.zeros(self.n_variables)
+        if self.capped:
+            gain_row[n:] = gap_model(problem)[1][self.indicators]
+        elif benefits is not None:
+            gain_row[:n] = benefits
         if not feasibility_only:
-            if self.capped:
-                objective[n:] = -gap_model(problem)[1][self.indicators]
-            elif benefits is not None:
-                objective[:n] = -benefits
+            objective = -gain_row
         if self.capped:
             upper[n:] = 0.0 if gaps is None else gaps[self.indicators]
         if _FAMILY_HORIZON not in relaxed:
@@ -596,7 +605,10 @@ class _Model:
             for family, row, lower, upper_bound in self.rows
             if not _is_relaxed(family, relaxed)
         ]
-        objective[:n] += cost_penalty * problem.costs
+        if minimum_gain is not None:
+            objective = np.zeros(self.n_variables)
+            objective[:n] = problem.costs
+            rows.append((gain_row, minimum_gain, np.inf))
         constraints = []
         if rows:
             constraints.append(
@@ -641,27 +653,35 @@ def _solve_best(
     mip_relative_gap: float,
     prefer_cheaper: bool,
 ) -> _Solved:
-    """Solve for the largest gain (cheapest among near-equal gains) and drop free riders."""
+    """Solve for the largest gain, then for the cheapest portfolio of that gain; drop free riders.
+
+    The tie-break is a second solve rather than a cost penalty in the first: a penalty small
+    enough never to trade gain for cost is below the solver's tolerance, so ties would be
+    broken by chance (Ehrgott, M. (2005), *Multicriteria Optimization*, 2nd ed., Springer,
+    section 5.1, lexicographic optimality).
+    """
     problem = model.problem
-    cost_penalty = 0.0
-    if prefer_cheaper and problem.budget > 0:
-        if problem.benefit_model == "capped" and gaps is not None:
-            attainable = float(gap_model(problem)[1] @ gaps)
-        else:
-            attainable = float(benefits.sum())
-        # A feasible portfolio spends at most the budget, so the penalty can never outweigh
-        # more than _COST_TIE_BREAK of the attainable gain.
-        cost_penalty = _COST_TIE_BREAK * max(attainable, 1.0) / problem.budget
-    solution = model.solve(
-        benefits,
-        gaps,
-        cost_penalty=cost_penalty,
-        time_limit=time_limit,
-        mip_relative_gap=mip_relative_gap,
-    )
+    solution = model.solve(benefits, gaps, time_limit=time_limit, mip_relative_gap=mip_relative_gap)
     if solution.x is None:
         return _Solved(solution.status, None, solution.message, None)
-    selected = _prune(problem, solution.x[: problem.n_interventions] > 0.5, gaps, benefits)
+    n = problem.n_interventions
+    selected = solution.x[:n] > 0.5
+    if prefer_cheaper and solution.status == 0:
+        gain = gain_of(problem, selected, gaps, benefits)
+        cheapest = model.solve(
+            benefits,
+            gaps,
+            minimum_gain=gain - _TIE * max(1.0, abs(gain)),
+            time_limit=time_limit,
+            mip_relative_gap=mip_relative_gap,
+        )
+        if cheapest.status == 0 and cheapest.x is not None:
+            candidate = cheapest.x[:n] > 0.5
+            # The solver's feasibility tolerance could admit a slightly smaller gain: keep the
+            # cheaper portfolio only if its exact gain is not below the optimum's.
+            if gain_of(problem, candidate, gaps, benefits) >= gain - tolerance(gain):
+                selected = candidate
+    selected = _prune(problem, selected, gaps, benefits)
     return _Solved(solution.status, selected, solution.message, getattr(solution, "mip_gap", None))
 
 

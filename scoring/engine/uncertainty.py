@@ -71,7 +71,12 @@ from scoring.engine.config import EngineConfig, Goalposts, ItemSpec, Points, Rel
 from scoring.engine.constants import ANSWERED
 from scoring.engine.hierarchy import Hierarchy, LevelStructure
 from scoring.engine.pipeline import ScoreResult, score
-from scoring.engine.sensitivity import SobolIndices, check_inputs_exist, sobol_analysis
+from scoring.engine.sensitivity import (
+    DEFAULT_REPLICATES,
+    SobolIndices,
+    check_inputs_exist,
+    sobol_analysis,
+)
 
 __all__ = [
     "AGGREGATION_ALTERNATIVES",
@@ -804,6 +809,29 @@ def _sample_config(problem: _Problem, choice: np.ndarray) -> EngineConfig:
     )
 
 
+def _score_sample(
+    problem: _Problem,
+    choice: np.ndarray,
+    values: np.ndarray,
+    status: np.ndarray,
+    groups: Sequence[object] | np.ndarray | None = None,
+) -> ScoreResult:
+    """One sample scored by the plain pipeline, coverage screened with the variant's weights.
+
+    The analysis varies how the data are aggregated, not which nodes have enough data to be
+    reported: coverage (the share of the framework's weight with data) stays that of the
+    nominal weights in every sample, as in the vectorised evaluation.
+    """
+    variant = int(_variant_of_samples(problem, choice[None, :])[0])
+    return score(
+        _sample_config(problem, choice),
+        values,
+        status,
+        groups=groups,
+        coverage_config=problem.variant_configs[variant],
+    )
+
+
 def _ranks(overall: np.ndarray) -> np.ndarray:
     """Competition ranks per sample (1 = best, ties share the best rank, NaN unranked)."""
     samples, units = overall.shape
@@ -1046,13 +1074,13 @@ def uncertainty_sensitivity(
     status: npt.ArrayLike,
     *,
     inputs: Mapping[str, InputSpec],
-    n_base_samples: int = 512,
+    n_base_samples: int = 64,
     seed: int = 0,
     groups: Sequence[object] | np.ndarray | None = None,
     unit_codes: Sequence[str] | None = None,
     n_weight_sets: int = 1024,
     confidence_level: float = 0.95,
-    n_resamples: int = 999,
+    n_replicates: int = DEFAULT_REPLICATES,
 ) -> SobolIndices:
     """First-order and total Sobol indices of each uncertain input, per unit and for ranks.
 
@@ -1060,9 +1088,10 @@ def uncertainty_sensitivity(
     the pool of perturbed weight vectors). Outputs are every unit's overall score (named by
     ``unit_codes``) and ``"mean absolute rank shift"`` (mean over units of the absolute
     difference between the sampled and the nominal rank). Units whose overall score is
-    "insufficient data" in some sample are left out of the outputs. Indices and bootstrap
-    intervals come from :func:`scoring.engine.sensitivity.sobol_analysis`; the model is
-    evaluated ``n_base_samples x (inputs + 2)`` times, all vectorised.
+    "insufficient data" in some sample are left out of the outputs. Indices and t intervals
+    over ``n_replicates`` independent replicates come from
+    :func:`scoring.engine.sensitivity.sobol_analysis`; the model is evaluated
+    ``n_replicates x n_base_samples x (inputs + 2)`` times, all vectorised.
 
     Examples
     --------
@@ -1074,7 +1103,7 @@ def uncertainty_sensitivity(
     >>> values = np.array([[4, 4, 0, 1], [2, 2, 2, 2], [0, 1, 4, 4]])
     >>> indices = uncertainty_sensitivity(config, values, np.zeros((3, 4), int),
     ...     inputs={"aggregation:overall": ("arithmetic", "geometric"),
-    ...             "weights:item": UniformWeights(0.1)}, n_base_samples=256)
+    ...             "weights:item": UniformWeights(0.1)}, n_base_samples=32)
     >>> indices.output_names
     ('0', '1', '2', 'mean absolute rank shift')
     >>> bool(indices.total_order[0, 0] > indices.total_order[0, 1])  # method beats noise
@@ -1116,7 +1145,7 @@ def uncertainty_sensitivity(
         nominal=nominal_input_names(config),
         n_base_samples=n_base_samples,
         confidence_level=confidence_level,
-        n_resamples=n_resamples,
+        n_replicates=n_replicates,
         seed=seed,
     )
     names = (*(codes[index] for index in kept[0]), "mean absolute rank shift")

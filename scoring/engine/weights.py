@@ -179,24 +179,60 @@ def ahp_weights(
 
 
 def varimax(
-    loadings: np.ndarray, *, max_iterations: int = 100, tolerance: float = 1e-8
+    loadings: np.ndarray,
+    *,
+    normalize: bool = True,
+    max_iterations: int = 1000,
+    tolerance: float = 1e-5,
 ) -> np.ndarray:
-    """Kaiser's varimax rotation of a loadings matrix (variables × factors)."""
-    variables, factors = loadings.shape
+    """Kaiser's varimax rotation of a loadings matrix (variables × factors).
+
+    With ``normalize`` (the default, Kaiser 1958), each row is divided by its communality's
+    square root before rotating and multiplied back afterwards, so that variables with small
+    communalities weigh as much as the others: R's ``stats::varimax`` (default
+    ``normalize = TRUE``, ``eps = 1e-5``) and SPSS's "Varimax with Kaiser normalization". The
+    iteration is R's (the SVD form of Kaiser's criterion).
+
+    References
+    ----------
+    Kaiser, H. F. (1958), "The varimax criterion for analytic rotation in factor analysis",
+    *Psychometrika* 23(3), 187–200. R Core Team, ``stats::varimax`` source.
+
+    Examples
+    --------
+    Two factors, a variable of small communality (the last): rotation is orthogonal, so every
+    communality is kept.
+
+    >>> loadings = np.array([[0.8, 0.3], [0.7, 0.4], [0.3, 0.8], [0.2, 0.1]])
+    >>> rotated = varimax(loadings)
+    >>> np.allclose((rotated**2).sum(axis=1), (loadings**2).sum(axis=1))
+    True
+    """
+    array = np.asarray(loadings, dtype=float)
+    variables, factors = array.shape
     if factors < 2:
-        return loadings.copy()
+        return array.copy()
+    scale = np.sqrt((array**2).sum(axis=1)) if normalize else np.ones(variables)
+    # A variable with no loading at all keeps its zero row (nothing to normalise).
+    scale = np.where(scale > 0, scale, 1.0)
+    normalised = array / scale[:, None]
     rotation = np.eye(factors)
     criterion = 0.0
     for _ in range(max_iterations):
-        rotated = loadings @ rotation
-        target = rotated**3 - rotated @ np.diag((rotated**2).sum(axis=0)) / variables
-        left, singular, right = np.linalg.svd(loadings.T @ target)
+        rotated = normalised @ rotation
+        target = rotated**3 - rotated * ((rotated**2).sum(axis=0) / variables)
+        left, singular, right = np.linalg.svd(normalised.T @ target)
         rotation = left @ right
-        new_criterion = float(singular.sum())
-        if criterion and new_criterion < criterion * (1 + tolerance):
+        previous, criterion = criterion, float(singular.sum())
+        if criterion < previous * (1 + tolerance):
             break
-        criterion = new_criterion
-    return loadings @ rotation
+    return (normalised @ rotation) * scale[:, None]
+
+
+#: The Handbook's criteria for retaining factors (OECD & JRC 2008, section 6.1, step 3):
+#: eigenvalue above 1, each factor explaining more than 10 % of the variance, and the retained
+#: factors together more than 60 %.
+PCA_CUMULATIVE_VARIANCE = 0.6
 
 
 @dataclass(frozen=True, eq=False)
@@ -207,9 +243,20 @@ class PcaWeights:
     eigenvalues: np.ndarray  # of the correlation matrix, descending
     explained_variance_ratio: np.ndarray
     retained: int
-    loadings: np.ndarray  # (indicators, retained), rotated if requested
+    #: (indicators, retained), rotated if requested; each factor's sign chosen so that its
+    #: loadings sum to a positive number (the sign of a factor is otherwise arbitrary).
+    loadings: np.ndarray
     assigned_factor: np.ndarray  # (indicators,) factor with the highest squared loading
     units_used: int
+    #: Share of the variance the retained factors explain together.
+    cumulative_variance: float = 0.0
+    #: The Handbook's three criteria, each True when met: "eigenvalue > 1" and "share > 10 %"
+    #: for every retained factor, "cumulative > 60 %" for them together.
+    criteria: tuple[tuple[str, bool], ...] = ()
+    #: Indicators whose loading on their assigned factor is negative: the weight squares the
+    #: loading, so they get a positive weight though they move against the factor.
+    negative_loadings: tuple[int, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 def pca_weights(
@@ -231,6 +278,11 @@ def pca_weights(
        the factor where its scaled squared loading is largest.
     5. Weight = that scaled squared loading × the factor's share of the variance explained by
        the retained factors; normalise to sum to 1.
+
+    The result reports the variance explained (each factor's and together) and whether the
+    Handbook's criteria are met (eigenvalue > 1, share > 10 %, cumulative > 60 %), with a
+    warning for each unmet one; it warns too when an indicator loads negatively on its factor
+    (squared loadings give it a positive weight anyway: check its direction).
 
     Examples
     --------
@@ -274,12 +326,33 @@ def pca_weights(
     loadings = eigenvectors[:, :retained] * np.sqrt(eigenvalues[:retained])
     if rotate:
         loadings = varimax(loadings)
+    loadings = loadings * np.where(loadings.sum(axis=0) < 0, -1.0, 1.0)
     squared = loadings**2
     factor_variance = squared.sum(axis=0)
     scaled = squared / factor_variance
     assigned = np.argmax(scaled, axis=1)
     factor_share = factor_variance / factor_variance.sum()
     raw = scaled[np.arange(scaled.shape[0]), assigned] * factor_share[assigned]
+    cumulative = float(shares[:retained].sum())
+    criteria = (
+        ("eigenvalue > 1", bool((eigenvalues[:retained] > 1.0).all())),
+        ("share > 10 %", bool((shares[:retained] > 0.10).all())),
+        ("cumulative > 60 %", cumulative > PCA_CUMULATIVE_VARIANCE),
+    )
+    warnings = [
+        f"PCA weights: the retained factors do not meet the Handbook criterion {name} "
+        f"({retained} factor(s), {cumulative:.0%} of the variance together)"
+        for name, met in criteria
+        if not met
+    ]
+    own_loading = loadings[np.arange(loadings.shape[0]), assigned]
+    negative = tuple(int(index) for index in np.flatnonzero(own_loading < 0))
+    warnings += [
+        f"PCA weights: indicator {index} loads negatively on factor {int(assigned[index])} "
+        f"({own_loading[index]:.2f}); it gets a positive weight from the squared loading, "
+        "so check its direction (higher must be better)"
+        for index in negative
+    ]
     return PcaWeights(
         weights=raw / raw.sum(),
         eigenvalues=eigenvalues,
@@ -288,6 +361,10 @@ def pca_weights(
         loadings=loadings,
         assigned_factor=assigned,
         units_used=int(used.shape[0]),
+        cumulative_variance=cumulative,
+        criteria=criteria,
+        negative_loadings=negative,
+        warnings=tuple(warnings),
     )
 
 

@@ -136,6 +136,23 @@ class Score(models.Model):
         value = "insufficient" if self.score is None else f"{self.score:.1f}"
         return f"{self.get_level_display()} {self.code}: {value}"
 
+    @property
+    def outside_interval(self) -> str:
+        """ "above" or "below" when the published score lies outside its own interval, else "".
+
+        It happens: when the published method is arithmetic and the analysis also tries
+        geometric means, most recomputed scores are lower and the published one can sit above
+        the 95th percentile (e.g. 26.76 against [0, 26.05]). Readers must be told.
+        """
+        if self.score is None or self.interval_low is None or self.interval_high is None:
+            return ""
+        # Scores are shown to one decimal: a difference below that is no news to a reader.
+        if self.score > self.interval_high + 0.05:
+            return "above"
+        if self.score < self.interval_low - 0.05:
+            return "below"
+        return ""
+
 
 class AgreementScope(models.TextChoices):
     QUESTION = "question", _("Question")

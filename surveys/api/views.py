@@ -297,8 +297,9 @@ class AssessmentViewSet(_ReadOnly):
         summary="What moves the overall score: Sobol indices of each method choice",
         description=(
             "First-order and total Sobol indices (shares of the variance of the overall score "
-            "when the method varies) with 95 % bootstrap intervals, from the latest complete "
-            "run; largest total first. Empty when the run has no sensitivity analysis."
+            "when the method varies) with 95 % intervals over independent replicates, from the "
+            "latest complete run; largest total first. Empty when the run has no sensitivity "
+            "analysis."
         ),
     )
     @action(detail=True, methods=["get"], pagination_class=None)

@@ -40,6 +40,7 @@ from surveys.frameworks.spec import (
     SubPillarSpec,
     Transform,
     Translations,
+    ZeroRemedy,
 )
 
 __all__ = ["export_framework_data", "export_framework_yaml"]
@@ -174,6 +175,11 @@ class _Writer:
         self.put(data, "aggregation", str(scoring.aggregation), Aggregation.ARITHMETIC)
         self.put(data, "min_coverage", scoring.min_coverage, 2 / 3)
         self.put(data, "target", scoring.target, 100.0)
+        # Written only when chosen, even in full exports: stored definitions of frameworks
+        # without a remedy stay as they were.
+        if scoring.zeros != ZeroRemedy.KEEP:
+            data["zeros"] = str(scoring.zeros)
+            data["zeros_value"] = _number(scoring.zeros_value)
         stages = []
         for stage in scoring.stages:
             entry: dict[str, Any] = {"code": stage.code, "label": self.text(stage.label)}

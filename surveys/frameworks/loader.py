@@ -53,6 +53,7 @@ from surveys.frameworks.spec import (
     StageSpec,
     SubPillarSpec,
     Transform,
+    ZeroRemedy,
 )
 
 __all__ = [
@@ -454,12 +455,20 @@ def _read_indicator(
         description=reader.text(data, "description", path),
         questions=tuple(questions),
         weight=reader.number(data, "weight", path, default=1.0, minimum=0) or 0.0,
-        target=reader.number(
-            data, "target", path, default=scoring["target"], minimum=0, maximum=100
-        )
-        or 0.0,
+        target=_read_target(reader, data, path, scoring["target"]),
         aggregation=reader.choice(data, "aggregation", path, Aggregation, Aggregation.ARITHMETIC),
     )
+
+
+def _read_target(reader: Reader, data: dict[str, Any], path: str, default: float) -> float:
+    """A target in (0, 100]: at 0 every gap would be 0 and the relative gap (gap / target) 0/0."""
+    target = reader.number(data, "target", path, default=default, minimum=0, maximum=100)
+    if target == 0:
+        reader.error(
+            join_path(path, "target"),
+            "must be more than 0 (a gap is measured to the target, and relative to it)",
+        )
+    return target if target else default
 
 
 def _read_indicators(
@@ -613,7 +622,15 @@ def _read_scoring(reader: Reader, value: Any) -> tuple[ScoringSpec, dict[str, An
         data,
         "scoring",
         required=(),
-        optional=("dont_know", "aggregation", "min_coverage", "target", "stages"),
+        optional=(
+            "dont_know",
+            "aggregation",
+            "min_coverage",
+            "target",
+            "stages",
+            "zeros",
+            "zeros_value",
+        ),
     )
     defaults = {
         "min_coverage": reader.number(
@@ -625,7 +642,7 @@ def _read_scoring(reader: Reader, value: Any) -> tuple[ScoringSpec, dict[str, An
             maximum=1,
             allow_fraction=True,
         ),
-        "target": reader.number(data, "target", "scoring", default=100.0, minimum=0, maximum=100),
+        "target": _read_target(reader, data, "scoring", 100.0),
     }
     spec = ScoringSpec(
         dont_know=reader.choice(data, "dont_know", "scoring", DontKnowRule, DontKnowRule.EXCLUDE),
@@ -635,8 +652,22 @@ def _read_scoring(reader: Reader, value: Any) -> tuple[ScoringSpec, dict[str, An
         min_coverage=defaults["min_coverage"] if defaults["min_coverage"] is not None else 2 / 3,
         target=defaults["target"] if defaults["target"] is not None else 100.0,
         stages=_read_stages(reader, data, "scoring"),
+        zeros=reader.choice(data, "zeros", "scoring", ZeroRemedy, ZeroRemedy.KEEP),
+        zeros_value=_read_zeros_value(reader, data),
     )
     return spec, {"min_coverage": spec.min_coverage, "target": spec.target}
+
+
+def _read_zeros_value(reader: Reader, data: dict[str, Any]) -> float:
+    """The floor or shift of ``scoring.zeros``: strictly between 0 and 100."""
+    value = reader.number(data, "zeros_value", "scoring", default=1.0, minimum=0, maximum=100)
+    if value is not None and not 0 < value < 100:
+        reader.error(
+            join_path("scoring", "zeros_value"),
+            f"must lie strictly between 0 and 100, got {as_text(value)}",
+        )
+        return 1.0
+    return 1.0 if value is None else value
 
 
 def _read_mapping(

@@ -83,6 +83,14 @@ class Missing(enum.StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
+class ZeroRemedy(enum.StrEnum):
+    """What scoring does about question scores of 0 (which zero any geometric mean above)."""
+
+    KEEP = "keep"
+    FLOOR = "floor"
+    SHIFT = "shift"
+
+
 class DontKnowRule(enum.StrEnum):
     """How scoring treats "don't know": left out of the denominator, or scored as lowest."""
 
@@ -265,6 +273,9 @@ class ScoringSpec:
     #: Default of ``IndicatorSpec.target`` (already applied to every indicator).
     target: float = 100.0
     stages: tuple[StageSpec, ...] = ()
+    #: Remedy for question scores of 0 and its value (the floor, or the bottom of the scale).
+    zeros: ZeroRemedy = ZeroRemedy.KEEP
+    zeros_value: float = 1.0
 
     def stage_for(self, score: float) -> StageSpec | None:
         """The highest stage whose threshold ``score`` reaches (stages are ascending)."""

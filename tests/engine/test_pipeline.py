@@ -153,9 +153,10 @@ def test_dont_know_scores_the_lowest_level_under_the_lowest_rule() -> None:
 def test_a_pillar_below_minimum_coverage_is_nan_and_flagged_and_the_overall_excludes_it() -> None:
     values = make_values()
     status = answered_status(values)
-    status[0, [2, 3]] = MISSING  # P1 keeps q1, q2 of 4 applicable items: coverage ½ < ⅔
+    # P1 keeps I1 (weight 1) and loses I2 (weight 2): coverage ⅓ of the indicator weight < ⅔.
+    status[0, [2, 3]] = MISSING
     result = score(make_config(), values, status)
-    assert result.pillars.coverage[0, 0] == pytest.approx(0.5)
+    assert result.pillars.coverage[0, 0] == pytest.approx(1 / 3)
     assert math.isnan(result.pillar_scores[0, 0])
     assert result.pillars.insufficient[0].tolist() == [True, False]
     assert math.isnan(result.pillars.gaps[0, 0])
@@ -177,7 +178,8 @@ def test_the_propagate_rule_makes_the_overall_insufficient_too() -> None:
 
 def test_per_pillar_minimum_coverage_overrides_the_default() -> None:
     levels = make_config().levels
-    lenient = Level("pillar", (NodeSpec("P1", min_coverage=0.5), NodeSpec("P2", target=80)))
+    # Without I2 (weight 2 of 3), P1 has a third of its indicator weight: enough for ⅓.
+    lenient = Level("pillar", (NodeSpec("P1", min_coverage=1 / 3), NodeSpec("P2", target=80)))
     config = make_config(levels=(levels[0], lenient))
     values = make_values()
     status = answered_status(values)
@@ -198,8 +200,8 @@ def test_imputation_fills_from_the_peer_group_and_flags_every_imputed_value() ->
         result.imputed.tolist() == [[False, False, True, False, False, False]] + [[False] * 6] * 2
     )
     assert result.imputed_count.tolist() == [1, 0, 0]
-    # Coverage counts real data only.
-    assert result.indicators.coverage[0, 1] == pytest.approx(0.5)
+    # Coverage counts real data only: s2 (weight 0.6 of 1) has data, the imputed s1 does not.
+    assert result.indicators.coverage[0, 1] == pytest.approx(0.6)
 
 
 def test_imputation_without_a_donor_leaves_the_value_missing_and_warns() -> None:

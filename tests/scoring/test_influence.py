@@ -22,8 +22,8 @@ def indices(outputs: tuple[str, ...]) -> SobolIndices:
         total_order_high=first + 0.07,
         confidence_level=0.95,
         n_base_samples=256,
-        n_evaluations=256 * 5,
-        n_resamples=999,
+        n_evaluations=8 * 256 * 5,
+        n_replicates=8,
         seed=1,
     )
 
@@ -44,7 +44,7 @@ class InfluenceTests(SimpleTestCase):
     def test_only_the_requested_outputs_are_stored(self) -> None:
         stored = sensitivity_json(indices(("7", RANK_SHIFT)), outputs=["7", "missing"])
         assert set(stored["outputs"]) == {"7"}
-        assert stored["n_evaluations"] == 1280 and stored["confidence_level"] == 0.95
+        assert stored["n_evaluations"] == 10240 and stored["confidence_level"] == 0.95
 
     def test_a_run_without_sensitivity_or_without_the_output_has_no_lines(self) -> None:
         assert influence_lines(None, "7") == []

@@ -129,7 +129,7 @@ class ScoreRunCreateTests(TestCase):
         indices = sensitivity["outputs"][str(self.assessment.pk)]
         assert set(indices) == set(run.uncertainty["inputs"])
         for name, values in indices.items():
-            # Estimates of shares of variance, with their bootstrap intervals.
+            # Estimates of shares of variance, with their intervals over replicates.
             assert -0.2 <= values["first"] <= values["total"] + 0.2, name
             assert values["total_low"] <= values["total_high"], name
             assert -0.2 <= values["total"] <= 1.2, name
@@ -140,7 +140,11 @@ class ScoreRunCreateTests(TestCase):
         assert movers[:2] == ["aggregation:pillar", "aggregation:overall"]
         assert indices["aggregation:pillar"]["total"] > 0.5
         assert all(indices[name]["total"] < 0.1 for name in indices if name.startswith("weights"))
-        assert sensitivity["n_evaluations"] == sensitivity["n_base_samples"] * (len(indices) + 2)
+        # Every figure rests on replicates × base points × (choices + 2) model runs.
+        assert sensitivity["n_replicates"] == 8
+        assert sensitivity["n_evaluations"] == 8 * sensitivity["n_base_samples"] * (
+            len(indices) + 2
+        )
 
     def test_the_same_seed_gives_the_same_intervals(self) -> None:
         first = score_run_create(assessment=self.assessment, trigger=RunTrigger.ON_DEMAND, seed=9)

@@ -7,6 +7,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from scoring.engine.constants import ENGINE_VERSION
 from scoring.models import RunStatus, RunTrigger, ScoreRun
 from scoring.services import score_run_create
 from surveys.models import Role
@@ -49,7 +50,9 @@ class ScorePageTests(TestCase):
         assert "Government" in page and "Connectivity" in page and "Skills" in page
         assert "35.0" in page  # GOV
         assert "65.0" in page  # GOV gap to 100
-        assert "90 %" in page  # overall coverage: 9 of 10 applicable questions answered
+        # Overall coverage is the share of pillar weight with data: GOV and NET complete, SKL
+        # half (one of its two equally weighted questions is "don't know"): 2.5 / 3.
+        assert "83 %" in page
 
     def test_an_insufficient_pillar_reads_as_insufficient_not_a_number(self) -> None:
         page = self.get(self.reviewer)
@@ -85,7 +88,7 @@ class ScorePageTests(TestCase):
         ]
         positions = [section.index(label) for label in labels]
         assert positions[0] < positions[1] < min(positions[2:])
-        assert "recomputations, with 95 % bootstrap intervals" in section
+        assert "recomputations, in independent replicates; 95 % intervals" in section
 
     def test_the_score_page_reads_in_french(self) -> None:
         self.client.login(username=self.reviewer.username, password=PASSWORD)
@@ -187,7 +190,7 @@ class RunDetailTests(TestCase):
         self.client.login(username=self.reviewer.username, password=PASSWORD)
         page = self.client.get(self.url).content.decode()
         assert self.score_run.config_digest in page and self.score_run.inputs_digest in page
-        assert "1.0.0" in page and "<code>5</code>" in page
+        assert ENGINE_VERSION in page and "<code>5</code>" in page
         assert "dont_know_rule" in page
 
     def test_recomputing_from_the_record_confirms_identical_numbers(self) -> None:
