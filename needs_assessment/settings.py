@@ -59,7 +59,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "surveys",
+    "background",
     "scoring",
     "reports",
 ]
@@ -208,6 +211,25 @@ SPECTACULAR_SETTINGS = {
         "AssessmentStateEnum": "surveys.models.AssessmentState",
     },
 }
+
+# Background work (scoring, cohort runs, report batches, large imports): Django's Tasks API
+# through the django-tasks backport, queued in the database itself (django-tasks-db), so a
+# worker (`python manage.py run_worker`) needs nothing but the database. Tests run tasks at once
+# with django_tasks.backends.immediate.ImmediateBackend.
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# A running job whose worker shows no sign of life for this long is handed to another worker.
+TASKS_LEASE_SECONDS = env_int("TASKS_LEASE_SECONDS", 120, minimum=1)
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 5, minimum=1)
+TASKS_RETRY_BASE_SECONDS = env_int("TASKS_RETRY_BASE_SECONDS", 10, minimum=0)
+# A round's cohort run (ranks) starts this long after the last approval, so a burst of
+# approvals gives one run.
+COHORT_RUN_DELAY_SECONDS = env_int("COHORT_RUN_DELAY_SECONDS", 60, minimum=0)
+COHORT_RUN_AFTER_APPROVAL = env_bool("COHORT_RUN_AFTER_APPROVAL", True)
+# Files made by background jobs (report ZIPs), kept this many hours, then pruned.
+RESULTS_ROOT = Path(env_str("RESULTS_ROOT", str(VAR_DIR / "results")))
+REPORT_BATCH_KEEP_HOURS = env_int("REPORT_BATCH_KEEP_HOURS", 72, minimum=1)
+# Imports larger than this are parsed by a worker instead of the request.
+IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_KB", 512, minimum=0) * 1024
 
 LOGGING = {
     "version": 1,

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from scoring.models import RunTrigger, ScoreRun
 from scoring.pages import score_page
-from scoring.services import ScoringError, score_run_create, score_run_verify
+from scoring.services import score_run_verify
+from scoring.tasks import scoring_enqueue
 from surveys import permissions
 
 
@@ -46,11 +47,8 @@ def assessment_rescore(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = permissions.get_assessment_for_user(request, pk)
     if not can_rescore(request.user, assessment):
         raise PermissionDenied
-    try:
-        score_run_create(assessment=assessment, trigger=RunTrigger.ON_DEMAND, actor=request.user)
-        messages.success(request, _("Scores recomputed."))
-    except ScoringError as error:
-        messages.error(request, _("The scores could not be computed: %(error)s") % {"error": error})
+    scoring_enqueue(assessment=assessment, trigger=RunTrigger.ON_DEMAND, actor=request.user)
+    messages.success(request, _("The scores are being recomputed; this page shows the progress."))
     return HttpResponseRedirect(reverse("scoring:assessment-scores", kwargs={"pk": pk}))
 
 
