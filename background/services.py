@@ -27,8 +27,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection
-from django.db import transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -142,15 +148,19 @@ class Progress:
     _last_write: float = 0.0
 
     def __call__(self, done: int, total: int | None = None, message: str = "") -> None:
-        """Record progress; writes at most twice a second, and always the last step."""
+        """Record progress; a new step or the last one is written at once, counting within a
+        step at most twice a second."""
         now = timezone.now().timestamp()
+        changed = (message and message[:200] != self.job.message) or (
+            total is not None and total != self.job.progress_total
+        )
         self.job.progress_done = done
         if total is not None:
             self.job.progress_total = total
         if message:
             self.job.message = message[:200]
         finished = self.job.progress_total and done >= self.job.progress_total
-        if not finished and now - self._last_write < 0.5:
+        if not (changed or finished) and now - self._last_write < 0.5:
             return
         self._last_write = now
         Job.objects.filter(pk=self.job.pk).update(

@@ -8,6 +8,7 @@ runs every task that is ready, then it sleeps ``--interval`` seconds.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -51,6 +52,9 @@ class Command(BaseCommand):
             excluded_queue_names=[],
         )
         worker.configure_signals()
+        # The worker announces every round otherwise; tasks' own start and end stay logged.
+        if options["verbosity"] < 2:
+            logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
         self.stdout.write(f"Worker {worker.worker_id} started (Ctrl-C to stop).")
         while worker.running:
             jobs_recover()
