@@ -1,0 +1,59 @@
+from tests.matrix import (
+    ADMINISTRATOR,
+    ANONYMOUS,
+    FOCAL_POINT,
+    LOGIN,
+    NO_ROLE,
+    PLANNER,
+    REVIEWER,
+    STRANGER_FOCAL_POINT,
+    STRANGER_REVIEWER,
+    Entry,
+    World,
+    logged_in_readers,
+)
+
+
+def setup_world(world: World) -> None:
+    from background.models import Job, JobStatus
+
+    world.extra["assessment_job"] = Job.objects.create(
+        kind="score_assessment",
+        key="matrix:assessment",
+        task_path="scoring.tasks.score_assessment",
+        assessment=world.assessment,
+        status=JobStatus.DONE,
+    )
+    # A report batch started by the country's reviewer: no assessment of its own.
+    world.extra["own_job"] = Job.objects.create(
+        kind="report_batch",
+        key="matrix:batch",
+        task_path="reports.tasks.report_batch",
+        created_by=world.users[REVIEWER],
+        status=JobStatus.DONE,
+    )
+
+
+ENTRIES = [
+    # An assessment's job: whoever may see the assessment.
+    Entry(
+        "background:job-status",
+        logged_in_readers(),
+        kwargs=lambda w: {"pk": w.extra["assessment_job"].pk},
+    ),
+    # A job of no assessment: the person who started it, planners and administrators.
+    Entry(
+        "background:job-status",
+        {
+            ANONYMOUS: LOGIN,
+            FOCAL_POINT: 404,
+            REVIEWER: 200,
+            PLANNER: 200,
+            ADMINISTRATOR: 200,
+            NO_ROLE: 404,
+            STRANGER_FOCAL_POINT: 404,
+            STRANGER_REVIEWER: 404,
+        },
+        kwargs=lambda w: {"pk": w.extra["own_job"].pk},
+    ),
+]
