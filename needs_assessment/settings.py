@@ -228,6 +228,8 @@ COHORT_RUN_AFTER_APPROVAL = env_bool("COHORT_RUN_AFTER_APPROVAL", True)
 # Files made by background jobs (report ZIPs), kept this many hours, then pruned.
 RESULTS_ROOT = Path(env_str("RESULTS_ROOT", str(VAR_DIR / "results")))
 REPORT_BATCH_KEEP_HOURS = env_int("REPORT_BATCH_KEEP_HOURS", 72, minimum=1)
+# Processes a report batch renders on (0: one per CPU core of the worker's machine).
+REPORT_BATCH_PROCESSES = env_int("REPORT_BATCH_PROCESSES", 0, minimum=0)
 # Imports larger than this are parsed by a worker instead of the request.
 IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_KB", 512, minimum=0) * 1024
 

@@ -29,6 +29,7 @@ def setup_world(world: World) -> None:
         kind="report_batch",
         key="matrix:batch",
         task_path="reports.tasks.report_batch",
+        parameters={"round": 2026, "countries": [], "languages": ["en"]},
         created_by=world.users[REVIEWER],
         status=JobStatus.DONE,
     )
@@ -54,6 +55,28 @@ ENTRIES = [
             STRANGER_FOCAL_POINT: 404,
             STRANGER_REVIEWER: 404,
         },
+        kwargs=lambda w: {"pk": w.extra["own_job"].pk},
+    ),
+]
+
+# Report batches (reports app): planners and administrators only; the matrix's batch has no
+# file, so its download sends planners back to the batch page.
+PLANNERS_ONLY: dict[str, int | str] = {
+    ANONYMOUS: LOGIN,
+    FOCAL_POINT: 403,
+    REVIEWER: 403,
+    PLANNER: 200,
+    ADMINISTRATOR: 200,
+    NO_ROLE: 403,
+    STRANGER_FOCAL_POINT: 403,
+    STRANGER_REVIEWER: 403,
+}
+ENTRIES += [
+    Entry("reports:batch-create", PLANNERS_ONLY),
+    Entry("reports:batch-detail", PLANNERS_ONLY, kwargs=lambda w: {"pk": w.extra["own_job"].pk}),
+    Entry(
+        "reports:batch-download",
+        {**PLANNERS_ONLY, PLANNER: 302, ADMINISTRATOR: 302},
         kwargs=lambda w: {"pk": w.extra["own_job"].pk},
     ),
 ]
