@@ -230,6 +230,16 @@ RESULTS_ROOT = Path(env_str("RESULTS_ROOT", str(VAR_DIR / "results")))
 REPORT_BATCH_KEEP_HOURS = env_int("REPORT_BATCH_KEEP_HOURS", 72, minimum=1)
 # Processes a report batch renders on (0: one per CPU core of the worker's machine).
 REPORT_BATCH_PROCESSES = env_int("REPORT_BATCH_PROCESSES", 0, minimum=0)
+# Results computed once and kept (the planner's country plans, keyed by score run, catalogue
+# and parameters, so a stale entry is never read). A folder on each machine by default; point
+# CACHE_BACKEND/CACHE_LOCATION at a shared cache (Redis, memcached, the database) if you like.
+CACHES = {
+    "default": {
+        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
+        "LOCATION": env_str("CACHE_LOCATION", str(VAR_DIR / "cache")),
+    }
+}
+PLAN_CACHE_SECONDS = env_int("PLAN_CACHE_SECONDS", 7 * 24 * 3600, minimum=1)
 # Imports larger than this are parsed by a worker instead of the request.
 IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_KB", 512, minimum=0) * 1024
 
