@@ -24,13 +24,7 @@ from scoring import planning
 from scoring.engine.constants import ENGINE_VERSION
 from scoring.models import Intervention
 
-__all__ = ["catalogue_stamp", "country_plan", "plan_key"]
-
-
-def catalogue_stamp(interventions: Sequence[Intervention]) -> str:
-    """Changes whenever an active intervention is added, removed or edited (``updated_at``)."""
-    parts = sorted(f"{item.pk}:{item.updated_at.isoformat()}" for item in interventions)
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+__all__ = ["country_plan", "plan_key"]
 
 
 def plan_key(
@@ -47,7 +41,7 @@ def plan_key(
         [
             str(snapshot.run_id),
             str(snapshot.seed),
-            catalogue_stamp(interventions),
+            planning.catalogue_stamp(interventions),
             parameters,
             language,
             ENGINE_VERSION,

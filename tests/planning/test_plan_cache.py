@@ -79,3 +79,43 @@ class CountryPlanCacheTests(TestCase):
         ) as solver:
             self.client.get(self.url, HTTP_ACCEPT_LANGUAGE="fr")
         assert solver.call_count == 1
+
+
+@override_settings(CACHES=LOCAL_CACHE)
+class DemandCacheTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_test_catalogue()
+        cls.senegal = make_assessment("SEN")
+        make_scores(cls.senegal, SCORES)
+        make_scores(make_assessment("KEN", framework=cls.senegal.framework), SCORES)
+        cls.planner = make_user("planner")
+        give_role(cls.planner, Role.PLANNER)
+
+    def setUp(self) -> None:
+        cache.clear()
+        self.client.login(username=self.planner.username, password=PASSWORD)
+
+    def solves(self, query: str) -> tuple[int, str]:
+        url = reverse("scoring:planner-demand") + query
+        with mock.patch.object(
+            planning, "country_portfolio", wraps=planning.country_portfolio
+        ) as solver:
+            response = self.client.get(url)
+        assert response.status_code == 200
+        return solver.call_count, response.content.decode()
+
+    def test_each_country_s_portfolio_is_solved_once_and_the_page_stays_the_same(self) -> None:
+        code = self.senegal.framework.code
+        first_count, first = self.solves(f"?framework={code}&budget=500000")
+        second_count, second = self.solves(f"?framework={code}&budget=500000")
+        assert (first_count, second_count) == (2, 0)
+        # The same figures, read from the kept portfolios.
+        assert first[first.index("<main") :] == second[second.index("<main") :]
+
+    def test_a_new_run_of_one_country_solves_that_country_only(self) -> None:
+        code = self.senegal.framework.code
+        self.solves(f"?framework={code}&budget=500000")
+        make_scores(self.senegal, {**SCORES, "NET.1": 10.0})
+        count, _page = self.solves(f"?framework={code}&budget=500000")
+        assert count == 1
