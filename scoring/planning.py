@@ -878,10 +878,12 @@ def _selected_codes(
 
 
 def framework_codes_with_scores() -> list[str]:
+    # From the runs, not the Score rows: a join through the scores returned one row per score
+    # (tens of thousands for 200 countries) to make a set of one or two codes.
     return sorted(
         set(
-            Assessment.objects.filter(scores__isnull=False).values_list(
-                "framework__code", flat=True
-            )
+            ScoreRun.objects.filter(status=RunStatus.COMPLETE, assessment__isnull=False)
+            .values_list("framework__code", flat=True)
+            .distinct()
         )
     )

@@ -142,16 +142,12 @@ def planner_demand(request: HttpRequest) -> HttpResponse:
     language = get_language() or "en"
     codes = sorted(set(planning.framework_codes_with_scores()) | set(_catalogue_codes()))
     form = DemandFilterForm(request.GET, framework_codes=codes)
-    demand = None
+    demand = computed_at = None
     if form.is_valid() and form.cleaned_data["framework"]:
-        wanted = form.cleaned_data
-        demand = planning.demand_build(
-            framework_code=wanted["framework"],
-            budget_per_country=float(wanted["budget"]),
-            horizon_months=wanted.get("horizon"),
-            region=wanted.get("region", ""),
-            income_group=wanted.get("income_group", ""),
+        demand, computed_at = plan_cache.demand(
+            wanted=form.cleaned_data,
             countries=permissions.visible_countries(request.user),
+            scope=plan_cache.visible_stamp(permissions.visible_country_ids(request.user)),
             language=language,
         )
     table = _wants_csv(request)
@@ -160,6 +156,7 @@ def planner_demand(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "demand": demand,
+        "computed_at": computed_at,
         "export_groups": export_query(request, "groups"),
         "export_interventions": export_query(request, "interventions"),
     }
