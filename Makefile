@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test setup serve lint format check bench messages translations clean
+.PHONY: run test setup serve worker lint format check bench messages translations clean
 
 $(VENV)/bin/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -46,19 +46,29 @@ setup: $(VENV)/.runtime translations .env
 	DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend $(PY) manage.py seed_demo
 	@echo "Demo e-mails (notifications) were written to var/mail/."
 
+# The web server and a background worker (scoring, report batches, imports) together; Ctrl-C
+# stops both, and the worker is stopped too if the web server exits on its own.
 run: setup
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@echo "Serving on http://$(HOST):$(PORT)/ with a background worker  (Ctrl-C stops both)"
+	@DEBUG=1 $(PY) manage.py run_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev translations
 	$(VENV)/bin/pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
 
 # Production reads the environment only (as gunicorn does), never the development .env.
+# Production web servers. Background work needs at least one worker as well, on this machine or
+# any other sharing the database: `$(PY) manage.py run_worker` (one per core to spare; run it
+# under systemd or a process supervisor, like gunicorn), or `make worker`.
 serve: $(VENV)/.runtime translations
 	ENV_FILE= $(PY) manage.py check --deploy --fail-level WARNING
 	ENV_FILE= $(PY) manage.py collectstatic --noinput
 	ENV_FILE= $(PY) manage.py migrate --noinput
 	$(VENV)/bin/gunicorn needs_assessment.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+worker: $(VENV)/.runtime
+	$(PY) manage.py run_worker
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -59,7 +59,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "surveys",
+    "background",
     "scoring",
     "reports",
 ]
@@ -208,6 +211,37 @@ SPECTACULAR_SETTINGS = {
         "AssessmentStateEnum": "surveys.models.AssessmentState",
     },
 }
+
+# Background work (scoring, cohort runs, report batches, large imports): Django's Tasks API
+# through the django-tasks backport, queued in the database itself (django-tasks-db), so a
+# worker (`python manage.py run_worker`) needs nothing but the database. Tests run tasks at once
+# with django_tasks.backends.immediate.ImmediateBackend.
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# A running job whose worker shows no sign of life for this long is handed to another worker.
+TASKS_LEASE_SECONDS = env_int("TASKS_LEASE_SECONDS", 120, minimum=1)
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 5, minimum=1)
+TASKS_RETRY_BASE_SECONDS = env_int("TASKS_RETRY_BASE_SECONDS", 10, minimum=0)
+# A round's cohort run (ranks) starts this long after the last approval, so a burst of
+# approvals gives one run.
+COHORT_RUN_DELAY_SECONDS = env_int("COHORT_RUN_DELAY_SECONDS", 60, minimum=0)
+COHORT_RUN_AFTER_APPROVAL = env_bool("COHORT_RUN_AFTER_APPROVAL", True)
+# Files made by background jobs (report ZIPs), kept this many hours, then pruned.
+RESULTS_ROOT = Path(env_str("RESULTS_ROOT", str(VAR_DIR / "results")))
+REPORT_BATCH_KEEP_HOURS = env_int("REPORT_BATCH_KEEP_HOURS", 72, minimum=1)
+# Processes a report batch renders on (0: one per CPU core of the worker's machine).
+REPORT_BATCH_PROCESSES = env_int("REPORT_BATCH_PROCESSES", 0, minimum=0)
+# Results computed once and kept (the planner's country plans, keyed by score run, catalogue
+# and parameters, so a stale entry is never read). A folder on each machine by default; point
+# CACHE_BACKEND/CACHE_LOCATION at a shared cache (Redis, memcached, the database) if you like.
+CACHES = {
+    "default": {
+        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
+        "LOCATION": env_str("CACHE_LOCATION", str(VAR_DIR / "cache")),
+    }
+}
+PLAN_CACHE_SECONDS = env_int("PLAN_CACHE_SECONDS", 7 * 24 * 3600, minimum=1)
+# Imports larger than this are parsed by a worker instead of the request.
+IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_KB", 512, minimum=0) * 1024
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,14 @@ os.environ.setdefault("SECRET_KEY", "test-only-not-secret-" + "x" * 40)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("STATIC_MANIFEST", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Tasks run at once in tests; tests of the queue itself start real workers.
+os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+# A round's cohort run after each approval would add a Monte Carlo run to every test that
+# approves; the tests of that feature turn it on.
+os.environ.setdefault("COHORT_RUN_AFTER_APPROVAL", "0")
+# Nothing kept between tests (primary keys repeat after rollbacks); the cache's own tests
+# switch a local-memory cache on.
+os.environ.setdefault("CACHE_BACKEND", "django.core.cache.backends.dummy.DummyCache")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 os.environ.setdefault(
     "VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test")

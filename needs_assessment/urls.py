@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("scoring.urls")),
     path("", include("reports.urls")),
+    path("", include("background.urls")),
 ]

@@ -349,6 +349,28 @@ def _latest_single_runs(assessments: Iterable[int]) -> dict[int, int]:
     )
 
 
+#: The Score columns the report pages read (with ``run__created_at``); nothing else is loaded.
+_SCORE_COLUMNS = (
+    "assessment_id",
+    "run_id",
+    "level",
+    "code",
+    "score",
+    "target",
+    "gap",
+    "coverage",
+    "stage",
+    "insufficient",
+    "interval_low",
+    "interval_median",
+    "interval_high",
+    "effective_weight",
+    "rank_low",
+    "rank_median",
+    "rank_high",
+)
+
+
 def _latest_cohort_rows(assessment_ids: Sequence[int]) -> dict[int, Score]:
     """Overall rows, with ranks, of the latest complete cohort run holding each assessment."""
     rows: dict[int, Score] = {}
@@ -360,6 +382,9 @@ def _latest_cohort_rows(assessment_ids: Sequence[int]) -> dict[int, Score]:
             run__status=RunStatus.COMPLETE,
         )
         .select_related("run")
+        # Only the columns the pages read: a cohort run's stored inputs and P(i above j)
+        # matrix grow with the square of the countries (hundreds of MiB for 200 countries).
+        .only(*_SCORE_COLUMNS, "run__created_at")
         .order_by("-run_id")
     ):
         rows.setdefault(row.assessment_id, row)
@@ -822,7 +847,9 @@ def _country_report_data(
         rank_low=None if cohort is None else cohort.rank_low,
         rank_median=None if cohort is None else cohort.rank_median,
         rank_high=None if cohort is None else cohort.rank_high,
-        cohort_size=0 if cohort is None else len(cohort.run.inputs.get("units", [])),
+        cohort_size=0
+        if cohort is None
+        else Score.objects.filter(run_id=cohort.run_id, level=ScoreLevel.OVERALL).count(),
         cohort_run_id=None if cohort is None else cohort.run_id,
         trend_rounds=trend_rounds,
         trend_series=trend_series,
@@ -905,10 +932,14 @@ def _regional_report_data(
     )
     stages = _stage_labels(spec, language) if spec else {}
     scores: dict[int, dict[tuple[str, str], Score]] = defaultdict(dict)
-    for row in Score.objects.filter(
-        run_id__in=[latest[a.pk] for a in chosen],
-        level__in=[ScoreLevel.OVERALL, ScoreLevel.PILLAR],
-    ).select_related("run"):
+    for row in (
+        Score.objects.filter(
+            run_id__in=[latest[a.pk] for a in chosen],
+            level__in=[ScoreLevel.OVERALL, ScoreLevel.PILLAR],
+        )
+        .select_related("run")
+        .only(*_SCORE_COLUMNS, "run__created_at")
+    ):
         scores[row.assessment_id][(row.level, row.code)] = row
     cohorts = _latest_cohort_rows([a.pk for a in chosen])
     rows = []

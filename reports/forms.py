@@ -25,3 +25,28 @@ class RegionalFilterForm(ReportOptionsForm):
         choices=[("", _("All income groups")), *IncomeGroup.choices],
         required=False,
     )
+
+
+class ReportBatchForm(forms.Form):
+    """A report batch: one round, some countries (none chosen: all), one or more languages."""
+
+    round = forms.TypedChoiceField(label=_("Round"), coerce=int)
+    countries = forms.MultipleChoiceField(
+        label=_("Countries"),
+        required=False,
+        help_text=_("Leave empty for every country with scores in the round."),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        choices=settings.LANGUAGES,
+        initial=["en"],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self, *args: object, rounds: list[int], countries: list[tuple[str, str]], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["round"].choices = [(value, value) for value in rounds]
+        self.fields["countries"].choices = countries

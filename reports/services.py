@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +94,7 @@ def reports_generate(
     countries: Sequence[str] | None = None,
     budget: float = DEFAULT_BUDGET,
     progress: bool = True,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
     """Write the report of every country scored in ``round`` into ``out_dir``, in parallel.
 
@@ -105,6 +106,8 @@ def reports_generate(
     workers : processes rendering PDFs; default one per CPU core.
     countries : ISO alpha-3 codes to limit the batch to; default every scored country.
     progress : show a tqdm progress bar on standard error.
+    on_progress : called with (reports finished, reports in all) as the batch advances (the
+        web's report batches show it).
 
     Raises
     ------
@@ -138,6 +141,15 @@ def reports_generate(
         pool.submit(_ready).result()
         chosen = countries_with_scores(round, countries)
         bar.reset(total=len(chosen))
+        finished = 0
+
+        def advance() -> None:
+            nonlocal finished
+            finished += 1
+            bar.update(1)
+            if on_progress is not None:
+                on_progress(finished, len(chosen))
+
         futures: dict[Future, str] = {}
         for country in chosen:
             try:
@@ -146,13 +158,13 @@ def reports_generate(
                 )
             except ReportError as error:
                 skipped.append((country.alpha3, str(error)))
-                bar.update(1)
+                advance()
                 continue
             futures[pool.submit(write_country_report, report, str(out_dir))] = country.alpha3
         for future in as_completed(futures):
             path, _seconds = future.result()
             written.append(Path(path))
-            bar.update(1)
+            advance()
     return BatchResult(
         written=tuple(sorted(written)),
         skipped=tuple(skipped),

@@ -31,6 +31,7 @@ from reports.forms import RegionalFilterForm, ReportOptionsForm
 from reports.pdf import country_report_pdf, regional_report_pdf
 from reports.services import report_file_name
 from reports.texts import dashboard_text
+from scoring import plan_cache
 from surveys import permissions
 
 
@@ -122,26 +123,43 @@ def _regional(request: HttpRequest, language: str | None) -> tuple[RegionalFilte
     return form, report
 
 
+def _regional_page(request: HttpRequest, language: str) -> dict[str, object]:
+    """The regional dashboard's data and charts (kept by :func:`scoring.plan_cache.kept`)."""
+    _form, report = _regional(request, language)
+    page: dict[str, object] = {
+        "report": report,
+        "rounds": scored_rounds(countries=permissions.visible_countries(request.user)),
+    }
+    if isinstance(report, RegionalReport):
+        charts = regional_charts(report)
+        page["heat_maps"] = [
+            _svg(chart, f"heat-map-{number}") for number, chart in enumerate(charts.heat_maps, 1)
+        ]
+        page["ranks"] = _svg(charts.ranks, "rank-chart")
+    return page
+
+
 @login_required
 @require_GET
 def regional_dashboard(request: HttpRequest) -> HttpResponse:
-    form, report = _regional(request, get_language())
+    form = RegionalFilterForm(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
+    language = get_language()
+    scope = plan_cache.visible_stamp(permissions.visible_country_ids(request.user))
+    page, computed_at = plan_cache.kept(
+        "regional-dashboard",
+        [scope, sorted(request.GET.items()), language],
+        lambda: _regional_page(request, language),
+    )
     context: dict[str, object] = {
         "form": form,
-        "report": report,
-        "rounds": scored_rounds(countries=permissions.visible_countries(request.user)),
+        **page,
+        "computed_at": computed_at,
         "query": request.GET.urlencode(),
         "pdf_languages": settings.LANGUAGES,
         "ui": dashboard_text(),
     }
-    if isinstance(report, RegionalReport):
-        charts = regional_charts(report)
-        context["heat_maps"] = [
-            _svg(chart, f"heat-map-{number}") for number, chart in enumerate(charts.heat_maps, 1)
-        ]
-        context["ranks"] = _svg(charts.ranks, "rank-chart")
     return render(request, "reports/regional_dashboard.html", context)
 
 

@@ -8,9 +8,9 @@ class ScoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from scoring.services import score_after_transition
+        from scoring.tasks import score_after_transition
         from surveys.services.workflow import AFTER_TRANSITION
 
-        # Scores follow the workflow: computed after the submit, resubmit or approval commits.
+        # Scores follow the workflow: queued after the submit, resubmit or approval commits.
         if score_after_transition not in AFTER_TRANSITION:
             AFTER_TRANSITION.append(score_after_transition)

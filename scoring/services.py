@@ -30,6 +30,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from background.models import Job
 from scoring.adapter import (
     AnswerError,
     FrameworkLayout,
@@ -74,7 +75,7 @@ __all__ = [
     "framework_spec",
     "latest_cohort_score",
     "latest_score_run",
-    "score_after_transition",
+    "score_inputs_digests",
     "score_cohort_create",
     "score_run_create",
     "score_run_verify",
@@ -385,6 +386,7 @@ def _save_run(
     seed: int,
     samples: int,
     round_: int | None,
+    job: Job | None = None,
 ) -> ScoreRun:
     config = fetched.layout.config
     uncertainty_json: dict[str, Any] = {}
@@ -419,6 +421,7 @@ def _save_run(
             seed=seed if computed.uncertainty is not None else None,
             uncertainty=uncertainty_json,
             warnings=list(computed.result.warnings),
+            job=job,
         )
         Score.objects.bulk_create(
             build_score_rows(
@@ -490,6 +493,7 @@ def score_run_create(
     actor: AbstractBaseUser | None = None,
     uncertainty: bool = True,
     seed: int | None = None,
+    job: Job | None = None,
 ) -> ScoreRun:
     """Score one assessment and save the run, its Score rows and agreement in one transaction.
 
@@ -500,6 +504,7 @@ def score_run_create(
     actor : who asked (None for the workflow hook's system runs).
     uncertainty : also run the Monte Carlo analysis over method choices (intervals).
     seed : seed of the random generator; a fresh one is drawn and stored when None.
+    job : the background job computing it (``ScoreRun.job`` is unique: a rerun cannot duplicate).
 
     Raises
     ------
@@ -534,6 +539,7 @@ def score_run_create(
         seed=seed,
         samples=SINGLE_SAMPLES,
         round_=assessment.round,
+        job=job,
     )
 
 
@@ -559,6 +565,7 @@ def score_cohort_create(
     seed: int | None = None,
     samples: int = COHORT_SAMPLES,
     imputation: str | None = None,
+    job: Job | None = None,
 ) -> ScoreRun:
     """Score the approved assessments of a round together: scores, intervals, ranks, P(i > j).
 
@@ -616,6 +623,7 @@ def score_cohort_create(
         seed=seed,
         samples=samples,
         round_=round,
+        job=job,
     )
 
 
@@ -741,37 +749,10 @@ def latest_cohort_score(assessment: Assessment) -> Score | None:
     )
 
 
-_TRIGGER_OF_ACTION = {
-    "submit": RunTrigger.SUBMIT,
-    "resubmit": RunTrigger.SUBMIT,
-    "approve": RunTrigger.APPROVE,
-}
-
-
-def score_after_transition(
-    assessment: Assessment, transition: Any, actor: AbstractBaseUser, message: str
-) -> None:
-    """Workflow hook (runs after commit): score on submit, resubmit and approval.
-
-    A failure never undoes the transition: it is logged and recorded as a failed run whose
-    ``error`` says why, so reviewers see it on the score page.
-    """
-    trigger = _TRIGGER_OF_ACTION.get(transition.action)
-    if trigger is None:
-        return
-    try:
-        score_run_create(assessment=assessment, trigger=trigger, actor=actor)
-    except (ScoringError, ValueError) as error:
-        logger.warning("scoring assessment %s after %s failed: %s", assessment.pk, trigger, error)
-        ScoreRun.objects.create(
-            assessment=assessment,
-            framework=assessment.framework,
-            framework_version=assessment.framework.version,
-            round=assessment.round,
-            kind=RunKind.SINGLE,
-            trigger=trigger,
-            status=RunStatus.FAILED,
-            error=str(error),
-            created_by=actor,
-            engine_version=ENGINE_VERSION,
-        )
+def score_inputs_digests(assessment: Assessment) -> tuple[str, str]:
+    """The configuration and inputs digests a run of ``assessment`` would store if made now."""
+    fetched = _fetch(assessment.framework, [assessment])
+    return (
+        config_digest(fetched.layout.config),
+        inputs_digest(fetched.values, fetched.status, fetched.groups),
+    )

@@ -14,9 +14,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from background.services import latest_job
 from scoring.models import RunTrigger, ScoreRun
 from scoring.pages import score_page
-from scoring.services import ScoringError, score_run_create, score_run_verify
+from scoring.services import score_run_verify
+from scoring.tasks import SCORE_KIND, scoring_enqueue
 from surveys import permissions
 
 
@@ -32,10 +34,15 @@ def can_rescore(user: permissions.AnyUser, assessment: permissions.Assessment) -
 def assessment_scores(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = permissions.get_assessment_for_user(request, pk)
     page = score_page(assessment, language=get_language())
+    rescore = can_rescore(request.user, assessment)
+    job = latest_job(assessment=assessment, kind=SCORE_KIND)
     context = {
         "assessment": assessment,
         "page": page,
-        "can_rescore": can_rescore(request.user, assessment),
+        "can_rescore": rescore,
+        "job": job,
+        # A failed job's message is for whoever can act on it: who started it, or may rescore.
+        "show_job_error": job is not None and (rescore or job.created_by_id == request.user.pk),
     }
     return render(request, "scoring/assessment_scores.html", context)
 
@@ -46,11 +53,8 @@ def assessment_rescore(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = permissions.get_assessment_for_user(request, pk)
     if not can_rescore(request.user, assessment):
         raise PermissionDenied
-    try:
-        score_run_create(assessment=assessment, trigger=RunTrigger.ON_DEMAND, actor=request.user)
-        messages.success(request, _("Scores recomputed."))
-    except ScoringError as error:
-        messages.error(request, _("The scores could not be computed: %(error)s") % {"error": error})
+    scoring_enqueue(assessment=assessment, trigger=RunTrigger.ON_DEMAND, actor=request.user)
+    messages.success(request, _("The scores are being recomputed; this page shows the progress."))
     return HttpResponseRedirect(reverse("scoring:assessment-scores", kwargs={"pk": pk}))
 
 

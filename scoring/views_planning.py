@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from scoring import planning
+from scoring import plan_cache, planning
 from scoring.forms_planning import CatalogueFilterForm, CountryPlanForm, DemandFilterForm
 from scoring.models import Intervention
 from surveys import permissions
@@ -142,16 +142,12 @@ def planner_demand(request: HttpRequest) -> HttpResponse:
     language = get_language() or "en"
     codes = sorted(set(planning.framework_codes_with_scores()) | set(_catalogue_codes()))
     form = DemandFilterForm(request.GET, framework_codes=codes)
-    demand = None
+    demand = computed_at = None
     if form.is_valid() and form.cleaned_data["framework"]:
-        wanted = form.cleaned_data
-        demand = planning.demand_build(
-            framework_code=wanted["framework"],
-            budget_per_country=float(wanted["budget"]),
-            horizon_months=wanted.get("horizon"),
-            region=wanted.get("region", ""),
-            income_group=wanted.get("income_group", ""),
+        demand, computed_at = plan_cache.demand(
+            wanted=form.cleaned_data,
             countries=permissions.visible_countries(request.user),
+            scope=plan_cache.visible_stamp(permissions.visible_country_ids(request.user)),
             language=language,
         )
     table = _wants_csv(request)
@@ -160,6 +156,7 @@ def planner_demand(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "demand": demand,
+        "computed_at": computed_at,
         "export_groups": export_query(request, "groups"),
         "export_interventions": export_query(request, "interventions"),
     }
@@ -234,28 +231,9 @@ def _rounded(value: float | None, digits: int = 2) -> float | None:
 def _country_plan(
     snapshot: planning.ScoreSnapshot, wanted: dict[str, Any], language: str
 ) -> dict[str, Any]:
-    """Ranked needs and portfolio for the page; planning errors become messages."""
-    interventions = planning.active_interventions(snapshot.spec.code)
-    context: dict[str, Any] = {
-        "needs": planning.country_needs(
-            snapshot=snapshot,
-            interventions=interventions,
-            criteria_weights=wanted["weights"],
-            method=wanted["method"],
-        )
-    }
-    try:
-        context["portfolio"] = planning.country_portfolio(
-            snapshot=snapshot,
-            interventions=interventions,
-            budget=float(wanted["budget"]),
-            horizon_months=wanted.get("horizon"),
-            pillar_minimums=wanted["pillar_minimums"],
-            language=language,
-        )
-    except planning.PlanningError as error:
-        context["portfolio_error"] = str(error)
-    return context
+    """Ranked needs and portfolio for the page (computed once per run, catalogue and
+    parameters, then kept: :mod:`scoring.plan_cache`); planning errors become messages."""
+    return plan_cache.country_plan(snapshot=snapshot, wanted=wanted, language=language)
 
 
 def _country_csv(alpha3: str, table: str, context: dict[str, Any]) -> HttpResponse:

@@ -75,6 +75,14 @@ class ScoreRun(models.Model):
         help_text=_("Samples and the method choices varied; empty when not run."),
     )
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    job = models.OneToOneField(
+        "background.Job",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="score_run",
+        help_text=_("The background job that computed it; one run per job, however often run."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
