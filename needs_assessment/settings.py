@@ -7,6 +7,7 @@ cookies are secure and SECRET_KEY must be given. ``make run`` turns DEBUG on for
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "formtools",
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the locked-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "needs_assessment.urls"
@@ -121,6 +125,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (django-axes, surveys/signin.py): failures are counted per account and per
+# address (AXES_LOCKOUT_PARAMETERS; "username+ip_address" counts the pair instead), and past
+# the limit sign-in is refused for the cool-off time. Unlock: manage.py axes_reset_username.
+AUTHENTICATION_BACKENDS = [
+    "surveys.signin.SignInThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [
+    item.split("+") if "+" in item else item
+    for item in env_list("AXES_LOCKOUT_PARAMETERS", "username,ip_address")
+]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "surveys.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "surveys.signin.client_address"
+# Successful sign-ins are not logged row by row (the audit trail and server logs have them);
+# failures are, in the admin's "Access failures".
+AXES_DISABLE_ACCESS_LOG = True
+# The account and address of a failure are logged in clear (never the password): they are
+# what an administrator needs to tell an attack from a forgotten password.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
