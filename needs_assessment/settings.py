@@ -57,7 +57,6 @@ INSTALLED_APPS = [
     "formtools",
     "axes",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -223,7 +222,7 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=60)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "surveys.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -236,12 +235,26 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "surveys.api.throttling.ApiUserThrottle",
+        "surveys.api.throttling.ApiAnonymousThrottle",
+    ],
 }
+# API rate limits (surveys/api/throttling.py), "<number>/<second|minute|hour|day>".
+API_THROTTLE_RATES = {
+    "user": env_str("API_THROTTLE_USER", "120/minute"),
+    "anonymous": env_str("API_THROTTLE_ANONYMOUS", "30/minute"),
+    "uploads": env_str("API_THROTTLE_UPLOADS", "20/minute"),
+}
+# API tokens (surveys/models/tokens.py): the longest lifetime a user may choose.
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Digital Capacity Needs Assessment API",
     "DESCRIPTION": "Frameworks, countries, assessments, answers, scores, gaps and priorities.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its documentation page are for signed-in users (issue 16).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI from the installed drf-spectacular-sidecar package, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -52,3 +52,10 @@ def make_reviewer(country_code: str = "SEN", username: str | None = None) -> Abs
     user = make_user(username)
     give_role(user, Role.REVIEWER, country(country_code))
     return user
+
+
+def make_api_token(user: AbstractBaseUser, scope: str = "read_write", days: int = 30) -> str:
+    """A new API token's key for ``user`` (read-and-write unless told)."""
+    from surveys.services.tokens import api_token_create
+
+    return api_token_create(user=user, name="test", scope=scope, lifetime_days=days)[1]

@@ -3,6 +3,7 @@
 Route names start with ``api-`` (no namespace), e.g. ``api-assessment-list``, ``api-schema``.
 """
 
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
@@ -19,7 +20,12 @@ router.register("gaps", views.GapViewSet, basename="api-gap")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # A person opens the documentation in a browser: send them to log in rather than a 401.
+    path(
+        "docs/",
+        login_required(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("priorities/", views.PriorityList.as_view(), name="api-priority-list"),
     path("", include(router.urls)),
 ]

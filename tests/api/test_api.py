@@ -9,14 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.test import TestCase
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from scoring.models import ScoreRun
 from scoring.services import score_run_create
 from surveys.models import Answer, Assessment, AssessmentState, AuditEvent, Role
 from surveys.services.answers import AnswerInput, answers_save
-from tests.factories import give_role, make_assessment, make_focal_point, make_reviewer, make_user
+from tests.factories import (
+    give_role,
+    make_api_token,
+    make_assessment,
+    make_focal_point,
+    make_reviewer,
+    make_user,
+)
 from tests.scoring.helpers import FULL_ANSWERS, add_answers
 
 
@@ -31,7 +37,7 @@ class ApiTestCase(TestCase):
         cls.senegal = make_assessment("SEN")
         cls.kenya = make_assessment("KEN", round=2025)
         cls.tokens = {
-            user.pk: Token.objects.create(user=user).key
+            user.pk: make_api_token(user)
             for user in (cls.focal, cls.reviewer, cls.planner, cls.stranger)
         }
 
@@ -294,6 +300,9 @@ class ScoreTests(ApiTestCase):
 
 
 class SchemaTests(ApiTestCase):
+    def setUp(self) -> None:
+        self.client.force_login(self.focal)
+
     def test_the_openapi_schema_describes_every_endpoint(self) -> None:
         response = self.client.get("/api/schema/?format=json")
         assert response.status_code == 200

@@ -14,7 +14,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from scoring.models import IndicatorStatistic
@@ -23,7 +22,7 @@ from surveys.exchange.limits import json_depth
 from surveys.models import Answer
 from tests.exchange import hostile
 from tests.exchange.helpers import csv_bytes, upload, xlsx_bytes
-from tests.factories import PASSWORD, make_assessment, make_focal_point, make_user
+from tests.factories import PASSWORD, make_api_token, make_assessment, make_focal_point, make_user
 
 
 class HostileUploadPageTests(TestCase):
@@ -183,7 +182,7 @@ class HostileJsonTests(TestCase):
     def setUpTestData(cls) -> None:
         cls.focal = make_focal_point("SEN")
         cls.assessment = make_assessment("SEN")
-        cls.token = Token.objects.create(user=cls.focal).key
+        cls.token = make_api_token(cls.focal)
 
     def put(self, body: bytes) -> object:
         client = APIClient()
