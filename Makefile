@@ -55,6 +55,7 @@ serve: $(VENV)/.runtime translations
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -q -c pyproject.toml -r needs_assessment surveys scoring reports manage.py
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .

@@ -287,7 +287,7 @@ def _open_csv(source: IO[bytes], forced_encoding: str, limits: ImportLimits) -> 
 
 
 def _open_xlsx(source: IO[bytes], limits: ImportLimits) -> Table:
-    from xml.etree.ElementTree import ParseError
+    from xml.etree.ElementTree import ParseError  # nosec B405  # only the exception class; defusedxml parses
 
     import openpyxl
     from defusedxml import DefusedXmlException

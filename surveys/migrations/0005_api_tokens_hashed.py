@@ -22,7 +22,7 @@ def hash_legacy_tokens(apps, schema_editor):
     ApiToken = apps.get_model("surveys", "ApiToken")
     quoted = schema_editor.quote_name(LEGACY_TABLE)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {schema_editor.quote_name('key')}, user_id FROM {quoted}")  # noqa: S608 - constant table name
+        cursor.execute(f"SELECT {schema_editor.quote_name('key')}, user_id FROM {quoted}")  # noqa: S608 - constant table name  # nosec B608
         rows = cursor.fetchall()
     expires = timezone.now() + datetime.timedelta(days=MIGRATED_TOKEN_DAYS)
     ApiToken.objects.bulk_create(
@@ -37,7 +37,7 @@ def hash_legacy_tokens(apps, schema_editor):
         for key, user_id in rows
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {quoted}")  # noqa: S608 - constant table name
+        cursor.execute(f"DELETE FROM {quoted}")  # noqa: S608 - constant table name  # nosec B608
 
 
 class Migration(migrations.Migration):
