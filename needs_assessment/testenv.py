@@ -23,6 +23,10 @@ os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBa
 os.environ.setdefault(
     "VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test")
 )
+# The API's rate limits count in a process-wide cache that outlives each test's transaction;
+# the suite's many calls as the same user ids would trip them. Throttling tests set their own.
+for scope in ("USER", "ANONYMOUS", "UPLOADS"):
+    os.environ.setdefault(f"API_THROTTLE_{scope}", "1000000/minute")
 
 # whitenoise serves STATIC_ROOT and warns when it does not exist yet (collectstatic makes it).
 os.makedirs(os.path.join(os.path.dirname(os.path.dirname(__file__)), "staticfiles"), exist_ok=True)

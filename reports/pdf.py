@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406  # escape() writes reportlab markup, parses nothing
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT

@@ -36,7 +36,7 @@ from surveys.services.answers import AnswerInput, answers_save
 from surveys.services.rounds import assessment_create
 from surveys.services.workflow import assessment_transition
 
-DEMO_PASSWORD = "demo-capacity-2026"  # noqa: S105 - printed for local demo users only
+DEMO_PASSWORD = "demo-capacity-2026"  # noqa: S105 - printed for local demo users only  # nosec B105
 DEFAULT_FRAMEWORK_FILE = Path(settings.BASE_DIR) / "frameworks" / "dcna-2026.yaml"
 
 

@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from surveys.models import Assessment, Country, Role, RoleAssignment
+from surveys.models import ApiToken, Assessment, Country, Role, RoleAssignment
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -182,3 +182,12 @@ def require_planner(request: HttpRequest) -> None:
     """Planner pages: planners and administrators only."""
     if not can_plan(request.user):
         raise PermissionDenied
+
+
+def get_api_token_for_user(request: HttpRequest, pk: int) -> ApiToken:
+    """One of the request user's own API tokens, or 404 (nobody manages another's tokens here;
+    administrators revoke any token in the admin)."""
+    try:
+        return ApiToken.objects.get(pk=pk, user_id=request.user.pk)
+    except ApiToken.DoesNotExist:
+        raise Http404("No token matches the given query.") from None

@@ -86,3 +86,15 @@ urlpatterns += [
     path("assessments/<int:pk>/import/", exchange.answers_import, name="answers-import"),
     path("statistics/import/", exchange.statistics_import, name="statistics-import"),
 ]
+
+# The user's own API tokens (issue 16).
+from surveys.views import tokens  # noqa: E402
+
+urlpatterns += [
+    path("account/api-tokens/", tokens.api_tokens, name="api-tokens"),
+    path(
+        "account/api-tokens/<int:pk>/revoke/",
+        tokens.api_token_revoke_view,
+        name="api-token-revoke",
+    ),
+]

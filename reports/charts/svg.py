@@ -125,21 +125,28 @@ def _round_numbers(text: str) -> str:
 
 
 def _compact_svg(svg: Any, font_family: str) -> None:
-    """Shrink renderSVG's verbose output in place without changing what is drawn."""
-    svg.setAttribute("style", f"font-family: {font_family}")
+    """Shrink renderSVG's verbose output in place without changing what is drawn.
+
+    Declarations of ``style`` attributes become SVG presentation attributes (``fill="…"``):
+    the pages' Content-Security-Policy has no ``'unsafe-inline'`` for styles, under which a
+    browser ignores every ``style`` attribute, while presentation attributes are part of the
+    drawing and always apply (SVG 1.1, §6.4).
+    """
+    svg.setAttribute("font-family", font_family)
     for element in svg.getElementsByTagName("*"):
         style = element.getAttribute("style")
         if style:
-            declarations = [d.strip() for d in style.split(";") if d.strip()]
-            kept = [
-                d
-                for d in declarations
-                if d not in _DEFAULT_DECLARATIONS and not d.startswith("font-family")
-            ]
-            if kept:
-                element.setAttribute("style", _round_numbers("; ".join(kept)))
-            else:
-                element.removeAttribute("style")
+            element.removeAttribute("style")
+            for declaration in style.split(";"):
+                declaration = declaration.strip()
+                if (
+                    not declaration
+                    or declaration in _DEFAULT_DECLARATIONS
+                    or declaration.startswith("font-family")
+                ):
+                    continue
+                name, _colon, value = declaration.partition(":")
+                element.setAttribute(name.strip(), _round_numbers(value.strip()))
         for name in (
             "points",
             "d",

@@ -205,7 +205,7 @@ class StepPlan:
         written out and then summed. Terms shared by every sample (a presence mask of shape
         (children, units, 1)) make a small (units, children) x (children, k) product instead.
         """
-        assert self.child_ranges is not None  # noqa: S101 - checked by the caller
+        assert self.child_ranges is not None  # noqa: S101 - checked by the caller  # nosec B101
         units, k = array.shape[1], weight.shape[1]
         result = np.empty((self.structure.n_parents, units, k))
         for parent, (start, stop) in enumerate(self.child_ranges):
@@ -390,7 +390,7 @@ def first_step(
         if result is None:
             return mean, zero
         result[selected] = mean
-    assert result is not None  # noqa: S101 - at least one exponent per parent
+    assert result is not None  # noqa: S101 - at least one exponent per parent  # nosec B101
     return result, zero
 
 
@@ -412,7 +412,7 @@ def _first_step_normalised(
     of division.
     """
     parents, samples = exponents.size, weights.shape[-1]
-    assert (  # noqa: S101
+    assert (  # noqa: S101  # nosec B101: type narrowing, the caller chose this path for them
         tables.partial_rows is not None
         and tables.row_pattern is not None
         and tables.pattern_presence is not None
@@ -461,7 +461,7 @@ def _first_step_normalised(
         if result is None:
             return mean, zero
         result[selected] = mean
-    assert result is not None  # noqa: S101 - at least one exponent per parent
+    assert result is not None  # noqa: S101 - at least one exponent per parent  # nosec B101
     return result, zero
 
 
@@ -606,7 +606,7 @@ def upper_step(
             result = np.empty(mean.shape)
         columns = exponents == exponent
         result[columns] = mean[columns]
-    assert result is not None  # noqa: S101 - at least one exponent per parent
+    assert result is not None  # noqa: S101 - at least one exponent per parent  # nosec B101
     return result
 
 

@@ -269,7 +269,7 @@ def _relative(matrix: np.ndarray, spec: Relative) -> np.ndarray:
         return min_max(matrix, direction=spec.direction)
     if spec.method == "percentile_rank":
         return percentile_rank(matrix, direction=spec.direction)
-    assert spec.target is not None  # noqa: S101 - guaranteed by Relative validation
+    assert spec.target is not None  # noqa: S101 - guaranteed by Relative validation  # nosec B101
     return distance_to_target(matrix, spec.target, direction=spec.direction)
 
 

@@ -529,7 +529,7 @@ def _method_codes(problem: _Problem, choices: np.ndarray, step: int) -> np.ndarr
         return np.zeros(choices.shape[0], dtype=np.intp)
     level = (*problem.config.level_names, "overall")[step]
     column = _column(problem, choices, f"aggregation:{level}")
-    assert column is not None  # noqa: S101 - method_exponents only holds varied steps
+    assert column is not None  # noqa: S101 - method_exponents only holds varied steps  # nosec B101
     return column.astype(np.intp) + 1
 
 

@@ -6,4 +6,7 @@ from surveys.admin import (
 )
 
 # isort: split
-from surveys.admin import frameworks  # noqa: F401
+from surveys.admin import (
+    frameworks,  # noqa: F401
+    tokens,  # noqa: F401, E402
+)

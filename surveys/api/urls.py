@@ -3,8 +3,9 @@
 Route names start with ``api-`` (no namespace), e.g. ``api-assessment-list``, ``api-schema``.
 """
 
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from surveys.api import views
@@ -19,7 +20,17 @@ router.register("gaps", views.GapViewSet, basename="api-gap")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # A person opens the documentation in a browser: send them to log in rather than a 401.
+    # The split view serves Swagger UI's start-up script from a URL, not inline (CSP).
+    path(
+        "docs/",
+        login_required(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema", template_name="surveys/api_docs.html"
+            )
+        ),
+        name="api-docs",
+    ),
     path("priorities/", views.PriorityList.as_view(), name="api-priority-list"),
     path("", include(router.urls)),
 ]

@@ -33,6 +33,7 @@ from scoring.models import RunKind, RunStatus, Score, ScoreLevel, ScoreRun
 from surveys import permissions
 from surveys.api import filters, serializers
 from surveys.api.permissions import CanViewAssessment, IsPlanner
+from surveys.api.throttling import ApiUploadThrottle, ApiUserThrottle
 from surveys.exchange.exports import ExportSelection, priority_rows
 from surveys.models import Answer, Assessment, Framework, FrameworkStatus
 from surveys.services.answers import (
@@ -155,7 +156,12 @@ class AssessmentViewSet(_ReadOnly):
             "not stand in the way."
         ),
     )
-    @action(detail=True, methods=["get", "put", "patch"], pagination_class=None)
+    @action(
+        detail=True,
+        methods=["get", "put", "patch"],
+        pagination_class=None,
+        throttle_classes=[ApiUserThrottle, ApiUploadThrottle],
+    )
     def answers(self, request: Request, pk: str | None = None) -> Response:
         assessment = self.get_object()
         if request.method == "GET":

@@ -9,7 +9,11 @@ What spreadsheet users actually send is handled here, once, for every import:
   header line; a semicolon file is taken to use decimal commas too (``1,5`` means 1.5);
 - **XLSX**: read with openpyxl in read-only mode (streamed, bounded memory), first sheet,
   typed cells (numbers stay numbers, date cells arrive as ``datetime``);
-- **size**: files larger than ``settings.IMPORT_MAX_BYTES`` are refused before anything is read.
+- **size**: files larger than ``settings.IMPORT_MAX_BYTES`` are refused before anything is read;
+- **bounds** (:mod:`surveys.exchange.limits`): an XLSX whose parts unpack past the limits, or
+  whose sheet declares more rows or columns than accepted, is refused before it is parsed; XML
+  entity declarations are refused by defusedxml, which openpyxl uses for every XML part; rows,
+  columns and cell lengths are counted as rows are read, so no file costs more than the limits.
 
 Rows are produced lazily, so a large file is never held in memory as a whole.
 """
@@ -27,7 +31,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
+
+from surveys.exchange.limits import ImportLimits, LimitExceeded, check_archive, count_text
 
 __all__ = [
     "ENCODINGS",
@@ -50,6 +57,20 @@ _HEADER_SPACES = re.compile(r"[\s\-]+")
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read; the message says why and what to do."""
+
+
+def _too_many_rows(limit: int) -> ImportFileError:
+    return ImportFileError(
+        _("The file has more than %(limit)s rows, the most an import accepts. Split it.")
+        % {"limit": count_text(limit)}
+    )
+
+
+def _too_many_columns(count: int, limit: int) -> ImportFileError:
+    return ImportFileError(
+        _("A row has %(count)s columns; the most an import accepts is %(limit)s.")
+        % {"count": count_text(count), "limit": count_text(limit)}
+    )
 
 
 @dataclass(frozen=True)
@@ -157,13 +178,14 @@ def open_table(
     if not head:
         raise ImportFileError(_("The file is empty."))
     is_zip = head == _XLSX_MAGIC
+    limits = ImportLimits.from_settings()
     if name.lower().endswith((".xlsx", ".xlsm")) or is_zip:
         if not is_zip:
             raise ImportFileError(_("The file is not an Excel workbook (.xlsx)."))
-        return _open_xlsx(source)
+        return _open_xlsx(source, limits)
     if encoding and encoding not in ENCODINGS:
         raise ImportFileError(_("Unknown encoding “%(encoding)s”.") % {"encoding": encoding})
-    return _open_csv(source, encoding)
+    return _open_csv(source, encoding, limits)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,7 +239,7 @@ def _sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _open_csv(source: IO[bytes], forced_encoding: str) -> Table:
+def _open_csv(source: IO[bytes], forced_encoding: str, limits: ImportLimits) -> Table:
     head = source.read(4)
     encoding, skip = _detect_encoding(head, forced_encoding)
     lines = _decoded_lines(source, encoding, skip)
@@ -241,14 +263,16 @@ def _open_csv(source: IO[bytes], forced_encoding: str) -> Table:
         raise ImportFileError(
             _("The header row cannot be read: %(error)s") % {"error": error}
         ) from None
-    columns = _columns(header)
+    columns = _columns(header, limits)
 
     def rows() -> Iterator[TableRow]:
         try:
-            for cells in reader:
+            for count, cells in enumerate(reader, start=2):
+                if count > limits.max_rows:
+                    raise _too_many_rows(limits.max_rows)
                 if not any(cell.strip() for cell in cells):
                     continue
-                yield TableRow(reader.line_num, _cells(columns, cells))
+                yield TableRow(reader.line_num, _cells(columns, cells, reader.line_num, limits))
         except csv.Error as error:
             raise ImportFileError(
                 _("Line %(line)s cannot be read: %(error)s")
@@ -262,35 +286,91 @@ def _open_csv(source: IO[bytes], forced_encoding: str) -> Table:
 # XLSX
 
 
-def _open_xlsx(source: IO[bytes]) -> Table:
-    from openpyxl import load_workbook
+def _open_xlsx(source: IO[bytes], limits: ImportLimits) -> Table:
+    from xml.etree.ElementTree import ParseError  # nosec B405  # only the exception class; defusedxml parses
 
+    import openpyxl
+    from defusedxml import DefusedXmlException
+
+    if not openpyxl.DEFUSEDXML:
+        # openpyxl falls back to the standard library's parser, which expands entities, when
+        # defusedxml is missing or OPENPYXL_DEFUSEDXML=False: never read uploads that way.
+        raise ImproperlyConfigured("openpyxl must parse XML with defusedxml (see README).")
+    unreadable = (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError, EOFError)
     try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        check_archive(source, limits)
+        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+    except LimitExceeded as error:
+        raise ImportFileError(str(error)) from None
+    except (*unreadable, IndexError) as error:
+        if _caused_by(error, DefusedXmlException):
+            raise _entities_refused() from None
         raise ImportFileError(
             _("The workbook cannot be opened (%(error)s).") % {"error": error}
         ) from None
-    sheet = workbook.worksheets[0]
+    # The dimension the sheet declares is read from its first bytes: a sheet that says it is
+    # larger than the limits is refused before its rows are parsed.
+    declared_rows, declared_columns = sheet.max_row or 0, sheet.max_column or 0
+    if declared_rows > limits.max_rows or declared_columns > limits.max_columns:
+        workbook.close()
+        raise ImportFileError(
+            _(
+                "The sheet declares %(rows)s rows and %(columns)s columns; an import accepts "
+                "at most %(max_rows)s rows and %(max_columns)s columns. If the sheet is really "
+                "smaller, copy its data into a new workbook."
+            )
+            % {
+                "rows": count_text(declared_rows),
+                "columns": count_text(declared_columns),
+                "max_rows": count_text(limits.max_rows),
+                "max_columns": count_text(limits.max_columns),
+            }
+        )
     # Dimensions written by other programs can be wrong (too small or absurdly large).
     sheet.reset_dimensions()
     iterator = enumerate(sheet.iter_rows(values_only=True), start=1)
+
+    def bounded() -> Iterator[tuple[int, tuple[Any, ...]]]:
+        try:
+            for number, values in iterator:
+                # Rows missing from the file are produced empty up to the next row number,
+                # so a single row numbered 3,000,000 is refused here, not iterated to.
+                if number > limits.max_rows:
+                    raise _too_many_rows(limits.max_rows)
+                if len(values) > limits.max_columns:
+                    raise _too_many_columns(len(values), limits.max_columns)
+                yield number, values
+        except ImportFileError:
+            raise
+        except unreadable as error:
+            if _caused_by(error, DefusedXmlException):
+                raise _entities_refused() from None
+            raise ImportFileError(
+                _("The workbook cannot be read (%(error)s).") % {"error": error}
+            ) from None
+
+    rows_read = bounded()
     header: tuple[Any, ...] | None = None
-    for _number, values in iterator:
-        if any(value is not None and str(value).strip() for value in values):
-            header = values
-            break
+    try:
+        for _number, values in rows_read:
+            if any(value is not None and str(value).strip() for value in values):
+                header = values
+                break
+    except ImportFileError:
+        workbook.close()
+        raise
     if header is None:
         workbook.close()
         raise ImportFileError(_("The file is empty."))
-    columns = _columns(header)
+    columns = _columns(header, limits)
 
     def rows() -> Iterator[TableRow]:
         try:
-            for number, values in iterator:
+            for number, values in rows_read:
                 if not any(value is not None and str(value).strip() for value in values):
                     continue
-                yield TableRow(number, _cells(columns, values))
+                yield TableRow(number, _cells(columns, values, number, limits))
         finally:
             workbook.close()
 
@@ -300,7 +380,34 @@ def _open_xlsx(source: IO[bytes]) -> Table:
 # ---------------------------------------------------------------------------------------------
 
 
-def _columns(header: Any) -> list[str]:
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``error`` or an exception it was raised from is a ``kind``.
+
+    openpyxl re-raises parser errors as a generic ``ValueError`` while handling them.
+    """
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _entities_refused() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "The workbook contains XML entity declarations, which are refused for safety. "
+            "Save the data in a new workbook from your spreadsheet program."
+        )
+    )
+
+
+def _columns(header: Any, limits: ImportLimits) -> list[str]:
+    if len(header) > limits.max_columns:
+        raise _too_many_columns(len(header), limits.max_columns)
+    for name in header:
+        if isinstance(name, str) and len(name) > limits.max_cell_chars:
+            raise _cell_too_long(1, "", len(name), limits.max_cell_chars)
     columns = [normalise_header(name) for name in header]
     while columns and not columns[-1]:
         columns.pop()
@@ -316,9 +423,23 @@ def _columns(header: Any) -> list[str]:
     return columns
 
 
-def _cells(columns: list[str], values: Any) -> dict[str, Any]:
+def _cell_too_long(row: int, column: str, length: int, limit: int) -> ImportFileError:
+    return ImportFileError(
+        _(
+            "Row %(row)s, column “%(column)s” holds %(length)s characters; a cell may hold at "
+            "most %(limit)s."
+        )
+        % {"row": row, "column": column, "length": count_text(length), "limit": count_text(limit)}
+    )
+
+
+def _cells(columns: list[str], values: Any, row: int, limits: ImportLimits) -> dict[str, Any]:
+    if len(values) > limits.max_columns:
+        raise _too_many_columns(len(values), limits.max_columns)
     cells: dict[str, Any] = {}
     for name, value in zip(columns, values, strict=False):
+        if isinstance(value, str) and len(value) > limits.max_cell_chars:
+            raise _cell_too_long(row, name, len(value), limits.max_cell_chars)
         if name:
             cells[name] = value.strip() if isinstance(value, str) else value
     return cells

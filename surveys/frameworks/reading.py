@@ -99,7 +99,7 @@ def parse_yaml(text: str) -> Any:
     if len(text.encode("utf-8", errors="replace")) > MAX_TEXT_BYTES:
         raise FrameworkError([FrameworkIssue("", f"file larger than {MAX_TEXT_BYTES} bytes")])
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader  # nosec B506
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"

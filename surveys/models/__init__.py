@@ -26,3 +26,4 @@ from surveys.models.survey import (  # noqa: F401
     StakeholderInvitation,
     WizardDraft,
 )
+from surveys.models.tokens import ApiToken, TokenScope  # noqa: F401

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.test import TestCase
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from scoring.models import ScoreRun
@@ -20,6 +19,7 @@ from surveys.services.workflow import missing_answers
 from tests.factories import (
     complete_answers,
     give_role,
+    make_api_token,
     make_assessment,
     make_focal_point,
     make_reviewer,
@@ -39,7 +39,7 @@ class ApiTestCase(TestCase):
         cls.senegal = make_assessment("SEN")
         cls.kenya = make_assessment("KEN", round=2025)
         cls.tokens = {
-            user.pk: Token.objects.create(user=user).key
+            user.pk: make_api_token(user)
             for user in (cls.focal, cls.reviewer, cls.planner, cls.stranger)
         }
 
@@ -311,6 +311,9 @@ class ScoreTests(ApiTestCase):
 
 
 class SchemaTests(ApiTestCase):
+    def setUp(self) -> None:
+        self.client.force_login(self.focal)
+
     def test_the_openapi_schema_describes_every_endpoint(self) -> None:
         response = self.client.get("/api/schema/?format=json")
         assert response.status_code == 200

@@ -15,12 +15,11 @@ import schemathesis
 from django.test import TestCase
 from django.test.client import ClientHandler
 from hypothesis import HealthCheck, given, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
 from scoring.services import score_run_create
 from surveys.models import Role
-from tests.factories import give_role, make_assessment, make_focal_point
+from tests.factories import give_role, make_api_token, make_assessment, make_focal_point
 from tests.scoring.helpers import FULL_ANSWERS, add_answers
 
 EXAMPLES_PER_OPERATION = 12
@@ -44,8 +43,10 @@ class ApiFuzzTests(TestCase):
         assessment = make_assessment("SEN")
         add_answers(assessment, FULL_ANSWERS)
         score_run_create(assessment=assessment, trigger="on_demand", uncertainty=False)
-        headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
-        schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_app)
+        headers = {"Authorization": f"Token {make_api_token(user)}"}
+        schema = schemathesis.openapi.from_wsgi(
+            "/api/schema/?format=json", wsgi_app, headers=headers
+        )
         failures: list[str] = []
         operations = [result.ok() for result in schema.get_all_operations()]
         assert len(operations) >= 15

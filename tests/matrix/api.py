@@ -2,7 +2,8 @@
 
 The API answers an anonymous caller with 401 (token authentication comes first); lists are
 narrowed to what the caller may see, so outsiders get 200 with empty lists, and 404 on details.
-The schema and its documentation page are public: they describe the API, not the data.
+The schema needs a signed-in user (401 otherwise) and its documentation page sends anonymous
+visitors to log in. Everyone signed in manages their own API tokens; another's token is 404.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Any
 from tests.matrix import (
     ADMINISTRATOR,
     ANONYMOUS,
-    EVERYONE,
     FOCAL_POINT,
     LOGIN,
     NO_ROLE,
@@ -71,6 +71,11 @@ def setup_world(world: World) -> None:
         answers=[AnswerInput("GOV.1.b", "yes")],
         base_revision=assessment.revision,
     )
+    from surveys.services.tokens import api_token_create
+
+    world.extra["api_token"], _key = api_token_create(
+        user=world.users[FOCAL_POINT], name="matrix", scope="read", lifetime_days=30
+    )
 
 
 def _answer(world: World) -> dict[str, Any]:
@@ -90,8 +95,20 @@ def _assessment(world: World) -> dict[str, Any]:
 
 
 ENTRIES = [
-    Entry("api-schema", same_for(EVERYONE, 200)),
-    Entry("api-docs", same_for(EVERYONE, 200)),
+    Entry("api-schema", {ANONYMOUS: NOT_SIGNED_IN, **same_for(SIGNED_IN, 200)}),
+    Entry("api-docs", {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)}),
+    Entry("surveys:api-tokens", {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)}),
+    Entry(
+        "surveys:api-token-revoke",
+        {
+            ANONYMOUS: LOGIN,
+            **same_for(SIGNED_IN, 404),
+            FOCAL_POINT: 302,
+        },
+        kwargs=lambda w: {"pk": w.extra["api_token"].pk},
+        method="post",
+        mutates=True,
+    ),
     Entry("api-framework-list", api_lists()),
     Entry(
         "api-framework-detail",

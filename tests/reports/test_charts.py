@@ -375,9 +375,12 @@ def test_contrast_ratio_matches_the_wcag_reference_value():
 def test_trend_series_differ_by_marker_and_dash_not_only_colour():
     chart = trend_chart(["2024", "2026"], {"a": [1, 2], "b": [3, 4]})
     _, root = parse_svg(chart)
-    styles = [element.get("style", "") for element in root.iter()]
-    assert any("stroke-dasharray: 4, 2" in style for style in styles)
-    assert any("stroke-dasharray" not in style and "stroke-width: 1.5" in style for style in styles)
+    elements = list(root.iter())
+    assert any(element.get("stroke-dasharray") == "4, 2" for element in elements)
+    assert any(
+        element.get("stroke-dasharray") is None and element.get("stroke-width") == "1.5"
+        for element in elements
+    )
     assert root.find(f".//{SVG}circle") is not None
     assert root.find(f".//{SVG}rect") is not None
 
