@@ -40,6 +40,10 @@ if not SECRET_KEY:
         )
     SECRET_KEY = _development_secret_key()
 
+# Key of the audit trail's hash chain (surveys.audit_chain). Defaults to SECRET_KEY; set it to
+# the old SECRET_KEY when rotating that one, or `manage.py verify_audit` reports every event.
+AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
