@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "formtools",
     "rest_framework",
     "rest_framework.authtoken",
@@ -77,6 +80,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sign-in hygiene (surveys/signin.py): idle sessions end; two-factor verification is
+    # asked of users who enrolled and enrolment of those whose role requires it.
+    "django_otp.middleware.OTPMiddleware",
+    "surveys.signin.IdleTimeoutMiddleware",
+    "surveys.signin.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A database outage answers 503 "try again in a moment" instead of 500.
     "needs_assessment.outage.DatabaseOutageMiddleware",
@@ -127,6 +135,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2id first (OWASP's first choice for password storage); a PBKDF2 hash from before is
+# checked with the hashers below and re-hashed with Argon2 at the user's next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -193,6 +209,20 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=60)
+# A signed-in session without a request for this many minutes ends (surveys/signin.py).
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
+# Roles that must sign in with a second factor (TOTP); e.g. "administrator,reviewer".
+# Superusers count as administrators. Empty: two-factor sign-in is optional for everybody.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES")
+_ROLES = {"administrator", "reviewer", "planner", "focal_point", "stakeholder"}
+if set(TWO_FACTOR_REQUIRED_ROLES) - _ROLES:
+    raise ImproperlyConfigured(
+        f"TWO_FACTOR_REQUIRED_ROLES may list {', '.join(sorted(_ROLES))}; "
+        f"got {', '.join(TWO_FACTOR_REQUIRED_ROLES)}"
+    )
+# The issuer shown in authenticator apps next to the account name.
+OTP_TOTP_ISSUER = "Digital Capacity Needs Assessment"
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_HOURS", 24, minimum=1) * 60 * 60
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
