@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import base64
+import math
 import time
 from collections.abc import Callable
 
@@ -26,10 +27,12 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -123,6 +126,22 @@ class TwoFactorMiddleware:
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
 
 
+class CodeThrottled(Exception):
+    """Too many wrong codes in a row: django-otp refuses any code for ``seconds`` more."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+def _throttle_seconds(device: Device) -> int:
+    """Seconds until ``device`` accepts a code again (0: now)."""
+    allowed, data = device.verify_is_allowed()
+    if allowed or not data or "locked_until" not in data:
+        return 0
+    return max(1, math.ceil((data["locked_until"] - timezone.now()).total_seconds()))
+
+
 def safe_next(request: HttpRequest, default: str = "home") -> str:
     """The ``next`` address if it stays on this site, else ``default``'s URL."""
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -149,9 +168,12 @@ def totp_secret(device: TOTPDevice) -> str:
 def two_factor_enrol(*, request: HttpRequest, device: TOTPDevice, code: str) -> list[str] | None:
     """Confirm ``device`` with a code from the app; replace any earlier second factor.
 
-    Returns the new recovery codes (to be shown once), or ``None`` if the code is wrong.
+    Returns the new recovery codes (to be shown once), or ``None`` if the code is wrong;
+    raises ``CodeThrottled`` after too many wrong codes.
     """
     with transaction.atomic():
+        if wait := _throttle_seconds(device):
+            raise CodeThrottled(wait)
         if not device.verify_token(code.strip()):
             return None
         user = device.user
@@ -173,15 +195,23 @@ def two_factor_verify(*, request: HttpRequest, code: str) -> bool:
     """Check a code from the authenticator app, or a recovery code (used up by this).
 
     django-otp throttles each device after failures (growing delays), so codes cannot be
-    guessed by trying them all.
+    guessed by trying them all: ``CodeThrottled`` says how long to wait.
     """
     code = code.strip().replace(" ", "")
     # Six digits go to the app's device, anything else to the recovery codes, so that one
     # kind of code does not count as a failed guess (and a throttle step) against the other.
     kind = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
     with transaction.atomic():
-        for device in devices_for_user(request.user, for_verify=True):
-            if isinstance(device, kind) and device.verify_token(code):
+        candidates = [
+            device
+            for device in devices_for_user(request.user, for_verify=True)
+            if isinstance(device, kind)
+        ]
+        waits = [_throttle_seconds(device) for device in candidates]
+        if candidates and all(waits):
+            raise CodeThrottled(min(waits))
+        for device in candidates:
+            if device.verify_token(code):
                 otp_login(request, device)
                 return True
     return False

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import segno
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -10,12 +13,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
 from surveys import signin
+
+T = TypeVar("T")
 
 
 class CodeForm(forms.Form):
@@ -24,6 +29,23 @@ class CodeForm(forms.Form):
         max_length=16,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+def _attempt(form: CodeForm, attempt: Callable[[str], T | None], wrong: str) -> T | None:
+    """Run ``attempt`` with the submitted code; on failure, put the reason on the form."""
+    try:
+        outcome = attempt(form.cleaned_data["code"])
+    except signin.CodeThrottled as throttled:
+        message = ngettext(
+            "Too many wrong codes in a row. Wait %(seconds)d second, then try again.",
+            "Too many wrong codes in a row. Wait %(seconds)d seconds, then try again.",
+            throttled.seconds,
+        ) % {"seconds": throttled.seconds}
+        form.add_error("code", message)
+        return None
+    if not outcome:
+        form.add_error("code", wrong)
+    return outcome
 
 
 @never_cache
@@ -37,15 +59,14 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     device = signin.totp_device_pending(request.user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = signin.two_factor_enrol(
-            request=request, device=device, code=form.cleaned_data["code"]
+        codes = _attempt(
+            form,
+            lambda code: signin.two_factor_enrol(request=request, device=device, code=code),
+            _("This code is not right. Check the time on your phone and try again."),
         )
-        if codes is not None:
+        if codes:
             context = {"codes": codes, "next": signin.safe_next(request)}
             return render(request, "registration/two_factor_recovery_codes.html", context)
-        form.add_error(
-            "code", _("This code is not right. Check the time on your phone and try again.")
-        )
     context = {
         "form": form,
         "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=4, omitsize=False),
@@ -71,15 +92,12 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         return redirect(signin.safe_next(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if signin.two_factor_verify(request=request, code=form.cleaned_data["code"]):
-            return redirect(signin.safe_next(request))
-        form.add_error(
-            "code",
-            _(
-                "This code is not right. After several wrong codes you must wait a little "
-                "before the next try."
-            ),
+        wrong = _(
+            "This code is not right. After several wrong codes you must wait a little "
+            "before the next try."
         )
+        if _attempt(form, lambda code: signin.two_factor_verify(request=request, code=code), wrong):
+            return redirect(signin.safe_next(request))
     context = {"form": form, "next": request.GET.get("next", request.POST.get("next", ""))}
     return render(
         request, "registration/two_factor_verify.html", context, status=400 if form.errors else 200

@@ -199,7 +199,7 @@ class TwoFactorTests(TestCase):
         # Guesses are throttled: right after a wrong code even the right one is refused ...
         right = totp_code(device, steps_ahead=1)
         refused = self.client.post(reverse("two-factor-verify"), {"code": right})
-        assert refused.status_code == 400
+        self.assertContains(refused, "Too many wrong codes in a row. Wait", status_code=400)
         # ... until the delay has passed.
         later = timezone.now() + datetime.timedelta(seconds=30)
         with mock.patch("django_otp.models.timezone.now", return_value=later):
