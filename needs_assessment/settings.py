@@ -42,6 +42,10 @@ if not SECRET_KEY:
         )
     SECRET_KEY = _development_secret_key()
 
+# Key of the audit trail's hash chain (surveys.audit_chain). Defaults to SECRET_KEY; set it to
+# the old SECRET_KEY when rotating that one, or `manage.py verify_audit` reports every event.
+AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -55,6 +59,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "formtools",
     "axes",
     "csp",
@@ -81,7 +88,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sign-in hygiene (surveys/signin.py): idle sessions end; two-factor verification is
+    # asked of users who enrolled and enrolment of those whose role requires it.
+    "django_otp.middleware.OTPMiddleware",
+    "surveys.signin.IdleTimeoutMiddleware",
+    "surveys.signin.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A database outage answers 503 "try again in a moment" instead of 500.
+    "needs_assessment.outage.DatabaseOutageMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the locked-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -114,6 +128,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database server fails a request after this many seconds (a 503 page)
+    # instead of holding a worker until gunicorn kills it.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DATABASE_CONNECT_TIMEOUT", 5, minimum=1
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Several focal points save drafts at once; WAL and a busy timeout keep writers from
@@ -125,6 +145,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2id first (OWASP's first choice for password storage); a PBKDF2 hash from before is
+# checked with the hashers below and re-hashed with Argon2 at the user's next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -249,6 +277,20 @@ PERMISSIONS_POLICY = env_str(
     "magnetometer=(), microphone=(), payment=(), usb=()",
 )
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=60)
+# A signed-in session without a request for this many minutes ends (surveys/signin.py).
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
+# Roles that must sign in with a second factor (TOTP); e.g. "administrator,reviewer".
+# Superusers count as administrators. Empty: two-factor sign-in is optional for everybody.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES")
+_ROLES = {"administrator", "reviewer", "planner", "focal_point", "stakeholder"}
+if set(TWO_FACTOR_REQUIRED_ROLES) - _ROLES:
+    raise ImproperlyConfigured(
+        f"TWO_FACTOR_REQUIRED_ROLES may list {', '.join(sorted(_ROLES))}; "
+        f"got {', '.join(TWO_FACTOR_REQUIRED_ROLES)}"
+    )
+# The issuer shown in authenticator apps next to the account name.
+OTP_TOTP_ISSUER = "Digital Capacity Needs Assessment"
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_HOURS", 24, minimum=1) * 60 * 60
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

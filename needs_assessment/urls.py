@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from needs_assessment.signin_urls import urlpatterns as signin_urlpatterns
 from surveys.views import home
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    *signin_urlpatterns,
     path("healthz", home.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("surveys.api.urls")),

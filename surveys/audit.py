@@ -1,4 +1,8 @@
-"""Recording audit events. Services call these inside their own transaction."""
+"""Recording audit events. Services call these inside their own transaction.
+
+Events are appended to a hash chain (``surveys.audit_chain``) that ``manage.py verify_audit``
+checks; nothing else writes ``AuditEvent`` rows.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from surveys.audit_chain import chain_append
 from surveys.models.audit import AuditEvent
 
 
@@ -30,7 +35,7 @@ def audit_record(
     changes: Iterable[Change],
     actor_label: str = "",
 ) -> list[AuditEvent]:
-    """Append one audit event per change, in one INSERT."""
+    """Append one audit event per change to the chain, in one INSERT."""
     label = actor_label or (actor.get_username() if actor is not None else "")
     events = [
         AuditEvent(
@@ -46,4 +51,4 @@ def audit_record(
         )
         for change in changes
     ]
-    return AuditEvent.objects.bulk_create(events)
+    return chain_append(events)

@@ -56,6 +56,18 @@ def is_administrator(user: AnyUser) -> bool:
     )
 
 
+def requires_two_factor(user: AnyUser, required_roles: list[str]) -> bool:
+    """Whether ``user`` must sign in with a second factor (settings.TWO_FACTOR_REQUIRED_ROLES).
+
+    Superusers count as administrators.
+    """
+    if not user.is_authenticated or not required_roles:
+        return False
+    if Role.ADMINISTRATOR in required_roles and is_administrator(user):
+        return True
+    return any(role in required_roles for role, _ in _roles(user))
+
+
 def is_planner(user: AnyUser) -> bool:
     return any(role == Role.PLANNER for role, _ in _roles(user))
 

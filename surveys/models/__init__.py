@@ -6,7 +6,7 @@ from surveys.models.assessments import (  # noqa: F401
     AssessmentState,
     StateTransition,
 )
-from surveys.models.audit import AuditEvent, AuditTrailIsAppendOnly  # noqa: F401
+from surveys.models.audit import AuditChainHead, AuditEvent, AuditTrailIsAppendOnly  # noqa: F401
 from surveys.models.countries import Country, IncomeGroup, ItuRegion  # noqa: F401
 from surveys.models.frameworks import (  # noqa: F401
     Framework,

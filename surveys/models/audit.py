@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,7 +38,12 @@ class AuditEvent(models.Model):
     field = models.CharField(_("field"), max_length=60, blank=True)
     old_value = models.JSONField(_("old value"), null=True, blank=True)
     new_value = models.JSONField(_("new value"), null=True, blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # Set by the writer before the INSERT (not auto_now_add) because the chain hash covers it.
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    # The hash chain (surveys.audit_chain): this event's hash covers its content and the
+    # previous event's hash, so an edited, deleted or inserted row breaks the chain.
+    previous_hash = models.CharField(_("previous hash"), max_length=64, blank=True, default="")
+    chain_hash = models.CharField(_("hash"), max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -56,3 +62,22 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit hash chain: one row, locked by every writer of audit events.
+
+    Locking it (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's IMMEDIATE transactions
+    serialise writers already) makes concurrent writers append one after another, so the
+    chain cannot fork. It also records the last event, so deleting the newest events shows.
+    """
+
+    last_event_id = models.BigIntegerField(null=True, blank=True)
+    last_hash = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
+
+    def __str__(self) -> str:
+        return f"#{self.last_event_id} {self.last_hash[:12]}"

@@ -9,9 +9,14 @@ assessment. Every change is audited and refused while the assessment is locked.
 
 from __future__ import annotations
 
+import datetime
+import errno
 import hashlib
+import logging
 import os
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import filetype
@@ -21,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from surveys.audit import Change, audit_record
@@ -33,8 +39,11 @@ __all__ = [
     "evidence_add_file",
     "evidence_add_url",
     "evidence_delete",
+    "evidence_orphans",
     "evidence_path",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: Detected MIME type → extension used for the stored file.
 ACCEPTED_TYPES: dict[str, str] = {
@@ -59,6 +68,50 @@ _CHUNK = 64 * 1024
 
 class EvidenceError(ValueError):
     """Evidence that cannot be accepted; the message is for the user."""
+
+
+def _storage_error(error: OSError) -> EvidenceError:
+    """What the user reads when the evidence folder cannot take the file (nothing was saved)."""
+    logger.error("Evidence storage failed: %s", error)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        reason = _("the storage for documents is full")
+    elif error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        reason = _("the storage for documents is read-only")
+    else:
+        reason = _("the storage for documents is not available")
+    return EvidenceError(
+        _(
+            "The document could not be stored: %(reason)s. Nothing was saved. Your answers are "
+            "safe; try again later, and tell your administrator if it happens again."
+        )
+        % {"reason": reason}
+    )
+
+
+def _write_durably(target: Path, upload: UploadedFile) -> tuple[int, str]:
+    """Write ``upload`` to a new file ``target`` and flush it to disk; return size and SHA-256.
+
+    The file is on disk before its row is committed, so a committed row always has its file;
+    a crash before the commit leaves a file without a row, which ``evidence_orphans`` finds.
+    """
+    digest = hashlib.sha256()
+    size = 0
+    upload.seek(0)
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    with os.fdopen(descriptor, "wb") as output:
+        for chunk in upload.chunks(_CHUNK):
+            size += len(chunk)
+            if size > settings.EVIDENCE_MAX_BYTES:
+                raise EvidenceError(
+                    _("The file is larger than the %(limit)s MB allowed.")
+                    % {"limit": _max_megabytes()}
+                )
+            digest.update(chunk)
+            output.write(chunk)
+        output.flush()
+        os.fsync(output.fileno())
+    return size, digest.hexdigest()
 
 
 def _lock_editable(assessment: Assessment) -> Assessment:
@@ -124,26 +177,13 @@ def evidence_add_file(
                 "documents are, and the type is read from the file's content, not its name."
             )
         )
-    root = Path(settings.EVIDENCE_ROOT)
     relative = Path(str(assessment.pk)) / f"{uuid.uuid4().hex}.{ACCEPTED_TYPES[mime]}"
-    target = root / relative
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
-    digest = hashlib.sha256()
-    size = 0
-    upload.seek(0)
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    target = Path(settings.EVIDENCE_ROOT) / relative
     try:
-        with os.fdopen(descriptor, "wb") as output:
-            for chunk in upload.chunks(_CHUNK):
-                size += len(chunk)
-                if size > settings.EVIDENCE_MAX_BYTES:
-                    raise EvidenceError(
-                        _("The file is larger than the %(limit)s MB allowed.")
-                        % {"limit": _max_megabytes()}
-                    )
-                digest.update(chunk)
-                output.write(chunk)
-        with transaction.atomic():
+        size, sha256 = _write_durably(target, upload)
+        # durable: the row must really be committed when this returns; inside a caller's
+        # transaction a later rollback would leave the file without its row.
+        with transaction.atomic(durable=True):
             locked = _lock_editable(assessment)
             evidence = Evidence.objects.create(
                 assessment=locked,
@@ -153,13 +193,15 @@ def evidence_add_file(
                 original_name=Path(upload.name or "evidence").name[:255],
                 content_type=mime,
                 size=size,
-                sha256=digest.hexdigest(),
+                sha256=sha256,
                 description=description.strip()[:300],
                 uploaded_by=actor,
             )
             _audit(evidence, actor, old=None, new=_snapshot(evidence), action="evidence_add")
-    except BaseException:
-        target.unlink(missing_ok=True)
+    except BaseException as error:
+        _remove_quietly(target)
+        if isinstance(error, OSError):
+            raise _storage_error(error) from error
         raise
     return evidence
 
@@ -206,7 +248,58 @@ def evidence_delete(*, evidence: Evidence, actor: AbstractBaseUser) -> None:
         _audit(evidence, actor, old=snapshot, new=None, action="evidence_delete")
         Evidence.objects.filter(pk=evidence.pk).delete()
         if path is not None:
-            transaction.on_commit(lambda: path.unlink(missing_ok=True))
+            transaction.on_commit(lambda: _remove_quietly(path))
+
+
+def _remove_quietly(path: Path) -> None:
+    # A file that cannot be removed now (read-only storage) must not fail the user's action:
+    # it is left as an orphan, which `manage.py evidence_orphans --delete` removes later.
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as error:
+        logger.warning("Evidence file %s left behind: %s", path, error)
+
+
+@dataclass(frozen=True)
+class OrphanReport:
+    """Files without a row and rows without a file, under ``EVIDENCE_ROOT``."""
+
+    files_without_row: list[Path]
+    rows_without_file: list[Evidence]
+    young_files_skipped: int
+
+
+def _stored_files(root: Path) -> Iterator[Path]:
+    if root.is_dir():
+        yield from (path for path in root.rglob("*") if path.is_file())
+
+
+def evidence_orphans(*, min_age: datetime.timedelta) -> OrphanReport:
+    """Find evidence files no row refers to, and file evidence whose file is missing.
+
+    Files younger than ``min_age`` are skipped: an upload in progress has written its file
+    but not yet committed its row.
+    """
+    root = Path(settings.EVIDENCE_ROOT)
+    known = set(
+        Evidence.objects.filter(kind=EvidenceKind.FILE).values_list("stored_path", flat=True)
+    )
+    cutoff = (timezone.now() - min_age).timestamp()
+    orphans: list[Path] = []
+    young = 0
+    for path in _stored_files(root):
+        if path.relative_to(root).as_posix() in known:
+            continue
+        if path.stat().st_mtime > cutoff:
+            young += 1
+        else:
+            orphans.append(path)
+    missing = [
+        evidence
+        for evidence in Evidence.objects.filter(kind=EvidenceKind.FILE).order_by("pk")
+        if not (root / evidence.stored_path).is_file()
+    ]
+    return OrphanReport(sorted(orphans), missing, young)
 
 
 def _snapshot(evidence: Evidence) -> dict[str, object]:

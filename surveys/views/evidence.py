@@ -108,11 +108,15 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The stored file, as an attachment, to users allowed to see the assessment."""
+    """The stored file, as an attachment, to users allowed to see the assessment.
+
+    A web address is shown as a link, never redirected to: this platform's address must not
+    forward anyone to an outside site of a focal point's choosing (an open redirect).
+    """
     evidence = get_object_or_404(Evidence.objects.select_related("assessment"), pk=pk)
     permissions.check_assessment_action(request.user, evidence.assessment, permissions.Action.VIEW)
     if evidence.kind != EvidenceKind.FILE:
-        return redirect(evidence.url)
+        return render(request, "surveys/evidence_link.html", {"evidence": evidence})
     try:
         handle = evidence_path(evidence).open("rb")
     except (EvidenceError, OSError):

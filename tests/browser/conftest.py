@@ -129,7 +129,7 @@ def sign_in(browser_context: Any, live_server: Any) -> Any:
     def signed_in_page(user: Any, *, language: str = "en") -> Any:
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = django_settings.AUTHENTICATION_BACKENDS[0]
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         browser_context.add_cookies(

@@ -248,6 +248,7 @@ class AnswersSaveTests(TestCase):
             AnswerInput("NET.2.a", "fibre"),
             AnswerInput("NET.2.b", ["fibre"]),
         ]
-        # savepoint, lock, read, insert, update, assessment, audit, release
-        with self.assertNumQueries(8):
+        # savepoint, lock, read, insert, update, assessment, audit (lock the chain's head,
+        # insert, move the head), release
+        with self.assertNumQueries(10):
             self.save(answers)
