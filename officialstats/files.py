@@ -204,6 +204,15 @@ def _read_source(lines: list[tuple[int, str]], errors: _Errors) -> ParsedSource 
     )
 
 
+def _source_code(lines: list[tuple[int, str]]) -> str:
+    """The ``# source:`` code, even when other keys are wrong (to check linked units anyway)."""
+    for _number, line in lines:
+        key, _colon, value = line.lstrip("#").partition(":")
+        if key.strip() == "source":
+            return value.strip()
+    return ""
+
+
 def parse_statistics_text(
     text: str, *, linked_units: Mapping[tuple[str, str], Sequence[LinkedUnit]] | None = None
 ) -> StatisticsFile:
@@ -248,6 +257,7 @@ def parse_statistics_text(
     header_row = index + 1
     reader = csv.reader(io.StringIO("\n".join(lines[index:])))
     header = [name.strip() for name in next(reader, [])]
+    before_header = errors.total
     if not header:
         errors.add(header_row, "", "the header row is missing")
         raise StatisticsFileError(errors.listed, errors.total)
@@ -259,7 +269,7 @@ def parse_statistics_text(
             errors.add(header_row, name, "this required column is missing")
     if len(set(header)) != len(header):
         errors.add(header_row, "", "a column is named twice")
-    if errors.total:
+    if errors.total != before_header:
         raise StatisticsFileError(errors.listed, errors.total)
 
     indicators: dict[str, tuple[int, ParsedIndicator]] = {}
@@ -321,9 +331,10 @@ def parse_statistics_text(
             continue
         seen[key] = row
         values.append(ParsedValue(iso3, code, year, value, estimate, lagged))
-    if source is not None:
-        for (source_code, code), links in (linked_units or {}).items():
-            if source_code != source.code or code not in indicators:
+    source_code = _source_code(preamble)
+    if source_code:
+        for (linked_source, code), links in (linked_units or {}).items():
+            if linked_source != source_code or code not in indicators:
                 continue
             row, indicator = indicators[code]
             for link in links:

@@ -23,7 +23,8 @@ class StatisticsSource(models.Model):
     year = models.PositiveSmallIntegerField(_("year of publication"))
     licence = models.CharField(_("licence"), max_length=300)
     attribution = models.TextField(_("attribution"))
-    url = models.URLField(_("URL"), max_length=500)
+    # A CharField: the loader checks the scheme, and a URLField form warns in the admin.
+    url = models.CharField(_("URL"), max_length=500)
     loaded_at = models.DateTimeField(_("loaded"), auto_now=True)
 
     class Meta:
