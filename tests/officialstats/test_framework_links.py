@@ -1,4 +1,4 @@
-"""Questions linked to official indicators: the ``official:`` key, checked when a framework loads."""
+"""Questions linked to official indicators: the ``official:`` key, checked at load."""
 
 from __future__ import annotations
 
