@@ -22,11 +22,12 @@ from officialstats.idi2024 import DATA_DIR, GENERATED, RAW_COLUMNS, read_rows
 
 FRAMEWORK = Path(__file__).resolve().parents[2] / "frameworks" / "itu-idi-2024.yaml"
 COMPLETE_TABLE = DATA_DIR / "idi2024_score_input_complete.csv"
+ALL_TABLE = DATA_DIR / "idi2024_score_input_all.csv"
 IDI_TOLERANCE = 0.1
 PILLAR_TOLERANCE = 0.11
 
 
-def score_with_command(data: Path) -> dict[str, dict[str, str]]:
+def score_with_command(data: Path, *options: str) -> dict[str, dict[str, str]]:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "scores.csv"
         call_command(
@@ -37,6 +38,7 @@ def score_with_command(data: Path) -> dict[str, dict[str, str]]:
             str(data),
             "--out",
             str(out),
+            *options,
             stdout=io.StringIO(),
             stderr=io.StringIO(),
         )
@@ -72,6 +74,45 @@ class IdiFrameworkTests(SimpleTestCase):
         assert abs(float(albania["overall"]) - 84.7) <= IDI_TOLERANCE
         assert abs(float(albania["UC"]) - 79.1) <= PILLAR_TOLERANCE
         assert abs(float(albania["MC"]) - 90.3) <= PILLAR_TOLERANCE
+
+    def test_incomplete_economies_get_bounds_that_hold_the_published_idi(self) -> None:
+        # ITU scores the 61 incomplete economies with imputations it does not publish; the
+        # bounds over imputations within the observed ranges hold its IDI for every one of them.
+        published = {row["iso3"]: row for row in read_rows()}
+        scores = score_with_command(ALL_TABLE, "--imputation-bounds")
+        incomplete = 0
+        pillars_outside = []
+        for iso3, row in published.items():
+            scored = scores[iso3]
+            missing = [column for column in RAW_COLUMNS if not row[column]]
+            assert scored["missing values"].split() == missing
+            low, high = float(scored["overall low"]), float(scored["overall high"])
+            if not missing:
+                assert low == high == float(scored["overall"])
+                continue
+            incomplete += 1
+            assert low < high
+            assert low - IDI_TOLERANCE <= float(row["idi_published"]) <= high + IDI_TOLERANCE
+            for pillar in ("UC", "MC"):
+                reference = float(row[f"{pillar.lower()}_published"])
+                if not (
+                    float(scored[f"{pillar} low"]) - PILLAR_TOLERANCE
+                    <= reference
+                    <= float(scored[f"{pillar} high"]) + PILLAR_TOLERANCE
+                ):
+                    pillars_outside.append((iso3, pillar))
+        assert incomplete == 61
+        # One pillar falls outside: Lesotho's published UC (32.7) implies households with
+        # Internet at about 3.7%, below the lowest value any economy reports (4.7%), so ITU's
+        # imputation lies outside the observed range the bounds span.
+        assert pillars_outside == [("LSO", "UC")]
+
+    def test_a_pillar_below_the_coverage_rule_says_so_and_still_has_bounds(self) -> None:
+        # Afghanistan has one of three Universal connectivity values (mobile broadband): below
+        # the framework's 2/3 coverage, so the pillar is not a number, but its range is given.
+        afghanistan = score_with_command(ALL_TABLE, "--imputation-bounds")["AFG"]
+        assert afghanistan["UC"] == "" and "UC: insufficient data" in afghanistan["notes"]
+        assert float(afghanistan["UC low"]) < float(afghanistan["UC high"])
 
     def test_shipped_generated_files_equal_what_the_adapter_makes_from_the_originals(self) -> None:
         rows = read_rows()
