@@ -102,6 +102,8 @@ class QuestionBlock:
     visible: bool = True
     evidence: list[Any] = field(default_factory=list)
     queries: list[Any] = field(default_factory=list)
+    #: The official value of a linked question (officialstats.figures.OfficialFigure), if any.
+    official: Any = None
 
     @property
     def code(self) -> str:
