@@ -161,10 +161,10 @@ def _source_line(source: object) -> str:
 def _unit_label(unit: str) -> str:
     """The unit codes of the statistics file format, in words (unknown codes as written)."""
     labels = {
-        "percent": _("%"),
+        "percent": _("per cent"),
         "per_100_inhabitants": _("per 100 inhabitants"),
         "gb_per_subscription": _("GB per subscription"),
-        "percent_of_gni_per_capita": _("% of GNI per capita"),
+        "percent_of_gni_per_capita": _("per cent of GNI per capita"),
         "score": _("score (0–100)"),
     }
     return labels.get(unit, unit.replace("_", " "))

@@ -79,3 +79,10 @@ class PeerDashboardTests(TestCase):
         assert (
             self.client.get(reverse("reports:country-dashboard", args=["SEN"])).status_code == 404
         )
+
+    def test_the_french_pdf_speaks_french_about_peers(self):
+        self.client.force_login(self.alice)
+        response = self.client.get(reverse("reports:country-pdf", args=["SEN"]), {"lang": "fr"})
+        text = squeeze(pdf_text(response.content))
+        assert "Comparaison avec les pairs dans les statistiques officielles" in text
+        assert "Région : Afrique (3)" in text
