@@ -8,7 +8,7 @@ Questions are anything with a ``code`` and an ``official`` link (``surveys.frame
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ __all__ = [
     "OfficialFigure",
     "official_comparisons",
     "official_figures",
+    "official_figures_many",
 ]
 
 #: An answer "differs" from the official value when it is further from it than this share of
@@ -109,38 +110,61 @@ def official_figures(
     >>> official_figures(iso3="SEN", questions=[])
     {}
     """
-    links = _linked(questions)
-    if not links:
-        return {}
+    return official_figures_many([(None, iso3, list(questions), up_to_year)]).get(None, {})
+
+
+def official_figures_many(
+    requests: Sequence[tuple[Hashable, str, Sequence[Any], int | None]],
+) -> dict[Hashable, dict[str, OfficialFigure]]:
+    """:func:`official_figures` for several ``(key, iso3, questions, up_to_year)`` at once.
+
+    One query whatever the number of requests (an export batch, a page of the API), returning
+    the figures of each request under its key.
+    """
+    links_by_key = {key: _linked(questions) for key, _iso3, questions, _year in requests}
     wanted = Q()
-    for source, indicator in links:
-        wanted |= Q(indicator__source__code=source, indicator__code=indicator)
-    rows = OfficialValue.objects.filter(wanted, economy__iso3=iso3)
-    if up_to_year is not None:
-        rows = rows.filter(year__lte=up_to_year)
-    figures: dict[str, OfficialFigure] = {}
-    for row in rows.select_related("indicator__source").order_by("-year"):
-        indicator, source = row.indicator, row.indicator.source
-        for question in links.get((source.code, indicator.code), []):
-            if question.code in figures:
-                continue  # a later year is already there
-            figures[question.code] = OfficialFigure(
-                question_code=question.code,
-                value=question.official.answer_value(row.value),
-                published_value=row.value,
-                unit=indicator.unit,
-                year=row.year,
-                estimate=row.estimate,
-                lagged=row.lagged,
-                source_code=source.code,
-                source_name=source.name,
-                publisher=source.publisher,
-                attribution=source.attribution,
-                url=source.url,
-                indicator_code=indicator.code,
-                indicator_name=indicator.name,
+    anything = False
+    for key, iso3, _questions, _year in requests:
+        for source, indicator in links_by_key[key]:
+            wanted |= Q(
+                economy__iso3=iso3, indicator__source__code=source, indicator__code=indicator
             )
-    return figures
+            anything = True
+    found: dict[Hashable, dict[str, OfficialFigure]] = {key: {} for key, *_rest in requests}
+    if not anything:
+        return found
+    rows = list(
+        OfficialValue.objects.filter(wanted)
+        .select_related("indicator__source", "economy")
+        .order_by("-year")
+    )
+    for key, iso3, _questions, up_to_year in requests:
+        figures = found[key]
+        links = links_by_key[key]
+        for row in rows:
+            if row.economy.iso3 != iso3 or (up_to_year is not None and row.year > up_to_year):
+                continue
+            indicator, source = row.indicator, row.indicator.source
+            for question in links.get((source.code, indicator.code), []):
+                if question.code in figures:
+                    continue  # a later year is already there
+                figures[question.code] = OfficialFigure(
+                    question_code=question.code,
+                    value=question.official.answer_value(row.value),
+                    published_value=row.value,
+                    unit=indicator.unit,
+                    year=row.year,
+                    estimate=row.estimate,
+                    lagged=row.lagged,
+                    source_code=source.code,
+                    source_name=source.name,
+                    publisher=source.publisher,
+                    attribution=source.attribution,
+                    url=source.url,
+                    indicator_code=indicator.code,
+                    indicator_name=indicator.name,
+                )
+    return found
 
 
 @dataclass(frozen=True)
