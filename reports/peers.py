@@ -206,15 +206,18 @@ def _peers_text() -> dict[str, str]:
 
 def _groups(
     values: dict[str, tuple[float, int]],
-    members: Sequence[tuple[str, str]],
+    members: Sequence[tuple[str, str, Sequence[str]]],
     own: float | None,
     higher_is_better: bool,
 ) -> tuple[PeerGroup, ...]:
+    """Placement in each ``(label template, group name, member codes)``; the count in the
+    label is of the members with a value, the number the rank is out of."""
     groups = []
-    for label, member_codes in members:
+    for template, name, member_codes in members:
         group_values = tuple(values[iso3][0] for iso3 in member_codes if iso3 in values)
         if not group_values:
             continue
+        label = template % {"name": name, "count": len(group_values)}
         rank = percentile = None
         if own is not None:
             rank, percentile = placement(own, group_values, higher_is_better=higher_is_better)
@@ -258,19 +261,12 @@ def country_peers_data(
             members = []
             if me.region:
                 region = [iso3 for iso3, e in economies.items() if e.region == me.region]
-                members.append(
-                    (text["region"] % {"name": _(me.region), "count": len(region)}, region)
-                )
+                members.append((text["region"], _(me.region), region))
             if me.income_group:
                 income = [
                     iso3 for iso3, e in economies.items() if e.income_group == me.income_group
                 ]
-                members.append(
-                    (
-                        text["income_group"] % {"name": _(me.income_group), "count": len(income)},
-                        income,
-                    )
-                )
+                members.append((text["income_group"], _(me.income_group), income))
             higher = wanted.get(key, True)
             result.append(
                 PeerIndicator(
