@@ -18,7 +18,12 @@ from surveys.frameworks.spec import PillarSpec
 from surveys.models import AnswerStatus, Assessment
 from surveys.wizard.forms import JUSTIFICATION_SUFFIX, STATUS_SUFFIX
 
-__all__ = ["OFFICIAL_ACTION", "data_using_official_value", "pillar_official_figures"]
+__all__ = [
+    "OFFICIAL_ACTION",
+    "data_using_official_value",
+    "official_blocks_annotate",
+    "pillar_official_figures",
+]
 
 OFFICIAL_ACTION = "official:"
 
@@ -48,3 +53,27 @@ def data_using_official_value(
     changed[field + STATUS_SUFFIX] = AnswerStatus.ANSWERED.value
     changed[field + JUSTIFICATION_SUFFIX] = figure.justification
     return changed
+
+
+def official_blocks_annotate(
+    blocks: list[Any], figures: dict[str, OfficialFigure], answers: dict[str, Any]
+) -> None:
+    """Give each block its official value and whether its saved answer departs from it unexplained.
+
+    An answer further from the official value than the reviewers' threshold with no
+    justification gets a reminder beside the question: reviewers will ask where it comes from.
+    """
+    for block in blocks:
+        figure = figures.get(block.code)
+        block.official = figure
+        answer = answers.get(block.code)
+        value = getattr(answer, "value", None)
+        block.official_unexplained = bool(
+            figure is not None
+            and answer is not None
+            and answer.status == AnswerStatus.ANSWERED
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and figure.differs_from(float(value))
+            and not answer.justification.strip()
+        )

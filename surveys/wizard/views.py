@@ -49,6 +49,7 @@ from surveys.wizard.forms import ReviewForm, StepForm, initial_for, merged_draft
 from surveys.wizard.official import (
     OFFICIAL_ACTION,
     data_using_official_value,
+    official_blocks_annotate,
     pillar_official_figures,
 )
 from surveys.wizard.progress import missing_required, pillar_progress, visible_codes
@@ -401,7 +402,7 @@ class SurveyWizardView(NamedUrlWizardView):
             for block in blocks:
                 block.evidence = evidence.get(block.code, [])
                 block.queries = queries.get(block.code, [])
-                block.official = official.get(block.code)
+            official_blocks_annotate(blocks, official, self.answers)
             context.update(
                 pillar=pillar,
                 pillar_title=pillar.title.get(language) or next(iter(pillar.title.values()), ""),

@@ -71,6 +71,22 @@ class OfficialValueInSurveyTests(TestCase):
         answer = Answer.objects.get(assessment=self.assessment, question_code="NET.1.a")
         assert (answer.value, answer.justification) == (64, "National household survey 2024")
 
+    def test_a_far_answer_without_justification_gets_a_reminder(self) -> None:
+        reminder = "Your answer differs from the official value"
+        data = step_post(self.assessment, "NET", {"NET.1.a": "90"}, action="save")
+        self.client.post(step_url(self.assessment, "NET"), data)
+        self.assertContains(self.client.get(step_url(self.assessment, "NET")), reminder)
+        self.assessment.refresh_from_db()  # the next post is based on the saved revision
+        data = step_post(
+            self.assessment,
+            "NET",
+            {"NET.1.a": "90"},
+            action="save",
+            justifications={"NET.1.a": "Operators' subscriber data 2024"},
+        )
+        self.client.post(step_url(self.assessment, "NET"), data)
+        self.assertNotContains(self.client.get(step_url(self.assessment, "NET")), reminder)
+
     def test_using_an_official_value_a_question_does_not_have_is_refused(self) -> None:
         data = step_post(self.assessment, "NET", {"NET.1.b": "7"}, action="official:NET.1.b")
         response = self.client.post(step_url(self.assessment, "NET"), data)
