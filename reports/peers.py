@@ -23,6 +23,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -124,8 +125,11 @@ def _latest_values(
 ) -> tuple[dict[tuple[str, str], dict[str, tuple[float, int]]], dict[tuple[str, str], tuple]]:
     """Each economy's latest value of the wanted indicators and of their sources' scores."""
     sources = {source for source, _indicator in wanted}
+    chosen = Q(indicator__source__code__in=sources, indicator__unit=SCORE_UNIT)
+    for source, indicator in wanted:
+        chosen |= Q(indicator__source__code=source, indicator__code=indicator)
     rows = (
-        OfficialValue.objects.filter(indicator__source__code__in=sources)
+        OfficialValue.objects.filter(chosen)
         .select_related("indicator__source", "economy")
         .order_by("-year")
     )
