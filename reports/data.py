@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from reports.charts import ChartText
+from reports.peers import CountryPeers, country_peers_data
 from reports.texts import (
     chart_text,
     country_text,
@@ -205,6 +206,8 @@ class CountryReport:
     #: What moves the overall score (Sobol indices of the run), largest first.
     influence: tuple[InfluenceLine, ...] = ()
     influence_evaluations: int = 0
+    #: The country among its region and income group in official statistics (reports.peers).
+    peers: CountryPeers | None = None
 
 
 @dataclass(frozen=True)
@@ -808,6 +811,9 @@ def _country_report_data(
     title = text["report_title"].format(country=country_name, round=assessment.round)
     counts = dict((overall_row.explanation if overall_row else {}).get("counts", {}))
     return CountryReport(
+        peers=country_peers_data(
+            alpha3=country.alpha3, spec=spec, language=language, chart_text=chart_text()
+        ),
         language=language,
         text=text,
         chart_text=chart_text(),

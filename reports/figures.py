@@ -18,6 +18,7 @@ from reports.charts import (
     trend_chart,
 )
 from reports.data import CountryReport, RegionalReport
+from reports.peers import peer_charts
 
 __all__ = ["CountryCharts", "RegionalCharts", "country_charts", "regional_charts"]
 
@@ -35,6 +36,8 @@ class CountryCharts:
     intervals: Chart | None
     trend: Chart | None
     indicator_gaps: dict[str, Chart] = field(default_factory=dict)
+    #: The country among its peers in official statistics, one chart per indicator.
+    peers: tuple[Chart, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,7 +109,12 @@ def country_charts(report: CountryReport, *, width: float = 460.0) -> CountryCha
             width=width,
         )
     return CountryCharts(
-        radar=radar, gaps=gaps, intervals=intervals, trend=trend, indicator_gaps=indicator_gaps
+        radar=radar,
+        gaps=gaps,
+        intervals=intervals,
+        trend=trend,
+        indicator_gaps=indicator_gaps,
+        peers=tuple(peer_charts(report.peers, width=width)) if report.peers else (),
     )
 
 

@@ -824,6 +824,14 @@ def country_report_pdf(report: CountryReport) -> bytes:
     story += _chart_block(charts.gaps, styles)
     if charts.trend is not None and len(report.trend_rounds) > 1:
         story += _chart_block(charts.trend, styles)
+    if report.peers is not None and charts.peers:
+        story += [
+            CondPageBreak(90 * mm),
+            _heading(report.peers.text["heading"], styles.heading1, font),
+        ]
+        story.append(Paragraph(_safe(report.peers.text["intro"], font), styles.body))
+        for chart in charts.peers:
+            story += _chart_block(chart, styles)
     story += [PageBreak(), _heading(text["pillars"], styles.heading1, font)]
     for section in report.pillars:
         story += _pillar_section(section, report, charts, styles)

@@ -29,6 +29,7 @@ from reports.data import (
 from reports.figures import country_charts, regional_charts
 from reports.forms import RegionalFilterForm, ReportOptionsForm
 from reports.pdf import country_report_pdf, regional_report_pdf
+from reports.peers import region_distribution_data
 from reports.services import report_file_name
 from reports.texts import dashboard_text
 from scoring import plan_cache
@@ -83,6 +84,7 @@ def country_dashboard(request: HttpRequest, alpha3: str) -> HttpResponse:
             _svg(chart, "gaps-" + re.sub(r"[^A-Za-z0-9_-]", "-", code))
             for code, chart in charts.indicator_gaps.items()
         ],
+        "peers": [_svg(chart, f"peers-{n}") for n, chart in enumerate(charts.peers, 1)],
     }
     return render(request, "reports/country_dashboard.html", context)
 
@@ -136,6 +138,18 @@ def _regional_page(request: HttpRequest, language: str) -> dict[str, object]:
             _svg(chart, f"heat-map-{number}") for number, chart in enumerate(charts.heat_maps, 1)
         ]
         page["ranks"] = _svg(charts.ranks, "rank-chart")
+        distribution = region_distribution_data(
+            region=report.region,
+            framework_code=report.framework_code,
+            framework_version=report.framework_version,
+            language=report.language,
+            chart_text=report.chart_text,
+        )
+        if distribution is not None:
+            page["region_distribution"] = distribution
+            page["region_peers"] = [
+                _svg(chart, f"region-peers-{n}") for n, chart in enumerate(distribution.charts, 1)
+            ]
     return page
 
 

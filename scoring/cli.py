@@ -40,6 +40,7 @@ from scoring.adapter import (
     scored_questions,
 )
 from scoring.engine.pipeline import ScoreResult, score
+from scoring.imputation_bounds import ImputationBounds, imputation_bounds
 from surveys.frameworks.loader import load_framework_file
 from surveys.frameworks.spec import FrameworkSpec, QuestionSpec, QuestionType, translate
 
@@ -223,9 +224,18 @@ def _stage_labels(spec: FrameworkSpec) -> dict[str, str]:
 
 
 def write_scores(
-    layout: FrameworkLayout, units: Sequence[str], result: ScoreResult, out: TextIO
+    layout: FrameworkLayout,
+    units: Sequence[str],
+    result: ScoreResult,
+    out: TextIO,
+    bounds: ImputationBounds | None = None,
 ) -> None:
-    """Write one row per unit: overall, then every pillar, sub-pillar and indicator."""
+    """Write one row per unit: overall, then every pillar, sub-pillar and indicator.
+
+    With ``bounds``, three groups of columns follow: the missing values of the unit, and the
+    lowest and highest overall and pillar scores over the imputations of those values
+    (:mod:`scoring.imputation_bounds`).
+    """
     labels = _stage_labels(layout.spec)
 
     def stage(index: int, insufficient: bool) -> str:
@@ -244,6 +254,11 @@ def write_scores(
             if layout.is_shown(level.name, code):
                 shown.append((level_index, node_index, code))
                 header += [code, f"{code} gap", f"{code} stage"]
+    pillars = result.levels[-1]
+    if bounds is not None:
+        header += ["missing values", "overall low", "overall high"]
+        for code in pillars.codes:
+            header += [f"{code} low", f"{code} high"]
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     for unit_index, unit in enumerate(units):
@@ -276,11 +291,26 @@ def write_scores(
                 _number(level.gaps[unit_index, node_index]),
                 stage(int(level.stages[unit_index, node_index]), insufficient),
             ]
+        if bounds is not None:
+            row += [
+                " ".join(bounds.missing[unit_index]),
+                _number(bounds.low.overall[unit_index]),
+                _number(bounds.high.overall[unit_index]),
+            ]
+            for node_index in range(len(pillars.codes)):
+                row += [
+                    _number(bounds.low.levels[-1].scores[unit_index, node_index]),
+                    _number(bounds.high.levels[-1].scores[unit_index, node_index]),
+                ]
         writer.writerow(row)
 
 
 def score_table(
-    framework_path: str | Path, data_path: str | Path, out_path: str | Path
+    framework_path: str | Path,
+    data_path: str | Path,
+    out_path: str | Path,
+    *,
+    with_bounds: bool = False,
 ) -> TableSummary:
     """Score a CSV table against a framework file and write the scores as CSV.
 
@@ -304,11 +334,12 @@ def score_table(
     table = read_table(spec, text)
     values, status = answer_arrays(layout, table.answers)
     result = score(layout.config, values, status)
+    bounds = imputation_bounds(layout, values, status) if with_bounds else None
     if str(out_path) == "-":
-        write_scores(layout, table.units, result, sys.stdout)
+        write_scores(layout, table.units, result, sys.stdout, bounds)
     else:
         with Path(out_path).open("w", encoding="utf-8", newline="") as out:
-            write_scores(layout, table.units, result, out)
+            write_scores(layout, table.units, result, out, bounds)
     missing = tuple(code for code in layout.item_codes if code not in table.columns)
     return TableSummary(
         units=len(table.units), columns=len(table.columns), missing_questions=missing

@@ -53,6 +53,7 @@ from reports.charts.base import (
 )
 from reports.charts.heat import heat_map
 from reports.charts.radar import radar_chart
+from reports.charts.strip import strip_chart
 from reports.charts.svg import drawing_to_pdf, drawing_to_svg
 from reports.charts.trend import trend_chart
 
@@ -69,5 +70,6 @@ __all__ = [
     "heat_map",
     "radar_chart",
     "score_interval_chart",
+    "strip_chart",
     "trend_chart",
 ]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from scoring.models import Score
 from surveys.models import Answer, AnswerStatus, Assessment, Country, Framework
 from surveys.services.answers import MAX_JUSTIFICATION_LENGTH
+from surveys.services.official import official_figure_data
 from surveys.workflow import TRANSITIONS
 
 #: Largest number of answers one write may carry (a framework has a few hundred questions).
@@ -82,6 +84,13 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
 class AnswerSerializer(serializers.ModelSerializer):
     value = serializers.JSONField(allow_null=True)
+    official = serializers.SerializerMethodField(
+        help_text=(
+            "The official value of a question linked to an official indicator, with its year, "
+            "unit, flags (estimate, lagged), source and attribution, and whether the answer "
+            "differs from it beyond the reviewers' threshold; null otherwise."
+        )
+    )
 
     class Meta:
         model = Answer
@@ -94,8 +103,16 @@ class AnswerSerializer(serializers.ModelSerializer):
             "justification",
             "revision",
             "updated_at",
+            "official",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_official(self, answer: Answer) -> dict | None:
+        # The view loads the figures of a whole page in one query (``official_figures``).
+        figures = self.context.get("official_figures", {})
+        figure = figures.get(answer.assessment_id, {}).get(answer.question_code)
+        return official_figure_data(figure, answer.value)
 
 
 class AnswerInputSerializer(serializers.Serializer):

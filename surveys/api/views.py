@@ -43,6 +43,7 @@ from surveys.services.answers import (
     RevisionConflict,
     answers_save,
 )
+from surveys.services.official import assessments_official_figures
 from surveys.services.workflow import (
     AssessmentIncomplete,
     ReasonRequired,
@@ -352,9 +353,26 @@ class AnswerViewSet(_ReadOnly):
         visible = permissions.visible_assessments(self.request.user)
         return (
             Answer.objects.filter(assessment__in=visible)
-            .select_related("assessment__country")
+            .select_related("assessment__country", "assessment__framework")
             .order_by("assessment_id", "question_code")
         )
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        # Official values of the page's assessments in one query, for the serializer.
+        rows = page if page is not None else list(queryset)
+        assessments = {answer.assessment_id: answer.assessment for answer in rows}
+        self.official_figures = assessments_official_figures(assessments.values())
+        return page
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        figures = getattr(self, "official_figures", None)
+        if figures is None and self.kwargs.get("pk") is not None:
+            answer = self.get_object()
+            figures = assessments_official_figures([answer.assessment])
+        context["official_figures"] = figures or {}
+        return context
 
 
 class ScoreViewSet(_ReadOnly):

@@ -31,10 +31,12 @@ from typing import Any
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
+from officialstats.figures import OfficialFigure
 from scoring.models import RunKind, RunStatus, Score, ScoreLevel
 from surveys.exchange.xlsx_stream import stream_workbook
 from surveys.frameworks.spec import FrameworkSpec, translate
 from surveys.models import Answer, Assessment, Country
+from surveys.services.official import assessments_official_figures
 
 __all__ = [
     "BATCH_SIZE",
@@ -202,6 +204,23 @@ def _union(codes: Iterable[str]) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # Answers
 
+#: Beside each answer: the official value of a linked question (in the question's unit), its
+#: year, flags (``estimate``, ``lagged``, ``;``-separated) and source with attribution.
+OFFICIAL_COLUMNS = ["official_value", "official_year", "official_flags", "official_source"]
+OFFICIAL_SUFFIX = "(official)"
+
+
+def _official_cells(figure: OfficialFigure | None) -> list[Any]:
+    if figure is None:
+        return [None, None, "", ""]
+    flags = ";".join(
+        name
+        for name, present in (("estimate", figure.estimate), ("lagged", figure.lagged))
+        if present
+    )
+    source = f"{figure.source_name} ({figure.publisher}); {figure.attribution} {figure.url}"
+    return [figure.value, figure.year, flags, source]
+
 
 def _answers_by_assessment(batch: Sequence[Assessment]) -> dict[int, list[tuple]]:
     grouped: dict[int, list[tuple]] = defaultdict(list)
@@ -225,15 +244,18 @@ def _answers_long(assessments: QuerySet[Assessment], language: str) -> ExportTab
         "value",
         "justification",
         "updated_at",
+        *OFFICIAL_COLUMNS,
     ]
     specs = _Specs()
 
     def rows() -> Iterator[list[Any]]:
         for batch in _batches(assessments):
             answers = _answers_by_assessment(batch)
+            official = assessments_official_figures(batch)
             for assessment in batch:
                 pillars = specs(assessment).pillar_of_question
                 base = _assessment_cells(assessment)
+                figures = official.get(assessment.pk, {})
                 for code, status, value, justification, updated in answers.get(assessment.pk, []):
                     yield base + [
                         pillars.get(code, ""),
@@ -242,26 +264,37 @@ def _answers_long(assessments: QuerySet[Assessment], language: str) -> ExportTab
                         value,
                         justification,
                         updated.isoformat() if updated else "",
+                        *_official_cells(figures.get(code)),
                     ]
 
     return ExportTable(columns, rows(), "answers-long")
 
 
 def _answers_wide(assessments: QuerySet[Assessment], language: str) -> ExportTable:
-    codes = _union(q.code for spec in _framework_specs(assessments) for q in spec.questions)
+    specs_in_selection = _framework_specs(assessments)
+    codes = _union(q.code for spec in specs_in_selection for q in spec.questions)
     position = {code: index for index, code in enumerate(codes)}
-    columns = ASSESSMENT_COLUMNS + codes
+    # Linked questions get a column with the official value beside the answers' columns.
+    linked = _union(
+        q.code for spec in specs_in_selection for q in spec.questions if q.official is not None
+    )
+    columns = ASSESSMENT_COLUMNS + codes + [f"{code} {OFFICIAL_SUFFIX}" for code in linked]
 
     def rows() -> Iterator[list[Any]]:
         for batch in _batches(assessments):
             answers = _answers_by_assessment(batch)
+            official = assessments_official_figures(batch) if linked else {}
             for assessment in batch:
                 cells: list[Any] = [None] * len(codes)
                 for code, status, value, _justification, _updated in answers.get(assessment.pk, []):
                     if code in position:
                         # Special answers are named, never left blank (blank = unanswered).
                         cells[position[code]] = value if status == "answered" else status
-                yield _assessment_cells(assessment) + cells
+                figures = official.get(assessment.pk, {})
+                official_cells = [
+                    figures[code].value if code in figures else None for code in linked
+                ]
+                yield _assessment_cells(assessment) + cells + official_cells
 
     return ExportTable(columns, rows(), "answers-wide")
 

@@ -139,6 +139,15 @@ class _Writer:
             self.put(entry, "direction", str(normalisation.direction), Direction.HIGHER_IS_BETTER)
             self.put(entry, "transform", str(normalisation.transform), Transform.NONE)
             data["normalisation"] = entry
+        official = question.official
+        if official is not None:
+            link: dict[str, Any] = {
+                "source": official.source,
+                "indicator": official.indicator,
+                "unit": official.unit,
+            }
+            self.put(link, "factor", official.factor, 1.0)
+            data["official"] = link
 
     def indicator(self, indicator: IndicatorSpec) -> dict[str, Any]:
         data: dict[str, Any] = {"code": indicator.code, "title": self.text(indicator.title)}

@@ -32,6 +32,7 @@ from surveys.frameworks.reading import (
     FrameworkIssue,
     Reader,
     as_text,
+    describe,
     join_path,
     parse_yaml,
 )
@@ -46,6 +47,7 @@ from surveys.frameworks.spec import (
     MappingSpec,
     NormalisationMethod,
     NormalisationSpec,
+    OfficialLinkSpec,
     PillarSpec,
     QuestionSpec,
     QuestionType,
@@ -138,6 +140,7 @@ _QUESTION_KEYS = (
     "min",
     "max",
     "normalisation",
+    "official",
 )
 
 # Keys that only some question types use; any other type lists them as an error.
@@ -154,7 +157,11 @@ _KEYS_BY_TYPE = {
     "min": {QuestionType.NUMBER},
     "max": {QuestionType.NUMBER},
     "normalisation": {QuestionType.NUMBER, QuestionType.PERCENTAGE},
+    "official": {QuestionType.NUMBER, QuestionType.PERCENTAGE},
 }
+
+_SOURCE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_STATISTIC_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
 def _read_levels(reader: Reader, data: dict[str, Any], path: str) -> tuple[LevelSpec, ...]:
@@ -315,6 +322,42 @@ def _read_goalposts(reader: Reader, data: dict[str, Any], path: str) -> Normalis
     )
 
 
+def _read_official(reader: Reader, data: dict[str, Any], path: str) -> OfficialLinkSpec | None:
+    """The ``official`` link of a number or percentage question (see docs/framework-format.md)."""
+    if "official" not in data:
+        return None
+    here = join_path(path, "official")
+    link = reader.mapping(data.get("official"), here)
+    if link is None:
+        return None
+    reader.keys(link, here, required=("source", "indicator", "unit"), optional=("factor",))
+    checks = (
+        ("source", _SOURCE_CODE, "a source code: lower-case letters, digits and '-'"),
+        ("indicator", _STATISTIC_CODE, "an indicator code: lower-case letters, digits, '_'"),
+        ("unit", _STATISTIC_CODE, "a unit code such as percent or per_100"),
+    )
+    texts: dict[str, str] = {}
+    for key, pattern, expected in checks:
+        value = link.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not pattern.match(value):
+            reader.error(join_path(here, key), f"expected {expected}, got {describe(value)}")
+        else:
+            texts[key] = value
+    factor = reader.number(link, "factor", here, default=1.0)
+    if factor is not None and factor <= 0:
+        reader.error(join_path(here, "factor"), f"must be above 0, got {as_text(factor)}")
+    if len(texts) != len(checks):
+        return None
+    return OfficialLinkSpec(
+        source=texts["source"],
+        indicator=texts["indicator"],
+        unit=texts["unit"],
+        factor=factor if factor is not None else 1.0,
+    )
+
+
 def _read_question(reader: Reader, item: Any, path: str) -> QuestionSpec | None:
     data = reader.mapping(item, path)
     if data is None:
@@ -419,6 +462,7 @@ def _read_question(reader: Reader, item: Any, path: str) -> QuestionSpec | None:
         minimum=minimum,
         maximum=maximum,
         normalisation=normalisation,
+        official=_read_official(reader, data, path) if question_type.numeric else None,
     )
 
 

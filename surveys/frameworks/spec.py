@@ -30,6 +30,7 @@ __all__ = [
     "Missing",
     "NormalisationMethod",
     "NormalisationSpec",
+    "OfficialLinkSpec",
     "PillarSpec",
     "QuestionSpec",
     "QuestionType",
@@ -166,6 +167,25 @@ class ChoiceSpec:
 
 
 @dataclass(frozen=True)
+class OfficialLinkSpec:
+    """The official statistic a number or percentage question measures (``official:`` key).
+
+    ``unit`` is the unit code the source publishes the indicator in; loading a statistics file
+    whose unit differs is refused. An official value ``v`` stands for the answer
+    ``factor × v`` (for example 1000 to turn GB into MB).
+    """
+
+    source: str
+    indicator: str
+    unit: str
+    factor: float = 1.0
+
+    def answer_value(self, official_value: float) -> float:
+        """The official value in the question's unit."""
+        return official_value * self.factor
+
+
+@dataclass(frozen=True)
 class QuestionSpec:
     code: str
     type: QuestionType
@@ -187,6 +207,8 @@ class QuestionSpec:
     minimum: float | None = None
     maximum: float | None = None
     normalisation: NormalisationSpec | None = None
+    #: The official statistic this question measures, if any.
+    official: OfficialLinkSpec | None = None
 
     @property
     def lowest_score(self) -> float:

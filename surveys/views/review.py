@@ -19,6 +19,7 @@ from surveys.models import Assessment, Query
 from surveys.notifications import remember_language
 from surveys.permissions import Action
 from surveys.review_workspace import build_workspace
+from surveys.services.official import assessment_official_comparisons
 from surveys.services.review import (
     MAX_MESSAGE_LENGTH,
     QUERY_OPEN_STATES,
@@ -115,6 +116,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "workspace": build_workspace(assessment, language=get_language()),
         "transitions": available_transitions(request.user, assessment),
         "can_open_queries": assessment.state in QUERY_OPEN_STATES,
+        "official_comparisons": assessment_official_comparisons(
+            assessment, language=get_language()
+        ),
     }
     return render(request, "surveys/review_workspace.html", context)
 

@@ -102,6 +102,10 @@ class QuestionBlock:
     visible: bool = True
     evidence: list[Any] = field(default_factory=list)
     queries: list[Any] = field(default_factory=list)
+    #: The official value of a linked question (officialstats.figures.OfficialFigure), if any.
+    official: Any = None
+    #: The saved answer is far from the official value and has no justification.
+    official_unexplained: bool = False
 
     @property
     def code(self) -> str:

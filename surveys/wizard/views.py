@@ -49,6 +49,12 @@ from surveys.services.workflow import (
 )
 from surveys.wizard.display import answer_display
 from surveys.wizard.forms import ReviewForm, StepForm, initial_for, merged_draft
+from surveys.wizard.official import (
+    OFFICIAL_ACTION,
+    data_using_official_value,
+    official_blocks_annotate,
+    pillar_official_figures,
+)
 from surveys.wizard.progress import missing_required, pillar_progress, visible_codes
 from surveys.wizard.saving import (
     build_step_form,
@@ -230,12 +236,23 @@ class SurveyWizardView(NamedUrlWizardView):
         self.storage.remember_step(step)
         if step == REVIEW_STEP:
             return self.post_review(base_revision)
+        data = request.POST
+        action = request.POST.get("wizard_action", "")
+        if action.startswith(OFFICIAL_ACTION):
+            data = data_using_official_value(
+                data,
+                assessment=self.assessment,
+                pillar=self.pillar(step),
+                code=action.removeprefix(OFFICIAL_ACTION),
+            )
+            if data is None:
+                return self.bad_request(_("This question has no official value to use."))
         try:
             outcome = step_save(
                 assessment=self.assessment,
                 spec=self.spec,
                 pillar=self.pillar(step),
-                data=request.POST,
+                data=data,
                 actor=request.user,
                 base_revision=base_revision,
                 storage=self.storage,
@@ -266,6 +283,12 @@ class SurveyWizardView(NamedUrlWizardView):
             return redirect(
                 reverse("surveys:evidence-list", kwargs={"pk": self.assessment.pk, "code": code})
             )
+        if action.startswith(OFFICIAL_ACTION):
+            if outcome.form.errors:
+                return self.render_step(outcome.form, partially_saved=True)
+            messages.success(request, saved)
+            code = action.removeprefix(OFFICIAL_ACTION)
+            return redirect(self.get_step_url(step) + f"#q-{code}")
         if action == "exit":
             messages.success(request, saved)
             return redirect("surveys:assessment-detail", pk=self.assessment.pk)
@@ -387,10 +410,12 @@ class SurveyWizardView(NamedUrlWizardView):
             pillar = self.pillar(self.steps.current)
             evidence = self.evidence_for(pillar)
             queries = _open_queries(self.assessment)
+            official = pillar_official_figures(self.assessment, pillar)
             blocks = form.blocks()
             for block in blocks:
                 block.evidence = evidence.get(block.code, [])
                 block.queries = queries.get(block.code, [])
+            official_blocks_annotate(blocks, official, self.answers)
             context.update(
                 pillar=pillar,
                 pillar_title=pillar.title.get(language) or next(iter(pillar.title.values()), ""),

@@ -82,6 +82,10 @@ class AnswersExportTests(ExportTestCase):
             "value": "3",
             "justification": "",
             "updated_at": "",
+            "official_value": "",
+            "official_year": "",
+            "official_flags": "",
+            "official_source": "",
         }
         choices = next(r for r in rows if r["question_code"] == "NET.2.b")
         assert choices["value"] == "fibre|satellite"

@@ -23,10 +23,23 @@ class Command(BaseCommand):
         parser.add_argument("--framework", required=True, help="Framework YAML file.")
         parser.add_argument("--data", required=True, help="CSV table of values, one row per unit.")
         parser.add_argument("--out", required=True, help="CSV file to write; '-' for stdout.")
+        parser.add_argument(
+            "--imputation-bounds",
+            action="store_true",
+            help=(
+                "Add, per unit, its missing values and the lowest and highest overall and pillar "
+                "scores when each missing value is imputed within the range observed in the table."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            summary = score_table(options["framework"], options["data"], options["out"])
+            summary = score_table(
+                options["framework"],
+                options["data"],
+                options["out"],
+                with_bounds=options["imputation_bounds"],
+            )
         except (FrameworkError, TableError) as error:
             raise CommandError(str(error)) from error
         except OSError as error:
