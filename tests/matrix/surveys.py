@@ -179,10 +179,11 @@ ENTRIES = [
         method="post",
         mutates=True,
     ),
-    # The personal link needs no account; an expired one answers 410 Gone to everybody.
+    # The personal link needs no account: it remembers the invitation in the session and
+    # redirects to the token-free page; an expired one answers 410 Gone to everybody.
     Entry(
         "surveys:stakeholder-respond",
-        same_for(EVERYONE, 200),
+        same_for(EVERYONE, 302),
         kwargs=lambda w: {"token": w.extra["token"]},
     ),
     Entry(
@@ -195,4 +196,6 @@ ENTRIES = [
         same_for(EVERYONE, 404),
         kwargs=lambda w: {"token": "not-a-token"},
     ),
+    # Without a personal link opened in this session, the token-free page shows nothing.
+    Entry("surveys:stakeholder-page", same_for(EVERYONE, 403)),
 ]
