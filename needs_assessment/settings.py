@@ -180,6 +180,8 @@ SECURE_PROXY_SSL_HEADER = (
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A page in the site's design and language that keeps what was typed in sight.
+CSRF_FAILURE_VIEW = "needs_assessment.errors.csrf_failure"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=60)
 
 REST_FRAMEWORK = {

@@ -5,7 +5,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from surveys.views import home
+from surveys.views import home, sessions
+
+handler400 = "needs_assessment.errors.bad_request"
+handler403 = "needs_assessment.errors.permission_denied"
+handler404 = "needs_assessment.errors.page_not_found"
+handler500 = "needs_assessment.errors.server_error"
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -22,6 +27,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/signed-in/", sessions.signed_in, name="signed-in"),
     path("healthz", home.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("surveys.api.urls")),

@@ -24,6 +24,7 @@ ENTRIES = [
     ),
     Entry("password_change", {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)}),
     Entry("password_change_done", {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)}),
+    Entry("signed-in", {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)}),
     # The admin site has its own staff check: only the administrator is staff.
     Entry(
         "admin:index",

@@ -131,9 +131,10 @@ ENTRIES = [
         focal_points_only(302),
         kwargs=lambda w: {"pk": w.extra["locked"].pk, "step": "GOV"},
     ),
+    # Autosave answers 401 (not a redirect): the script offers to sign in again in place.
     Entry(
         "surveys:autosave",
-        focal_points_only(200),
+        focal_points_only(200) | {ANONYMOUS: 401},
         kwargs=pk,
         method="post",
         data=autosave_data,
@@ -141,7 +142,7 @@ ENTRIES = [
     ),
     Entry(
         "surveys:autosave",
-        focal_points_only(423),
+        focal_points_only(423) | {ANONYMOUS: 401},
         kwargs=lambda w: {"pk": w.extra["locked"].pk},
         method="post",
         data=lambda w: (
