@@ -1,0 +1,40 @@
+"""Without JavaScript: a step saved after the session ended is saved after signing in again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+
+from surveys.models import Answer
+from tests.browser.test_session_end import _sign_in_on_the_form
+from tests.factories import make_assessment, make_focal_point
+
+
+@pytest.fixture
+def context_options() -> dict[str, Any]:
+    return {"java_script_enabled": False}
+
+
+def test_a_step_saved_after_the_session_ended_is_saved_after_signing_in(
+    transactional_db, sign_in
+) -> None:
+    focal_point = make_focal_point("SEN", "nojs_session_alice")
+    assessment = make_assessment("SEN")
+    page = sign_in(focal_point)
+    step = reverse("surveys:wizard-step", args=[assessment.pk, "GOV"])
+    page.goto(step)
+    Session.objects.all().delete()
+    page.locator('input[name="GOV-GOV.1.a"][value="4"]').check()
+    page.locator("details.justification summary").first.click()
+    page.locator('textarea[name="GOV-GOV.1.a-justification"]').fill("Typed before it expired")
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_text("They are kept: sign in again and they will be saved.").wait_for()
+    _sign_in_on_the_form(page, "nojs_session_alice")
+    page.get_by_text("they have been saved now").wait_for()
+    assert page.url.endswith(step)
+    answer = Answer.objects.get(assessment=assessment, question_code="GOV.1.a")
+    assert (answer.value, answer.justification) == (4, "Typed before it expired")
+    assert page.locator('input[name="GOV-GOV.1.a"][value="4"]').is_checked()
