@@ -234,12 +234,27 @@ class StepForm(forms.Form):
 
     # -- validation ----------------------------------------------------------------------
 
+    def _chose_a_value(self, question: QuestionSpec, status: Any, value: Any) -> bool:
+        """Whether a value was chosen while "Don't know"/"Not applicable" stayed selected.
+
+        Without JavaScript nothing switches the status when a value is picked, and the value
+        would be dropped without a word. A value that differs from the saved one was chosen
+        now, so it wins; the saved value still in its box when "Don't know" is chosen does not.
+        """
+        if status not in (AnswerStatus.DONT_KNOW, AnswerStatus.NOT_APPLICABLE) or value is None:
+            return False
+        saved = self.known_answers.get(question.code)
+        return isinstance(saved, Missing) or saved is None or saved != value
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         answers = dict(self.known_answers)
         for question in self.questions:
             if not self._submitted(question):
                 continue
+            name = question.code + STATUS_SUFFIX
+            if self._chose_a_value(question, cleaned.get(name), cleaned.get(question.code)):
+                cleaned[name] = AnswerStatus.ANSWERED.value
             status = cleaned.get(question.code + STATUS_SUFFIX)
             value = cleaned.get(question.code)
             answers[question.code] = self._condition_value(question, status, value)

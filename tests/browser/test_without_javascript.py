@@ -1,4 +1,7 @@
-"""Without JavaScript: a step saved after the session ended is saved after signing in again."""
+"""Without JavaScript (issue 14, items 2, 3 and 12): the focal point's work is never lost.
+
+Every test here runs in a browser context with JavaScript turned off.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from surveys.models import Answer
+from surveys.models import Answer, AnswerStatus
+from tests.browser.test_answer_status import _dont_know_saved
 from tests.browser.test_session_end import _sign_in_on_the_form
 from tests.factories import make_assessment, make_focal_point
 
@@ -38,3 +42,16 @@ def test_a_step_saved_after_the_session_ended_is_saved_after_signing_in(
     answer = Answer.objects.get(assessment=assessment, question_code="GOV.1.a")
     assert (answer.value, answer.justification) == (4, "Typed before it expired")
     assert page.locator('input[name="GOV-GOV.1.a"][value="4"]').is_checked()
+
+
+def test_the_value_chosen_with_dont_know_selected_is_saved(transactional_db, sign_in) -> None:
+    focal_point, assessment = _dont_know_saved("nojs_status_bob")
+    page = sign_in(focal_point)
+    page.goto(reverse("surveys:wizard-step", args=[assessment.pk, "GOV"]))
+    page.locator('input[name="GOV-GOV.1.b"][value="partial"]').check()
+    assert page.locator('input[name="GOV-GOV.1.b-status"][value="dont_know"]').is_checked()
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_text("Your answers were saved at").wait_for()
+    answer = Answer.objects.get(assessment=assessment, question_code="GOV.1.b")
+    assert (answer.status, answer.value) == (AnswerStatus.ANSWERED, "partial")
+    assert page.locator('input[name="GOV-GOV.1.b-status"][value="answered"]').is_checked()
