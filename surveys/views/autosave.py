@@ -28,6 +28,14 @@ def _error(message: str, status: int, **extra: object) -> JsonResponse:
     return JsonResponse({"status": "error", "message": message, **extra}, status=status)
 
 
+def _question_codes(errors: dict[str, list[str]]) -> str:
+    """The questions whose answers were not saved, by their codes as the page shows them."""
+    codes = dict.fromkeys(
+        name.removesuffix("-status").removesuffix("-justification") for name in errors
+    )
+    return ", ".join(codes)
+
+
 @never_cache
 @require_POST
 def autosave(request: HttpRequest, pk: int) -> JsonResponse:
@@ -106,8 +114,8 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
             "message": (
                 _("Saved at %(time)s.") % {"time": time_format(saved_at, "H:i")}
                 if not errors
-                else _("Saved at %(time)s, except the answers marked as needing attention.")
-                % {"time": time_format(saved_at, "H:i")}
+                else _("Saved at %(time)s, except the answers to %(questions)s: see beside them.")
+                % {"time": time_format(saved_at, "H:i"), "questions": _question_codes(errors)}
             ),
             "errors": errors,
         }

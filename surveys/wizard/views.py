@@ -151,6 +151,7 @@ class SurveyWizardView(NamedUrlWizardView):
         initial = None
         if data is None:
             draft = self.storage.get_step_data(step)
+            self.from_draft = bool(draft)
             if draft:
                 data = MultiValueDict(
                     merged_draft(
@@ -380,6 +381,9 @@ class SurveyWizardView(NamedUrlWizardView):
         context.update(
             assessment=self.assessment,
             language=language,
+            # Invalid values kept from an earlier session or another device are shown with
+            # a notice, never silently.
+            kept_draft=getattr(self, "from_draft", False) and bool(form.errors),
             base_revision=conflict.current_revision if conflict else self.assessment.revision,
             navigation=[
                 {
