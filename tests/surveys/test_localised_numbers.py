@@ -96,9 +96,7 @@ class LocalisedNumberWizardTests(TestCase):
         other.cookies["django_language"] = "fr"
         later = other.get(step_url(self.assessment, "NET"))
         self.assertContains(later, 'value="douze"')
-        self.assertContains(
-            later, "Des valeurs saisies auparavant n'ont pas pu être enregistrées"
-        )
+        self.assertContains(later, "Des valeurs saisies auparavant n'ont pas pu être enregistrées")
 
     def test_autosave_names_the_question_it_could_not_save(self) -> None:
         from django.urls import reverse
