@@ -277,6 +277,8 @@ PERMISSIONS_POLICY = env_str(
     "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
     "magnetometer=(), microphone=(), payment=(), usb=()",
 )
+# A page in the site's design and language that keeps what was typed in sight.
+CSRF_FAILURE_VIEW = "needs_assessment.errors.csrf_failure"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=60)
 # A signed-in session without a request for this many minutes ends (surveys/signin.py).
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1)

@@ -6,7 +6,12 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from needs_assessment.signin_urls import urlpatterns as signin_urlpatterns
-from surveys.views import home
+from surveys.views import home, sessions
+
+handler400 = "needs_assessment.errors.bad_request"
+handler403 = "needs_assessment.errors.permission_denied"
+handler404 = "needs_assessment.errors.page_not_found"
+handler500 = "needs_assessment.errors.server_error"
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -24,6 +29,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     *signin_urlpatterns,
+    path("accounts/signed-in/", sessions.signed_in, name="signed-in"),
     path("healthz", home.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("surveys.api.urls")),

@@ -69,6 +69,7 @@ urlpatterns += [
         stakeholders.stakeholder_revoke_view,
         name="stakeholder-revoke",
     ),
+    path("s/", stakeholders.stakeholder_page, name="stakeholder-page"),
     path("s/<str:token>/", stakeholders.stakeholder_respond, name="stakeholder-respond"),
 ]
 

@@ -5,6 +5,11 @@
  * page shows an answer someone else has changed since is refused by the server (409): the
  * message lists who changed what and autosave pauses until the person decides, so nobody's
  * answers are overwritten silently. Saves by others of answers not on this page do not stop it.
+ *
+ * When the session has ended (expiry, idle time-out, signing out in another tab) the server
+ * answers 401, or 403 "csrf" when the form's token is stale: the page says so and offers to
+ * sign in again in a new tab; what was typed stays here and is saved when this tab regains
+ * focus or "Save now" is pressed, with the token of the new session read from its cookie.
  */
 (function () {
   "use strict";
@@ -22,6 +27,35 @@
   var saving = false;
   var paused = false;
   var submitting = false;
+  var signedOut = false;
+  var sessionEnded = form.querySelector("[data-session-ended]");
+  var csrfCookie = form.getAttribute("data-csrf-cookie") || "csrftoken";
+
+  function cookie(name) {
+    var found = document.cookie.split("; ").filter(function (pair) {
+      return pair.indexOf(name + "=") === 0;
+    })[0];
+    return found ? decodeURIComponent(found.slice(name.length + 1)) : "";
+  }
+
+  function refreshToken() {
+    // Signing in again rotates the CSRF token: use the new session's one, from its cookie.
+    var token = cookie(csrfCookie);
+    var input = form.querySelector('input[name="csrfmiddlewaretoken"]');
+    if (token && input && input.value !== token) {
+      input.value = token;
+      return true;
+    }
+    return false;
+  }
+
+  function showSignedOut(ended) {
+    signedOut = ended;
+    paused = ended;
+    if (sessionEnded) {
+      sessionEnded.hidden = !ended;
+    }
+  }
 
   function say(text, kind) {
     if (!status) {
@@ -73,12 +107,30 @@
       headers: { "X-Requested-With": "fetch", Accept: "application/json" },
     })
       .then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (response.redirected || type.indexOf("application/json") === -1) {
+          // A login page or another HTML page instead of an answer: the session is gone.
+          return { code: 401, body: {} };
+        }
         return response.json().then(function (body) {
           return { code: response.status, body: body };
         });
       })
       .then(function (result) {
         var body = result.body;
+        if (result.code === 401 || (result.code === 403 && body.status_code === "csrf")) {
+          dirty = true;
+          if (result.code === 403 && refreshToken() && !signedOut) {
+            // Signed in again elsewhere: the session is fine, only the token was stale.
+            signedOut = true;
+            window.setTimeout(save, 0);
+            return;
+          }
+          showSignedOut(true);
+          say(sessionEnded ? "" : body.message || "", "failed");
+          return;
+        }
+        showSignedOut(false);
         if (result.code === 200) {
           if (revisionInput) {
             revisionInput.value = body.revision;
@@ -113,11 +165,34 @@
     timer = window.setTimeout(save, DELAY_MS);
   }
 
+  function retry() {
+    if (!signedOut) {
+      return;
+    }
+    refreshToken();
+    paused = false;
+    dirty = true;
+    save();
+  }
+
+  var retryButton = form.querySelector("[data-retry]");
+  if (retryButton) {
+    retryButton.addEventListener("click", retry);
+  }
+  // Back from the sign-in tab: try again at once.
+  window.addEventListener("focus", retry);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") {
+      retry();
+    }
+  });
+
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
   form.addEventListener("submit", function () {
     // The buttons save the same data; a background save racing them would only conflict.
     submitting = true;
+    refreshToken();
     if (timer) {
       window.clearTimeout(timer);
     }

@@ -62,6 +62,11 @@ ACCEPTED_TYPES: dict[str, str] = {
     "application/vnd.oasis.opendocument.spreadsheet": "ods",
     "application/vnd.oasis.opendocument.presentation": "odp",
 }
+#: File name endings a browser may offer in its file picker (``accept``): the types above,
+#: by name. Only a hint for the picker and the browser's own check; the server reads content.
+ACCEPTED_EXTENSIONS: tuple[str, ...] = tuple(
+    sorted({f".{extension}" for extension in ACCEPTED_TYPES.values()} | {".jpeg"})
+)
 _HEADER_BYTES = 8192
 _CHUNK = 64 * 1024
 
@@ -133,6 +138,11 @@ def evidence_path(evidence: Evidence) -> Path:
     if not evidence.stored_path or root not in path.parents:
         raise EvidenceError(_("This evidence has no stored file."))
     return path
+
+
+def evidence_max_megabytes() -> str:
+    """The size limit of one evidence file in MB, as people read it ("10", "2.5")."""
+    return _max_megabytes()
 
 
 def _max_megabytes() -> str:

@@ -241,13 +241,34 @@ def invitation_resolve(token: str) -> StakeholderInvitation:
     """
     if not token or len(token) > 100:
         raise InvitationUnusable("unknown")
-    invitation = (
+    return _usable(
         StakeholderInvitation.objects.select_related(
             "assessment", "assessment__country", "assessment__framework"
         )
         .filter(token_hash=_token_hash(token))
         .first()
     )
+
+
+def invitation_resolve_by_id(invitation_id: object) -> StakeholderInvitation:
+    """The invitation a stakeholder's session remembers, if its link still works.
+
+    The personal link is opened once; the page then works from the session (so the token
+    never stays in the address bar, the history or a Referer header). Same errors as
+    :func:`invitation_resolve`.
+    """
+    if not isinstance(invitation_id, int):
+        raise InvitationUnusable("unknown")
+    return _usable(
+        StakeholderInvitation.objects.select_related(
+            "assessment", "assessment__country", "assessment__framework"
+        )
+        .filter(pk=invitation_id)
+        .first()
+    )
+
+
+def _usable(invitation: StakeholderInvitation | None) -> StakeholderInvitation:
     if invitation is None:
         raise InvitationUnusable("unknown")
     if invitation.is_revoked:

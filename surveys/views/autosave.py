@@ -2,13 +2,16 @@
 
 The browser posts the step's form as it is (with the CSRF token and the revision the page was
 built from); the answer says when it was saved, or why not (409 with the conflicting changes,
-423 when the assessment is locked). Without JavaScript the wizard's buttons do the same.
+423 when the assessment is locked, 401 when the session has ended). Without JavaScript the
+wizard's buttons do the same.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
@@ -25,10 +28,26 @@ def _error(message: str, status: int, **extra: object) -> JsonResponse:
     return JsonResponse({"status": "error", "message": message, **extra}, status=status)
 
 
+def _question_codes(errors: dict[str, list[str]]) -> str:
+    """The questions whose answers were not saved, by their codes as the page shows them."""
+    codes = dict.fromkeys(
+        name.removesuffix("-status").removesuffix("-justification") for name in errors
+    )
+    return ", ".join(codes)
+
+
 @never_cache
-@login_required
 @require_POST
 def autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    if not request.user.is_authenticated:
+        # Not a redirect to the login page: the script says the session ended and offers to
+        # sign in again without leaving the page (what was typed stays in it).
+        return _error(
+            _("Your session has ended: sign in again to save your answers."),
+            401,
+            status_code="signed_out",
+            login_url=reverse("login") + "?" + urlencode({"next": reverse("signed-in")}),
+        )
     assessment = permissions.get_assessment_for_user(request, pk)
     if not permissions.can_contribute(request.user, assessment):
         return _error(_("You may not change this assessment."), 403)
@@ -95,8 +114,8 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
             "message": (
                 _("Saved at %(time)s.") % {"time": time_format(saved_at, "H:i")}
                 if not errors
-                else _("Saved at %(time)s, except the answers marked as needing attention.")
-                % {"time": time_format(saved_at, "H:i")}
+                else _("Saved at %(time)s, except the answers to %(questions)s: see beside them.")
+                % {"time": time_format(saved_at, "H:i"), "questions": _question_codes(errors)}
             ),
             "errors": errors,
         }

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -17,10 +20,12 @@ from surveys.frameworks.spec import translate
 from surveys.models import Assessment, Evidence, EvidenceKind
 from surveys.services.answers import AssessmentLocked, framework_spec
 from surveys.services.evidence import (
+    ACCEPTED_EXTENSIONS,
     EvidenceError,
     evidence_add_file,
     evidence_add_url,
     evidence_delete,
+    evidence_max_megabytes,
     evidence_path,
 )
 
@@ -31,6 +36,32 @@ class EvidenceForm(forms.Form):
     description = forms.CharField(
         label=gettext_lazy("Short description (optional)"), required=False, max_length=300
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["file"]
+        field.help_text = _(
+            "PDF, images (PNG, JPEG, GIF, WebP) and office documents (Word, Excel, PowerPoint, "
+            "OpenDocument), up to %(limit)s MB. The type is checked from the file's content."
+        ) % {"limit": evidence_max_megabytes()}
+        # The browser checks size and type before sending (evidence_upload.js), so nobody
+        # waits for a large upload to be refused; the server checks again.
+        field.widget.attrs.update(
+            {
+                "accept": ",".join(ACCEPTED_EXTENSIONS),
+                "aria-describedby": "id_file_help",
+                "data-max-bytes": str(settings.EVIDENCE_MAX_BYTES),
+                "data-too-large": _(
+                    "This file is larger than the %(limit)s MB allowed: it was not sent. "
+                    "Choose a smaller file."
+                )
+                % {"limit": evidence_max_megabytes()},
+                "data-wrong-type": _(
+                    "This type of file is not accepted: it was not sent. Choose a PDF, an "
+                    "image or an office document."
+                ),
+            }
+        )
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean()

@@ -8,20 +8,32 @@ import json
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from surveys import permissions
 from surveys.exchange.exports import neutralise
-from surveys.models import AnswerStatus, Assessment, AssessmentState, AuditEvent, QueryStatus
+from surveys.frameworks.spec import FrameworkSpec, QuestionSpec
+from surveys.models import (
+    AnswerStatus,
+    Assessment,
+    AssessmentState,
+    AuditEvent,
+    OrganisationType,
+    QueryStatus,
+)
 from surveys.notifications import remember_language
+from surveys.numbers import number_format
+from surveys.services.answers import framework_spec
+from surveys.wizard.display import value_text as answer_value_text
 
 PAGE_SIZE = 50
 # Spreadsheet programs run cells starting with these as formulas (CSV injection, OWASP).
@@ -98,15 +110,113 @@ def value_label(event: AuditEvent, value: Any) -> str | None:
     return str(choices[value])
 
 
-def label_events(events: list[AuditEvent]) -> list[AuditEvent]:
+# Keys of the values recorded as small dictionaries (invitations, evidence, rounds, scores).
+KEY_LABELS = {
+    "value": pgettext_lazy("history", "Value"),
+    "status": pgettext_lazy("history", "Status"),
+    "justification": pgettext_lazy("history", "Justification"),
+    "name": pgettext_lazy("history", "Name"),
+    "email": pgettext_lazy("history", "E-mail"),
+    "organisation": pgettext_lazy("history", "Organisation"),
+    "organisation_type": pgettext_lazy("history", "Type of organisation"),
+    "pillars": pgettext_lazy("history", "Pillars"),
+    "language": pgettext_lazy("history", "Language"),
+    "expires_at": pgettext_lazy("history", "Valid until"),
+    "label": pgettext_lazy("history", "Name"),
+    "url": pgettext_lazy("history", "Web address"),
+    "kind": pgettext_lazy("history", "Kind"),
+    "size": pgettext_lazy("history", "Size"),
+    "country": pgettext_lazy("history", "Country"),
+    "framework": pgettext_lazy("history", "Framework"),
+    "round": pgettext_lazy("history", "Round"),
+    "previous": pgettext_lazy("history", "Previous assessment"),
+    "trigger": pgettext_lazy("history", "Reason"),
+    "overall": pgettext_lazy("history", "Overall score"),
+}
+
+# Values of those keys that are codes of a choice list.
+KEY_VALUE_LABELS = {
+    "organisation_type": dict(OrganisationType.choices),
+    "language": dict(settings.LANGUAGES),
+}
+
+
+def _plain_words(value: Any, language: str) -> str:
+    """Any recorded value in words: no Python or JSON notation on the page."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, int | float):
+        return number_format(value, language)
+    if isinstance(value, list):
+        return ", ".join(_plain_words(item, language) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(
+            _("%(name)s: %(value)s")
+            % {
+                "name": code_label(KEY_LABELS, str(key)),
+                "value": code_label(KEY_VALUE_LABELS.get(str(key), {}), item)
+                if isinstance(item, str)
+                else _plain_words(item, language),
+            }
+            for key, item in value.items()
+        )
+    text = str(value)
+    if len(text) >= 19 and text[10:11] == "T":
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return text
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+    return text
+
+
+def _answer_words(question: QuestionSpec | None, answer: Any, language: str) -> str:
+    """A recorded answer ({value, status, justification}) as the review page reads it."""
+    status = answer.get("status")
+    if status in (AnswerStatus.DONT_KNOW, AnswerStatus.NOT_APPLICABLE):
+        words = str(AnswerStatus(status).label)
+    elif question is not None and answer.get("value") is not None:
+        words = answer_value_text(question, answer["value"], language)
+    else:
+        words = _plain_words(answer.get("value"), language)
+    if answer.get("justification"):
+        words += " — " + _("justification: %(text)s") % {"text": answer["justification"]}
+    return words
+
+
+def value_words(event: AuditEvent, value: Any, spec: FrameworkSpec | None, language: str) -> str:
+    """An old or new value of ``event`` in words (answers read as on the review page)."""
+    label = value_label(event, value)
+    if label is not None:
+        return label
+    code = event.object_ref.split("@")[0]
+    question = spec.questions_by_code.get(code) if spec is not None else None
+    if event.object_type == "answer" and event.field == "value" and question is not None:
+        return answer_value_text(question, value, language) if value is not None else "—"
+    if event.object_type == "stakeholder_answer" and isinstance(value, dict):
+        if not any(value.values()):
+            return "—"
+        return _answer_words(question, value, language)
+    return _plain_words(value, language)
+
+
+def label_events(events: list[AuditEvent], spec: FrameworkSpec | None = None) -> list[AuditEvent]:
     """The events with ``action_label``, ``object_label``, ``field_label``, ``old_label`` and
-    ``new_label`` set for the page, in the active language."""
+    ``new_label`` (choice codes in words) and ``old_text``/``new_text`` (any value in words)
+    set for the page, in the active language."""
+    language = get_language() or "en"
     for event in events:
         event.action_label = code_label(ACTION_LABELS, event.action)
         event.object_label = code_label(OBJECT_LABELS, event.object_type)
         event.field_label = code_label(FIELD_LABELS, event.field)
         event.old_label = value_label(event, event.old_value)
         event.new_label = value_label(event, event.new_value)
+        event.old_text = value_words(event, event.old_value, spec, language)
+        event.new_text = value_words(event, event.new_value, spec, language)
     return events
 
 
@@ -195,7 +305,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     remember_language(request)
     form, events = filtered_events(assessment, request.GET or None)
     page = Paginator(events.select_related("actor"), PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = label_events(list(page.object_list))
+    page.object_list = label_events(list(page.object_list), framework_spec(assessment.framework))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

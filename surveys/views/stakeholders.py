@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -32,6 +33,7 @@ from surveys.services.stakeholders import (
     InvitationError,
     InvitationUnusable,
     invitation_resolve,
+    invitation_resolve_by_id,
     stakeholder_answers_save,
     stakeholder_invite,
     stakeholder_questions,
@@ -157,14 +159,28 @@ def stakeholder_responses(request: HttpRequest, pk: int, invitation: int) -> Htt
     return render(request, "surveys/stakeholder_responses.html", context)
 
 
-_UNUSABLE_STATUS = {"unknown": 404, "expired": 410, "revoked": 410, "closed": 410}
+_UNUSABLE_STATUS = {"unknown": 404, "expired": 410, "revoked": 410, "closed": 410, "session": 403}
+#: The session key under which a stakeholder's page remembers the invitation of their link.
+SESSION_INVITATION = "stakeholder_invitation"
 
 
-def _public(response: HttpResponse) -> HttpResponse:
-    # The token is in the address: keep it out of Referer headers, caches and search engines.
-    response["Referrer-Policy"] = "no-referrer"
+def _public(response: HttpResponse, *, referrer_policy: str = "same-origin") -> HttpResponse:
+    # Pages of personal links are no business of search engines. The token-free page keeps
+    # the site's same-origin policy: "no-referrer" would make Chromium post with
+    # "Origin: null", which the CSRF check rightly refuses.
+    response["Referrer-Policy"] = referrer_policy
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def _unusable(request: HttpRequest, reason: str) -> HttpResponse:
+    response = render(
+        request,
+        "surveys/stakeholder_link_invalid.html",
+        {"reason": reason},
+        status=_UNUSABLE_STATUS[reason],
+    )
+    return _public(response, referrer_policy="no-referrer")
 
 
 def _stakeholder_forms(
@@ -197,17 +213,35 @@ def _stakeholder_forms(
 @never_cache
 @require_http_methods(["GET", "POST"])
 def stakeholder_respond(request: HttpRequest, token: str) -> HttpResponse:
-    """The page a personal link opens: no account, only the invited pillars, nothing else."""
+    """The personal link: remembers the invitation in the session, then leaves the address.
+
+    The token is moved out of the address at once (redirect to the token-free page), so it is
+    not kept in the browser's history, shown over a shoulder or sent in a Referer header. A
+    form posted to the old address (a page opened before this change) is still accepted.
+    """
     try:
         invitation = invitation_resolve(token)
     except InvitationUnusable as unusable:
-        response = render(
-            request,
-            "surveys/stakeholder_link_invalid.html",
-            {"reason": unusable.reason},
-            status=_UNUSABLE_STATUS[unusable.reason],
-        )
-        return _public(response)
+        return _unusable(request, unusable.reason)
+    request.session[SESSION_INVITATION] = invitation.pk
+    if request.method == "POST":
+        return _respond(request, invitation)
+    return _public(redirect("surveys:stakeholder-page"), referrer_policy="no-referrer")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def stakeholder_page(request: HttpRequest) -> HttpResponse:
+    """The page a personal link leads to: no account, only the invited pillars, nothing else."""
+    try:
+        invitation = invitation_resolve_by_id(request.session.get(SESSION_INVITATION))
+    except InvitationUnusable as unusable:
+        reason = "session" if unusable.reason == "unknown" else unusable.reason
+        return _unusable(request, reason)
+    return _respond(request, invitation)
+
+
+def _respond(request: HttpRequest, invitation: StakeholderInvitation) -> HttpResponse:
     with translation.override(invitation.language):
         language = invitation.language
         pillar_forms = _stakeholder_forms(invitation, request.POST or None)
@@ -219,18 +253,11 @@ def stakeholder_respond(request: HttpRequest, token: str) -> HttpResponse:
             try:
                 stakeholder_answers_save(invitation=invitation, answers=inputs)
             except InvitationUnusable as unusable:
-                return _public(
-                    render(
-                        request,
-                        "surveys/stakeholder_link_invalid.html",
-                        {"reason": unusable.reason},
-                        status=410,
-                    )
-                )
+                return _unusable(request, unusable.reason)
             except AnswerValidationError as error:
                 pillar_forms[0][1].add_error(None, str(error))
             if not any(form.errors for _pillar, form in pillar_forms):
-                return _public(redirect(request.path + "?saved=1"))
+                return _public(redirect(reverse("surveys:stakeholder-page") + "?saved=1"))
         saved = request.method == "GET" and request.GET.get("saved") == "1"
         context = {
             "invitation": invitation,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from surveys.frameworks.spec import QuestionSpec, QuestionType, translate
 from surveys.models import AnswerStatus
+from surveys.numbers import number_format
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,11 @@ def value_text(question: QuestionSpec, value: Any, language: str) -> str:
     if kind.has_choices:
         choice = question.choice(value) if isinstance(value, str) else None
         return translate(choice.label, language) if choice else str(value)
-    if kind is QuestionType.PERCENTAGE:
-        return f"{value} %"
-    if kind is QuestionType.NUMBER:
-        unit = translate(question.unit, language)
-        return f"{value} {unit}".strip()
+    if kind.numeric and isinstance(value, int | float) and not isinstance(value, bool):
+        shown = number_format(value, language)
+        if kind is QuestionType.PERCENTAGE:
+            return f"{shown} %"
+        return f"{shown} {translate(question.unit, language)}".strip()
     return str(value)
 
 

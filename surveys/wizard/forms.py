@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 from surveys.frameworks import expressions
 from surveys.frameworks.spec import Missing, QuestionSpec, QuestionType, translate
 from surveys.models import AnswerStatus
+from surveys.numbers import NumberParseError, number_example, number_format, number_parse
 from surveys.services.answers import (
     MAX_JUSTIFICATION_LENGTH,
     AnswerInput,
@@ -53,10 +55,35 @@ class AnswerValueField(forms.Field):
         self.question = question
 
     def clean(self, value: Any) -> Any:
+        if self.question.type.numeric and isinstance(value, str) and value.strip():
+            # People type numbers as their language writes them ("1 234,5" in French).
+            language = get_language() or "en"
+            try:
+                value = format(number_parse(value, language), "f")
+            except NumberParseError as error:
+                message = _("Enter a number, for example %(example)s.") % {
+                    "example": number_example(language)
+                }
+                if error.suggestion:
+                    message += " " + _("Did you mean %(number)s?") % {"number": error.suggestion}
+                raise ValidationError(message, code="invalid") from None
         try:
             return answer_value_clean(self.question, value)
         except AnswerValueError as error:
             raise ValidationError(str(error), code="invalid") from None
+
+
+class LocalisedNumberInput(forms.TextInput):
+    """A text box showing a stored number as the user's language writes it.
+
+    Not ``type=number``: browsers would silently drop "1,5" instead of letting the server
+    read it in the user's language or explain what is wrong with it.
+    """
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            return number_format(value, get_language() or "en")
+        return super().format_value(value)
 
 
 def _value_widget(question: QuestionSpec, language: str) -> forms.Widget:
@@ -77,9 +104,7 @@ def _value_widget(question: QuestionSpec, language: str) -> forms.Widget:
             choices=[(c.code, translate(c.label, language)) for c in question.choices]
         )
     if kind.numeric:
-        # A text box, not type=number: browsers would silently drop "1,5" instead of letting
-        # the server explain what is wrong with it.
-        return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        return LocalisedNumberInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
     if kind is QuestionType.DATE:
         return forms.DateInput(attrs={"type": "date"})
     return forms.Textarea(attrs={"rows": 4})
@@ -106,6 +131,8 @@ class QuestionBlock:
     official: Any = None
     #: The saved answer is far from the official value and has no justification.
     official_unexplained: bool = False
+    #: For numeric questions: a number as the user's language writes it, for the help text.
+    number_example: str = ""
 
     @property
     def code(self) -> str:
@@ -126,6 +153,8 @@ def value_to_raw(question: QuestionSpec, value: Any) -> list[str]:
         return []
     if isinstance(value, list):
         return [str(item) for item in value]
+    if question.type.numeric and isinstance(value, int | float) and not isinstance(value, bool):
+        return [number_format(value, get_language() or "en")]
     return [str(value)]
 
 
@@ -238,12 +267,27 @@ class StepForm(forms.Form):
 
     # -- validation ----------------------------------------------------------------------
 
+    def _chose_a_value(self, question: QuestionSpec, status: Any, value: Any) -> bool:
+        """Whether a value was chosen while "Don't know"/"Not applicable" stayed selected.
+
+        Without JavaScript nothing switches the status when a value is picked, and the value
+        would be dropped without a word. A value that differs from the saved one was chosen
+        now, so it wins; the saved value still in its box when "Don't know" is chosen does not.
+        """
+        if status not in (AnswerStatus.DONT_KNOW, AnswerStatus.NOT_APPLICABLE) or value is None:
+            return False
+        saved = self.known_answers.get(question.code)
+        return isinstance(saved, Missing) or saved is None or saved != value
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         answers = dict(self.known_answers)
         for question in self.questions:
             if not self._submitted(question):
                 continue
+            name = question.code + STATUS_SUFFIX
+            if self._chose_a_value(question, cleaned.get(name), cleaned.get(question.code)):
+                cleaned[name] = AnswerStatus.ANSWERED.value
             status = cleaned.get(question.code + STATUS_SUFFIX)
             value = cleaned.get(question.code)
             answers[question.code] = self._condition_value(question, status, value)
@@ -339,6 +383,7 @@ class StepForm(forms.Form):
                     status_choices=not isinstance(status_field.widget, forms.HiddenInput),
                     levels=levels,
                     visible=code in self.visible,
+                    number_example=number_example(language) if question.type.numeric else "",
                 )
             )
         return blocks

@@ -19,7 +19,6 @@ from collections import OrderedDict
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -55,6 +54,7 @@ from surveys.wizard.official import (
     official_blocks_annotate,
     pillar_official_figures,
 )
+from surveys.wizard.pending import login_required_keeping_post, pending_post_take
 from surveys.wizard.progress import missing_required, pillar_progress, visible_codes
 from surveys.wizard.saving import (
     build_step_form,
@@ -160,6 +160,7 @@ class SurveyWizardView(NamedUrlWizardView):
         initial = None
         if data is None:
             draft = self.storage.get_step_data(step)
+            self.from_draft = bool(draft)
             if draft:
                 data = MultiValueDict(
                     merged_draft(
@@ -197,6 +198,9 @@ class SurveyWizardView(NamedUrlWizardView):
             messages.info(request, _("That part does not apply, given your earlier answers."))
             return redirect(self.get_step_url(self.step_after(step, steps)))
         self.storage.current_step = step
+        kept = pending_post_take(request)
+        if kept is not None:
+            return self.replay_kept_post(step, kept)
         return self.render_step(self.get_form(step))
 
     def resume_step(self, steps: OrderedDict[str, type]) -> str:
@@ -213,10 +217,33 @@ class SurveyWizardView(NamedUrlWizardView):
     # -- POST ----------------------------------------------------------------------------
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        step = kwargs.get("step")
+        return self.save_posted(kwargs.get("step"), request.POST)
+
+    def replay_kept_post(self, step: str, data: Any) -> HttpResponse:
+        """Save a form posted while signed out (kept by ``login_required_keeping_post``)."""
+        if step == REVIEW_STEP:
+            # Submitting is a decision to take again, with the answers in front of one.
+            messages.info(self.request, _("Your session had ended: please submit again."))
+            return self.render_step(self.get_form(step))
+        data = data.copy()
+        data["wizard_action"] = "save"
+        data.pop("wizard_goto_step", None)
+        response = self.save_posted(step, data)
+        if response.status_code == 302:
+            messages.success(
+                self.request,
+                _(
+                    "Your session had ended before your answers were saved: they have been "
+                    "saved now."
+                ),
+            )
+        return response
+
+    def save_posted(self, step: str | None, data: Any) -> HttpResponse:
+        request = self.request
         if step not in self.get_form_list():
             raise Http404(_("There is no such step in this questionnaire."))
-        management = ManagementForm(request.POST, prefix=self.prefix)
+        management = ManagementForm(data, prefix=self.prefix)
         if not management.is_valid() or management.cleaned_data["current_step"] != step:
             return self.bad_request(
                 _(
@@ -225,12 +252,12 @@ class SurveyWizardView(NamedUrlWizardView):
                 )
             )
         try:
-            base_revision = int(request.POST.get("base_revision", ""))
+            base_revision = int(data.get("base_revision", ""))
         except ValueError:
             return self.bad_request(
                 _("The form did not say which version of the answers it was based on.")
             )
-        goto = request.POST.get("wizard_goto_step")
+        goto = data.get("wizard_goto_step")
         if goto and goto not in self.get_form_list():
             return self.bad_request(_("There is no such step in this questionnaire."))
         self.storage.remember_step(step)
@@ -265,12 +292,12 @@ class SurveyWizardView(NamedUrlWizardView):
         if outcome.conflict is not None:
             return self.render_step(outcome.form, conflict=outcome.conflict, status=409)
         self.refresh_answers()
-        return self.navigate(step, outcome)
+        return self.navigate(step, outcome, data)
 
-    def navigate(self, step: str, outcome: Any) -> HttpResponse:
+    def navigate(self, step: str, outcome: Any, data: Any) -> HttpResponse:
         request = self.request
-        action = request.POST.get("wizard_action", "next")
-        goto = request.POST.get("wizard_goto_step")
+        action = data.get("wizard_action", "next")
+        goto = data.get("wizard_goto_step")
         saved = _saved_message(outcome.result.saved_at)
         if goto:
             return redirect(self.get_step_url(goto))
@@ -297,7 +324,7 @@ class SurveyWizardView(NamedUrlWizardView):
                 return self.render_step(outcome.form, partially_saved=True)
             messages.success(request, saved)
             return redirect(self.get_step_url(step))
-        strict = self.get_form(step, data=request.POST, strict=True)
+        strict = self.get_form(step, data=data, strict=True)
         if not strict.is_valid():
             return self.render_step(strict, partially_saved=True)
         return redirect(self.get_step_url(self.get_next_step(step) or REVIEW_STEP))
@@ -390,6 +417,9 @@ class SurveyWizardView(NamedUrlWizardView):
         context.update(
             assessment=self.assessment,
             language=language,
+            # Invalid values kept from an earlier session or another device are shown with
+            # a notice, never silently.
+            kept_draft=getattr(self, "from_draft", False) and bool(form.errors),
             base_revision=conflict.current_revision if conflict else self.assessment.revision,
             navigation=[
                 {
@@ -464,7 +494,7 @@ class SurveyWizardView(NamedUrlWizardView):
         return {"pillars": pillars, "problems": self.review_problems()}
 
 
-wizard_view = login_required(
+wizard_view = login_required_keeping_post(
     SurveyWizardView.as_view(
         form_list=[("placeholder", StepForm)],
         url_name="surveys:wizard-step",

@@ -89,14 +89,25 @@ def chromium() -> Iterator[Any]:
 
 
 @pytest.fixture
+def context_options() -> dict[str, Any]:
+    """Extra options of the test's browser context; a module overrides this fixture, e.g.
+    ``{"java_script_enabled": False}`` for journeys without JavaScript."""
+    return {}
+
+
+@pytest.fixture
 def browser_context(
-    chromium: Any, live_server: Any, settings: Any, request: pytest.FixtureRequest
+    chromium: Any,
+    live_server: Any,
+    settings: Any,
+    request: pytest.FixtureRequest,
+    context_options: dict[str, Any],
 ) -> Iterator[Any]:
     """A fresh browser context on the live server (desktop size); artifacts kept on failure."""
     # Plain HTTP on localhost: cookies must not require HTTPS.
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    context = chromium.new_context(base_url=live_server.url, viewport=DESKTOP)
+    context = chromium.new_context(base_url=live_server.url, viewport=DESKTOP, **context_options)
     context.set_default_timeout(15_000)
     yield context
     report = getattr(request.node, "report_call", None)

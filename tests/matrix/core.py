@@ -37,6 +37,7 @@ ENTRIES = [
     # the verification page sends them on.
     Entry("two-factor-setup", {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)}),
     Entry("two-factor-verify", {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 302)}),
+    Entry("signed-in", {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)}),
     # The admin site has its own staff check: only the administrator is staff.
     Entry(
         "admin:index",

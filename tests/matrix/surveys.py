@@ -131,9 +131,10 @@ ENTRIES = [
         focal_points_only(302),
         kwargs=lambda w: {"pk": w.extra["locked"].pk, "step": "GOV"},
     ),
+    # Autosave answers 401 (not a redirect): the script offers to sign in again in place.
     Entry(
         "surveys:autosave",
-        focal_points_only(200),
+        focal_points_only(200) | {ANONYMOUS: 401},
         kwargs=pk,
         method="post",
         data=autosave_data,
@@ -141,7 +142,7 @@ ENTRIES = [
     ),
     Entry(
         "surveys:autosave",
-        focal_points_only(423),
+        focal_points_only(423) | {ANONYMOUS: 401},
         kwargs=lambda w: {"pk": w.extra["locked"].pk},
         method="post",
         data=lambda w: (
@@ -179,10 +180,11 @@ ENTRIES = [
         method="post",
         mutates=True,
     ),
-    # The personal link needs no account; an expired one answers 410 Gone to everybody.
+    # The personal link needs no account: it remembers the invitation in the session and
+    # redirects to the token-free page; an expired one answers 410 Gone to everybody.
     Entry(
         "surveys:stakeholder-respond",
-        same_for(EVERYONE, 200),
+        same_for(EVERYONE, 302),
         kwargs=lambda w: {"token": w.extra["token"]},
     ),
     Entry(
@@ -195,4 +197,6 @@ ENTRIES = [
         same_for(EVERYONE, 404),
         kwargs=lambda w: {"token": "not-a-token"},
     ),
+    # Without a personal link opened in this session, the token-free page shows nothing.
+    Entry("surveys:stakeholder-page", same_for(EVERYONE, 403)),
 ]

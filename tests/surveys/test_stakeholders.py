@@ -69,12 +69,19 @@ class StakeholderTests(TestCase):
         self,
     ) -> None:
         new = self.invite(language="fr")
-        page = self.client.get(self.link(new.token))
+        opened = self.client.get(self.link(new.token))
+        # The token leaves the address at once: the page itself is token-free.
+        assert opened.status_code == 302
+        assert opened["Location"] == reverse("surveys:stakeholder-page")
+        assert opened["Referrer-Policy"] == "no-referrer"
+        page = self.client.get(opened["Location"])
         assert page.status_code == 200
         self.assertContains(page, "Quelle est la maturité de la stratégie numérique nationale")
         self.assertNotContains(page, "NET.1.a")
         self.assertNotContains(page, "Quelle part de la population utilise Internet")
-        assert page["Referrer-Policy"] == "no-referrer"
+        assert new.token not in page.content.decode()
+        # "no-referrer" would make browsers post with "Origin: null", refused by the CSRF check.
+        assert page["Referrer-Policy"] == "same-origin"
         assert "no-store" in page["Cache-Control"] or "max-age=0" in page["Cache-Control"]
 
     def test_stakeholder_answers_are_separate_from_the_official_ones(self) -> None:
@@ -105,7 +112,7 @@ class StakeholderTests(TestCase):
 
     def test_invalid_stakeholder_values_are_not_stored(self) -> None:
         new = self.invite(pillars=["NET"])
-        data = {"NET-NET.1.a-status": "answered", "NET-NET.1.a": "1e999"}
+        data = {"NET-NET.1.a-status": "answered", "NET-NET.1.a": "9" * 400}
         response = self.client.post(self.link(new.token), data)
         self.assertContains(response, "This number is too large.")
         assert not StakeholderAnswer.objects.exists()
@@ -140,9 +147,26 @@ class StakeholderTests(TestCase):
         response = self.client.get(detail)
         assert response.status_code == 302
         assert "/accounts/login/" in response["Location"]
-        page = self.client.get(self.link(new.token)).content.decode()
+        page = self.client.get(self.link(new.token), follow=True).content.decode()
         hrefs = set(re.findall(r'href="([^"#]+)"', page))
         assert all(href.startswith("/static/") for href in hrefs), hrefs
+
+    def test_the_page_needs_the_link_opened_in_this_session_and_stops_when_revoked(
+        self,
+    ) -> None:
+        new = self.invite()
+        page = reverse("surveys:stakeholder-page")
+        self.assertContains(self.client.get(page), "Open the link from the e-mail", status_code=403)
+        self.client.get(self.link(new.token))
+        response = self.client.post(page, {"GOV-GOV.1.a-status": "answered", "GOV-GOV.1.a": "2"})
+        assert response.status_code == 302
+        assert StakeholderAnswer.objects.get().value == 2
+        stakeholder_revoke(invitation=new.invitation, actor=self.alice)
+        self.assertContains(self.client.get(page), "withdrawn", status_code=410)
+        self.client.logout()
+        response = self.client.post(page, {"GOV-GOV.1.a-status": "answered", "GOV-GOV.1.a": "3"})
+        self.assertContains(response, "they were not saved", status_code=403)
+        assert StakeholderAnswer.objects.get().value == 2
 
     def test_invitations_are_validated(self) -> None:
         for overrides in [

@@ -125,7 +125,7 @@ class WizardSavingTests(WizardTestCase):
         self.assertRedirects(response, step_url(self.assessment, "GOV"))
         page = self.client.get(step_url(self.assessment, "NET"))
         self.assertContains(page, 'value="1,5"')
-        self.assertContains(page, "decimal separator")
+        self.assertContains(page, "Did you mean 1.5?")
         assert "NET.1.a" not in self.saved()
 
     def test_jumping_to_a_step_saves_the_valid_answers_first(self) -> None:
@@ -154,7 +154,9 @@ class WizardSavingTests(WizardTestCase):
         page = self.client.get(step_url(self.assessment, "NET"))
         self.assertContains(page, 'value="NaN"')
         self.assertContains(page, 'value="1e999"')
-        self.assertContains(page, "This number is too large.")
+        self.assertContains(page, "Enter a number, for example 1,234.5.")
+        # Carried to another session, but never silently.
+        self.assertContains(page, "Values typed earlier could not be saved")
         assert self.saved() == {}
 
     def test_a_valid_save_clears_the_draft_of_that_step(self) -> None:
