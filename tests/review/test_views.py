@@ -15,7 +15,7 @@ from surveys.services.answers import AnswerInput, answers_save
 from surveys.services.review import query_open
 from surveys.services.stakeholders import stakeholder_answers_save, stakeholder_invite
 from surveys.services.workflow import assessment_transition
-from tests.factories import make_focal_point
+from tests.factories import PASSWORD, make_focal_point
 from tests.review.support import ReviewTestCase, make_in_state
 
 
@@ -126,13 +126,19 @@ class WorkspaceTests(ReviewTestCase):
 
     def test_approving_with_an_open_query_needs_the_override_and_a_reason(self) -> None:
         self.client.force_login(self.rita)
-        refused = self.client.post(transition_url(self.assessment, "approve"), follow=True)
+        refused = self.client.post(
+            transition_url(self.assessment, "approve"), {"password": PASSWORD}, follow=True
+        )
         assert "still open" in refused.content.decode()
         self.assessment.refresh_from_db()
         assert self.assessment.state == AssessmentState.IN_REVIEW
         self.client.post(
             transition_url(self.assessment, "approve"),
-            {"override": "on", "message": "Funding confirmed in the budget law."},
+            {
+                "override": "on",
+                "message": "Funding confirmed in the budget law.",
+                "password": PASSWORD,
+            },
         )
         self.assessment.refresh_from_db()
         assert self.assessment.state == AssessmentState.APPROVED
@@ -269,7 +275,7 @@ class TransitionViewTests(ReviewTestCase):
     def test_reopening_without_a_reason_shows_an_error_and_changes_nothing(self) -> None:
         approved = make_in_state(AssessmentState.APPROVED, round=2071)
         self.client.force_login(self.ada)
-        page = self.client.post(transition_url(approved, "reopen"), follow=True)
+        page = self.client.post(transition_url(approved, "reopen"), {"password": PASSWORD})
         assert "written reason" in page.content.decode()
         approved.refresh_from_db()
         assert approved.state == AssessmentState.APPROVED
