@@ -165,8 +165,14 @@ class WorkspaceTests(ReviewTestCase):
         page = self.client.get(wizard).content.decode()
         assert "Is it funded?" in page
         reply = reverse("surveys:query-reply", kwargs={"pk": self.query.pk})
-        assert f'href="{reply}?next=' in page
-        assert f'action="{reply}"' not in page  # forms cannot nest inside the wizard's form
+        # The reply box sits beside the question, inside the wizard's form, and belongs to a
+        # reply form rendered after it: forms cannot nest.
+        wizard_form_end = page.index("</form>", page.index('<form method="post" class="wizard"'))
+        assert page.index(f'form="reply-form-{self.query.pk}"') < wizard_form_end
+        reply_form = page.index(f'id="reply-form-{self.query.pk}"')
+        assert reply_form > wizard_form_end
+        assert page.index(f'action="{reply}"') > wizard_form_end
+        assert f'value="{wizard}#q-GOV.1.a"' in page
 
     def test_the_focal_point_replies_on_the_query_page_and_returns_to_the_wizard(self) -> None:
         self.client.force_login(self.alice)
