@@ -8,6 +8,8 @@ DEFAULT_CATALOGUE := frameworks/dcna-2026-interventions.yaml
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The demo's e-mails (invitations, notifications) are written to files in var/mail/.
+DEMO_MAIL := EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 
 .PHONY: run test setup serve lint format check bench messages translations clean
 
@@ -36,12 +38,13 @@ setup: $(VENV)/.runtime translations
 	@if [ -f $(DEFAULT_FRAMEWORK) ]; then DEBUG=1 $(PY) manage.py load_framework $(DEFAULT_FRAMEWORK) --publish; fi
 	@if [ -f $(DEFAULT_CATALOGUE) ]; then DEBUG=1 $(PY) manage.py load_catalogue $(DEFAULT_CATALOGUE); fi
 	@# The demo's notification e-mails go to files, not over the logins printed below.
-	DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend $(PY) manage.py seed_demo
+	DEBUG=1 $(DEMO_MAIL) $(PY) manage.py seed_demo
 	@echo "Demo e-mails (notifications) were written to var/mail/."
 
 run: setup
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	@DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(DEMO_MAIL) $(PY) manage.py demo_stakeholder_link
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop); e-mails are written to var/mail/"
+	DEBUG=1 $(DEMO_MAIL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev translations
 	$(VENV)/bin/pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
