@@ -46,7 +46,7 @@ from scoring.models import (
     ScoreRun,
 )
 from surveys.frameworks.spec import FrameworkSpec, QuestionSpec, QuestionType, translate
-from surveys.models import Answer, Assessment, Country, Evidence
+from surveys.models import Answer, Assessment, AssessmentState, Country, Evidence
 
 __all__ = [
     "DEFAULT_BUDGET",
@@ -219,6 +219,8 @@ class CountryRow:
     rank_low: float | None = None
     rank_median: float | None = None
     rank_high: float | None = None
+    #: Why the country has no rank ("—"), for the reader; "" when it is ranked.
+    unranked_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -260,6 +262,11 @@ class RegionalReport:
     #: What moves the ranking of the cohort run (Sobol indices of the mean rank shift).
     ranking_influence: tuple[InfluenceLine, ...] = ()
     ranking_influence_evaluations: int = 0
+
+    @property
+    def unranked(self) -> tuple[CountryRow, ...]:
+        """The countries shown without a rank ("—"), each with its reason."""
+        return tuple(row for row in self.rows if row.unranked_reason)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -347,6 +354,23 @@ def _latest_single_runs(assessments: Iterable[int]) -> dict[int, int]:
         .annotate(latest=Max("pk"))
         .values_list("assessment_id", "latest")
     )
+
+
+def _unranked_reason(
+    assessment: Assessment, cohort: Score | None, overall: ScoreLine, text: Mapping[str, str]
+) -> str:
+    """Why ``assessment`` has no rank in the round's ranking ("" when it has one).
+
+    Ranks come from a cohort run, which compares approved assessments with an overall score
+    (``scoring.services.cohort_assessments``).
+    """
+    if cohort is not None and cohort.rank_median is not None:
+        return ""
+    if overall.insufficient or overall.score is None:
+        return text["unranked_insufficient"]
+    if assessment.state != AssessmentState.APPROVED:
+        return text["unranked_not_approved"].format(state=assessment.get_state_display())
+    return text["unranked_after_ranking"]
 
 
 def _latest_cohort_rows(assessment_ids: Sequence[int]) -> dict[int, Score]:
@@ -915,15 +939,16 @@ def _regional_report_data(
         found = scores[assessment.pk]
         cohort = cohorts.get(assessment.pk)
         country = assessment.country
+        overall = _line(
+            found.get((ScoreLevel.OVERALL, "overall")), "overall", text["overall"], stages
+        )
         rows.append(
             CountryRow(
                 alpha3=country.alpha3,
                 name=country.display_name,
                 region=country.get_itu_region_display() if country.itu_region else "—",
                 income_group=country.get_income_group_display() if country.income_group else "—",
-                overall=_line(
-                    found.get((ScoreLevel.OVERALL, "overall")), "overall", text["overall"], stages
-                ),
+                overall=overall,
                 pillar_scores=tuple(
                     getattr(found.get((ScoreLevel.PILLAR, pillar.code)), "score", None)
                     for pillar in spec.pillars
@@ -934,6 +959,7 @@ def _regional_report_data(
                 rank_low=None if cohort is None else cohort.rank_low,
                 rank_median=None if cohort is None else cohort.rank_median,
                 rank_high=None if cohort is None else cohort.rank_high,
+                unranked_reason=_unranked_reason(assessment, cohort, overall, text),
             )
         )
     rows.sort(
