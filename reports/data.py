@@ -700,6 +700,8 @@ def _country_report_data(
         pillar_line = _line(
             by_key.get((ScoreLevel.PILLAR, pillar.code)), pillar.code, pillar_title, stages
         )
+        # Indicators made only of free-text questions have no score by design: listing them
+        # would show "insufficient data" where nothing is missing (their answers are shown).
         indicator_lines = tuple(
             _line(
                 by_key.get((ScoreLevel.INDICATOR, indicator.code)),
@@ -709,6 +711,7 @@ def _country_report_data(
                 pillar_title,
             )
             for indicator in pillar.all_indicators
+            if indicator.scored
         )
         answer_lines = []
         evidence_lines = []
