@@ -9,6 +9,8 @@ DEFAULT_STATISTICS := data/itu-idi-2024/idi2024.statistics.csv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The demo's e-mails (invitations, notifications) are written to files in var/mail/.
+DEMO_MAIL := EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 
 .PHONY: run test setup serve worker lint format check bench messages translations clean
 
@@ -46,16 +48,17 @@ setup: $(VENV)/.runtime translations .env
 	@# Official statistics (ITU IDI 2024, with attribution); loading again changes nothing.
 	@if [ -f $(DEFAULT_STATISTICS) ]; then DEBUG=1 $(PY) manage.py load_statistics $(DEFAULT_STATISTICS); fi
 	@# The demo's notification e-mails go to files, not over the logins printed below.
-	DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend $(PY) manage.py seed_demo
+	DEBUG=1 $(DEMO_MAIL) $(PY) manage.py seed_demo
 	@echo "Demo e-mails (notifications) were written to var/mail/."
 
 # The web server and a background worker (scoring, report batches, imports) together; Ctrl-C
 # stops both, and the worker is stopped too if the web server exits on its own.
 run: setup
-	@echo "Serving on http://$(HOST):$(PORT)/ with a background worker  (Ctrl-C stops both)"
-	@DEBUG=1 $(PY) manage.py run_worker & worker=$$!; \
+	@DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(DEMO_MAIL) $(PY) manage.py demo_stakeholder_link
+	@echo "Serving on http://$(HOST):$(PORT)/ with a background worker  (Ctrl-C stops both); e-mails are written to var/mail/"
+	@DEBUG=1 $(DEMO_MAIL) $(PY) manage.py run_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 $(DEMO_MAIL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev translations
 	$(VENV)/bin/pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)

@@ -48,7 +48,9 @@ AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Public base URL for links that leave the site (e-mails, stakeholder links). Unset: pages use the
+# address the request came to, commands http://127.0.0.1:8000 (surveys/links.py).
+SITE_URL = env_str("SITE_URL", "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

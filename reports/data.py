@@ -47,7 +47,7 @@ from scoring.models import (
     ScoreRun,
 )
 from surveys.frameworks.spec import FrameworkSpec, QuestionSpec, QuestionType, translate
-from surveys.models import Answer, Assessment, Country, Evidence
+from surveys.models import Answer, Assessment, AssessmentState, Country, Evidence
 
 __all__ = [
     "DEFAULT_BUDGET",
@@ -222,6 +222,8 @@ class CountryRow:
     rank_low: float | None = None
     rank_median: float | None = None
     rank_high: float | None = None
+    #: Why the country has no rank ("—"), for the reader; "" when it is ranked.
+    unranked_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -263,6 +265,11 @@ class RegionalReport:
     #: What moves the ranking of the cohort run (Sobol indices of the mean rank shift).
     ranking_influence: tuple[InfluenceLine, ...] = ()
     ranking_influence_evaluations: int = 0
+
+    @property
+    def unranked(self) -> tuple[CountryRow, ...]:
+        """The countries shown without a rank ("—"), each with its reason."""
+        return tuple(row for row in self.rows if row.unranked_reason)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -372,6 +379,21 @@ _SCORE_COLUMNS = (
     "rank_median",
     "rank_high",
 )
+def _unranked_reason(
+    assessment: Assessment, cohort: Score | None, overall: ScoreLine, text: Mapping[str, str]
+) -> str:
+    """Why ``assessment`` has no rank in the round's ranking ("" when it has one).
+
+    Ranks come from a cohort run, which compares approved assessments with an overall score
+    (``scoring.services.cohort_assessments``).
+    """
+    if cohort is not None and cohort.rank_median is not None:
+        return ""
+    if overall.insufficient or overall.score is None:
+        return text["unranked_insufficient"]
+    if assessment.state != AssessmentState.APPROVED:
+        return text["unranked_not_approved"].format(state=assessment.get_state_display())
+    return text["unranked_after_ranking"]
 
 
 def _latest_cohort_rows(assessment_ids: Sequence[int]) -> dict[int, Score]:
@@ -705,6 +727,8 @@ def _country_report_data(
         pillar_line = _line(
             by_key.get((ScoreLevel.PILLAR, pillar.code)), pillar.code, pillar_title, stages
         )
+        # Indicators made only of free-text questions have no score by design: listing them
+        # would show "insufficient data" where nothing is missing (their answers are shown).
         indicator_lines = tuple(
             _line(
                 by_key.get((ScoreLevel.INDICATOR, indicator.code)),
@@ -714,6 +738,7 @@ def _country_report_data(
                 pillar_title,
             )
             for indicator in pillar.all_indicators
+            if indicator.scored
         )
         answer_lines = []
         evidence_lines = []
@@ -953,15 +978,16 @@ def _regional_report_data(
         found = scores[assessment.pk]
         cohort = cohorts.get(assessment.pk)
         country = assessment.country
+        overall = _line(
+            found.get((ScoreLevel.OVERALL, "overall")), "overall", text["overall"], stages
+        )
         rows.append(
             CountryRow(
                 alpha3=country.alpha3,
                 name=country.display_name,
                 region=country.get_itu_region_display() if country.itu_region else "—",
                 income_group=country.get_income_group_display() if country.income_group else "—",
-                overall=_line(
-                    found.get((ScoreLevel.OVERALL, "overall")), "overall", text["overall"], stages
-                ),
+                overall=overall,
                 pillar_scores=tuple(
                     getattr(found.get((ScoreLevel.PILLAR, pillar.code)), "score", None)
                     for pillar in spec.pillars
@@ -972,6 +998,7 @@ def _regional_report_data(
                 rank_low=None if cohort is None else cohort.rank_low,
                 rank_median=None if cohort is None else cohort.rank_median,
                 rank_high=None if cohort is None else cohort.rank_high,
+                unranked_reason=_unranked_reason(assessment, cohort, overall, text),
             )
         )
     rows.sort(

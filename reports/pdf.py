@@ -921,6 +921,9 @@ def regional_report_pdf(report: RegionalReport) -> bytes:
             numeric_columns=(0, 4, 5, 6),
         )
     )
+    if report.unranked:
+        reasons = "; ".join(f"{row.name}: {row.unranked_reason}" for row in report.unranked)
+        story.append(Paragraph(_safe(f"{text['unranked_title']}: {reasons}.", font), styles.muted))
     story += _influence(
         report.ranking_influence,
         text["ranking_influence"],

@@ -284,6 +284,12 @@ def regional_text() -> dict[str, str]:
             "ranks each country reached when the method varied (5th to 95th percentile)."
         ),
         "rank_interval": _("Rank interval"),
+        "unranked_title": _("Countries without a rank (—)"),
+        "unranked_insufficient": _("too little data for an overall score"),
+        "unranked_not_approved": _("only approved assessments are ranked; this one is “{state}”"),
+        "unranked_after_ranking": _(
+            "approved after the round's ranking was computed; it is ranked at the next one"
+        ),
         "demand": _("Demand for interventions by region and income group"),
         "demand_intro": _(
             "Need is the number of overall-score points lost to gaps, summed over countries; "

@@ -31,8 +31,9 @@ from surveys.models import (
     FrameworkStatus,
     Role,
     RoleAssignment,
+    StakeholderInvitation,
 )
-from surveys.services.answers import AnswerInput, answers_save
+from surveys.services.answers import AnswerInput, answers_save, framework_spec
 from surveys.services.rounds import assessment_create
 from surveys.services.workflow import assessment_transition
 
@@ -334,3 +335,37 @@ def _seed_cohort(framework: Framework) -> None:
     assessments = cohort_assessments(framework=framework, round=2026, states=scored_states)
     if len(assessments) >= 2:
         score_cohort_create(framework=framework, round=2026, assessments=assessments, seed=2026)
+
+
+DEMO_LINK_COUNTRY = "JOR"  # its 2026 assessment is a draft: the stakeholder's answers count
+DEMO_LINK_EMAIL = "stakeholder.link@demo.invalid"
+
+
+def demo_stakeholder_link(*, base_url: str) -> str:
+    """A fresh personal link to the demo's draft assessment, for ``make run`` to print.
+
+    Tokens are stored only as hashes, so a link cannot be printed again: each call withdraws
+    the previous demo link and issues a new one (e-mailed like any invitation).
+    """
+    from surveys.services.stakeholders import stakeholder_invite, stakeholder_revoke
+
+    assessment = Assessment.objects.select_related("framework").get(
+        country__alpha3=DEMO_LINK_COUNTRY, round=2026
+    )
+    focal = get_user_model().objects.get(username=f"focal.{DEMO_LINK_COUNTRY.lower()}")
+    for earlier in StakeholderInvitation.objects.filter(
+        assessment=assessment, email=DEMO_LINK_EMAIL, revoked_at__isnull=True
+    ):
+        stakeholder_revoke(invitation=earlier, actor=focal)
+    spec = framework_spec(assessment.framework)
+    created = stakeholder_invite(
+        assessment=assessment,
+        actor=focal,
+        name="Layla Haddad",
+        email=DEMO_LINK_EMAIL,
+        organisation="Demo university",
+        organisation_type="academia",
+        pillars=[spec.pillars[0].code],
+        base_url=base_url,
+    )
+    return created.link

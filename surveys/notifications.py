@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
+from surveys.links import site_url
 from surveys.models import Assessment, Role, UserPreference
 from surveys.workflow import Transition
 
@@ -44,10 +45,10 @@ _SESSION_KEY = "notifications_language"
 
 
 def absolute_url(path: str) -> str:
-    """``path`` on the public site: ``settings.SITE_URL`` + path (absolute URLs pass through)."""
+    """``path`` on the public site (``surveys.links.site_url``); absolute URLs pass through."""
     if path.startswith(("http://", "https://")):
         return path
-    return f"{settings.SITE_URL}{path}"
+    return f"{site_url()}{path}"
 
 
 def language_for(user: AbstractBaseUser) -> str:

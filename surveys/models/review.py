@@ -56,6 +56,15 @@ class Query(models.Model):
     def is_open(self) -> bool:
         return self.status == QueryStatus.OPEN
 
+    @property
+    def latest_reply(self) -> QueryMessage | None:
+        """The latest message when someone other than the opener wrote it (an answer waiting
+        for the reviewer), else None. Reads the prefetched thread when there is one."""
+        thread = list(self.messages.all())
+        if thread and thread[-1].author_id != self.opened_by_id:
+            return thread[-1]
+        return None
+
 
 class QueryMessage(models.Model):
     """One message of a query's thread, by the reviewer or the focal point."""

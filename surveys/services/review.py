@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -209,3 +210,35 @@ def open_queries_by_question(assessment: Assessment) -> dict[str, list[Query]]:
     for query in queries_with_messages(assessment, only_open=True):
         grouped[query.question_code].append(query)
     return dict(grouped)
+
+
+def open_query_counts(assessment_ids: Iterable[int]) -> dict[int, int]:
+    """How many queries are open on each assessment (absent: none), in one query."""
+    rows = (
+        Query.objects.filter(assessment_id__in=list(assessment_ids), status=QueryStatus.OPEN)
+        .values("assessment_id")
+        .annotate(count=Count("pk"))
+    )
+    return {row["assessment_id"]: row["count"] for row in rows}
+
+
+def replied_query_counts(assessment_ids: Iterable[int]) -> dict[int, int]:
+    """How many open queries of each assessment were answered and wait for the reviewer.
+
+    A query is answered when its latest message is not by the person who opened it (the focal
+    point replied last); the reviewer's work queue shows these, in one query.
+    """
+    latest_author = Subquery(
+        QueryMessage.objects.filter(query=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+        .values("author_id")[:1]
+    )
+    rows = (
+        Query.objects.filter(assessment_id__in=list(assessment_ids), status=QueryStatus.OPEN)
+        .annotate(latest_author=latest_author)
+        .exclude(latest_author=F("opened_by_id"))
+        .exclude(latest_author__isnull=True)
+        .values("assessment_id")
+        .annotate(count=Count("pk"))
+    )
+    return {row["assessment_id"]: row["count"] for row in rows}

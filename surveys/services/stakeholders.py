@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from surveys.audit import Change, audit_record
 from surveys.frameworks.spec import QuestionType
+from surveys.links import site_url
 from surveys.models import (
     Assessment,
     AssessmentState,
@@ -77,19 +78,23 @@ class NewInvitation:
     invitation: StakeholderInvitation
     #: The raw token: it exists only here and in the e-mailed link, never in the database.
     token: str
+    #: The site address the link is built on (see ``stakeholder_link``).
+    base_url: str = ""
 
     @property
     def link(self) -> str:
-        return stakeholder_link(self.token)
+        return stakeholder_link(self.token, base_url=self.base_url)
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def stakeholder_link(token: str) -> str:
-    """The absolute personal link for ``token``, built from ``settings.SITE_URL``."""
-    return settings.SITE_URL + reverse("surveys:stakeholder-respond", kwargs={"token": token})
+def stakeholder_link(token: str, *, base_url: str = "") -> str:
+    """The absolute personal link for ``token`` on ``base_url`` (a page passes
+    ``surveys.links.site_url(request)``), else on ``site_url()``."""
+    path = reverse("surveys:stakeholder-respond", kwargs={"token": token})
+    return (base_url or site_url()) + path
 
 
 def stakeholder_links_open(assessment: Assessment) -> bool:
@@ -122,8 +127,11 @@ def stakeholder_invite(
     language: str = "",
     valid_for: datetime.timedelta = DEFAULT_VALIDITY,
     send: bool = True,
+    base_url: str = "",
 ) -> NewInvitation:
     """Invite a stakeholder to answer ``pillars`` of ``assessment`` and e-mail the link.
+
+    ``base_url`` is the site address the link is built on (see ``stakeholder_link``).
 
     Raises
     ------
@@ -190,11 +198,11 @@ def stakeholder_invite(
             },
         )
         if send:
-            transaction.on_commit(lambda: invitation_send(invitation, token))
-    return NewInvitation(invitation=invitation, token=token)
+            transaction.on_commit(lambda: invitation_send(invitation, token, base_url=base_url))
+    return NewInvitation(invitation=invitation, token=token, base_url=base_url)
 
 
-def invitation_send(invitation: StakeholderInvitation, token: str) -> int:
+def invitation_send(invitation: StakeholderInvitation, token: str, *, base_url: str = "") -> int:
     """E-mail the personal link in the stakeholder's language; returns the number sent.
 
     The message itself (templates/emails/stakeholder_invitation*.txt) belongs to the
@@ -202,7 +210,9 @@ def invitation_send(invitation: StakeholderInvitation, token: str) -> int:
     """
     from surveys.notifications import stakeholder_invitation_send
 
-    return stakeholder_invitation_send(invitation=invitation, url=stakeholder_link(token))
+    return stakeholder_invitation_send(
+        invitation=invitation, url=stakeholder_link(token, base_url=base_url)
+    )
 
 
 def stakeholder_revoke(*, invitation: StakeholderInvitation, actor: AbstractBaseUser) -> None:

@@ -27,6 +27,7 @@ from surveys.models import (
     StakeholderInvitation,
 )
 from surveys.services.answers import framework_spec
+from surveys.services.review import queries_with_messages
 from surveys.services.rounds import AssessmentCreateError, assessment_create
 from surveys.wizard.progress import pillar_progress
 from surveys.wizard.saving import load_answers, load_evidence_codes
@@ -90,6 +91,27 @@ def _optional_url(name: str, pk: int) -> str:
         return ""
 
 
+def _open_query_rows(
+    assessment: Assessment, spec: Any, *, can_edit: bool, can_review: bool
+) -> list[dict[str, Any]]:
+    """The open queries, each with where to answer it: beside the question in the survey
+    (when the focal point can edit), in the review workspace, or on the query's own page."""
+    pillar_of = spec.pillar_of_question
+    rows = []
+    for query in queries_with_messages(assessment, only_open=True):
+        pillar = pillar_of.get(query.question_code)
+        if can_edit and pillar:
+            url = reverse("surveys:wizard-step", kwargs={"pk": assessment.pk, "step": pillar})
+            url += f"#q-{query.question_code}"
+        elif can_review:
+            url = reverse("surveys:review", kwargs={"pk": assessment.pk})
+            url += f"#q-{query.question_code}"
+        else:
+            url = reverse("surveys:query-reply", kwargs={"pk": query.pk})
+        rows.append({"query": query, "url": url, "reply": query.latest_reply})
+    return rows
+
+
 @login_required
 @require_GET
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -100,6 +122,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     progress = pillar_progress(spec, answers, load_evidence_codes(assessment))
     language = get_language() or "en"
     focal_point = permissions.can_contribute(user, assessment)
+    can_edit = permissions.can_edit_assessment(user, assessment)
+    can_review = permissions.can_review_assessment(user, assessment)
     context = {
         "assessment": assessment,
         "framework_title": spec.title.get(language) or next(iter(spec.title.values()), ""),
@@ -114,9 +138,12 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "answered": sum(item.answered for item in progress),
         "required": sum(item.required for item in progress),
         "answer_count": len(answers),
-        "can_edit": permissions.can_edit_assessment(user, assessment),
+        "can_edit": can_edit,
         "is_focal_point": focal_point,
-        "can_review": permissions.can_review_assessment(user, assessment),
+        "can_review": can_review,
+        "open_queries": _open_query_rows(
+            assessment, spec, can_edit=can_edit, can_review=can_review
+        ),
         "transitions": assessment.transitions.select_related("actor").order_by("-created_at")[:10],
         "stakeholders": (
             StakeholderInvitation.objects.filter(assessment=assessment).count()

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from surveys import permissions
 from surveys.models import AssessmentState, Role
+from surveys.services.review import open_query_counts
 
 
 @require_GET
@@ -20,6 +21,9 @@ def home(request: HttpRequest) -> HttpResponse:
     assessments = list(
         permissions.visible_assessments(request.user).order_by("-round", "country__name")[:50]
     )
+    open_queries = open_query_counts(a.pk for a in assessments)
+    for assessment in assessments:
+        assessment.open_query_count = open_queries.get(assessment.pk, 0)
     states = dict(AssessmentState.choices)
     context = {
         "roles": [label for value, label in Role.choices if value in roles],

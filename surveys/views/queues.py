@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from surveys import permissions
 from surveys.models import Assessment, AssessmentState, QueryStatus, Role
 from surveys.notifications import remember_language
+from surveys.services.review import replied_query_counts
 
 REVIEW_STATES = [AssessmentState.SUBMITTED, AssessmentState.RESUBMITTED, AssessmentState.IN_REVIEW]
 
@@ -54,8 +55,13 @@ def _with_counts(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
 
 
 def _by_state(assessments: QuerySet[Assessment], states: list[str]) -> list[StateGroup]:
+    """The assessments grouped by state, each with ``replied_query_count``: open queries the
+    focal point has answered, waiting for the reviewer."""
     grouped: dict[str, list[Assessment]] = {state: [] for state in states}
-    for assessment in assessments:
+    listed = list(assessments)
+    replied = replied_query_counts(a.pk for a in listed)
+    for assessment in listed:
+        assessment.replied_query_count = replied.get(assessment.pk, 0)
         grouped.setdefault(assessment.state, []).append(assessment)
     labels = dict(AssessmentState.choices)
     return [StateGroup(state, labels[state], grouped[state]) for state in states]

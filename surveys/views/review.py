@@ -24,16 +24,13 @@ from surveys.services.review import (
     MAX_MESSAGE_LENGTH,
     QUERY_OPEN_STATES,
     QueryError,
+    queries_with_messages,
     query_open,
     query_reply,
     query_resolve,
 )
-from surveys.services.workflow import (
-    TransitionError,
-    actors_for,
-    assessment_transition,
-    available_transitions,
-)
+from surveys.services.signature import assessment_transition_signed, signature_required
+from surveys.services.workflow import TransitionError, actors_for, available_transitions
 from surveys.workflow import TRANSITIONS
 
 # Submitting goes through the survey's review step, which validates every answer first.
@@ -65,6 +62,12 @@ class TransitionForm(forms.Form):
     )
     override = forms.BooleanField(
         label=gettext_lazy("Approve although queries are open"), required=False
+    )
+    password = forms.CharField(
+        label=gettext_lazy("Your password (signature)"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
@@ -187,8 +190,12 @@ def query_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """A page that says what the decision will do (and how many queries are open), then does it.
+
+    Approving and reopening are signed: the form asks for the user's password again.
+    """
     assessment = permissions.get_assessment_for_user(request, pk, Action.VIEW)
     workflow_step = TRANSITIONS.get(action)
     if workflow_step is None:
@@ -198,25 +205,36 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action in SURVEY_ACTIONS:
         messages.error(request, _("Submit from the last step of the survey, which checks it."))
         return HttpResponseRedirect(reverse("surveys:wizard", kwargs={"pk": assessment.pk}))
-    form = TransitionForm(request.POST)
-    if form.is_valid():
+    form = TransitionForm(request.POST if request.method == "POST" else None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
         try:
-            assessment_transition(
+            assessment_transition_signed(
                 assessment=assessment,
                 action=action,
                 actor=request.user,
+                password=form.cleaned_data["password"],
                 message=form.cleaned_data["message"],
                 override=form.cleaned_data["override"],
             )
+        except TransitionError as refused:
+            error = str(refused)
+        else:
             messages.success(
                 request,
                 _("Done: the assessment is now “%(state)s”.")
                 % {"state": assessment.get_state_display()},
             )
-        except TransitionError as error:
-            messages.error(request, str(error))
-    else:
-        _report_errors(request, form)
-    if permissions.can_review_assessment(request.user, assessment):
-        return _back(request, _review_url(assessment))
-    return _back(request, reverse("surveys:work-queue"))
+            if permissions.can_review_assessment(request.user, assessment):
+                return _back(request, _review_url(assessment))
+            return _back(request, reverse("surveys:work-queue"))
+    context = {
+        "assessment": assessment,
+        "step": workflow_step,
+        "form": form,
+        "error": error,
+        "open_queries": queries_with_messages(assessment, only_open=True),
+        "signed": signature_required(action),
+        "next_url": _safe_next(request),
+    }
+    return render(request, "surveys/transition_confirm.html", context)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from surveys import permissions
 from surveys.frameworks.spec import translate
+from surveys.links import site_url
 from surveys.models import Assessment, OrganisationType, StakeholderInvitation
 from surveys.services.answers import (
     AnswerValidationError,
@@ -89,10 +90,11 @@ def stakeholder_list(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     pillars = _pillar_choices(assessment)
     form = InvitationForm(request.POST or None, pillars=pillars)
+    created = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            stakeholder_invite(
+            created = stakeholder_invite(
                 assessment=assessment,
                 actor=request.user,
                 name=data["name"],
@@ -102,16 +104,14 @@ def stakeholder_list(request: HttpRequest, pk: int) -> HttpResponse:
                 pillars=data["pillars"],
                 language=data["language"],
                 valid_for=datetime.timedelta(days=data["valid_days"]),
+                base_url=site_url(request),
             )
         except InvitationError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(
-                request,
-                _("An invitation with a personal link was e-mailed to %(email)s.")
-                % {"email": data["email"]},
-            )
-            return redirect("surveys:stakeholder-list", pk=assessment.pk)
+            # Shown once, on this response: the token is stored only as a hash, so the page
+            # cannot show the link again later (no redirect that would have to carry it).
+            form = InvitationForm(pillars=pillars)
     invitations = StakeholderInvitation.objects.filter(assessment=assessment).annotate(
         answer_count=Count("answers")
     )
@@ -123,6 +123,7 @@ def stakeholder_list(request: HttpRequest, pk: int) -> HttpResponse:
             for item in invitations
         ],
         "form": form if is_focal_point else None,
+        "created": created,
     }
     return render(
         request, "surveys/stakeholder_list.html", context, status=400 if form.errors else 200

@@ -15,7 +15,7 @@ Behaviour that differs from plain formtools, and why:
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from typing import Any
 
 from django.contrib import messages
@@ -414,6 +414,11 @@ class SurveyWizardView(NamedUrlWizardView):
         steps = self.get_form_list()
         progress = pillar_progress(self.spec, self.answers, self.evidence_codes)
         conflict = kwargs.get("conflict")
+        queries = _open_queries(self.assessment)
+        pillar_of = self.spec.pillar_of_question
+        open_by_pillar = Counter(
+            pillar_of.get(code) for code, threads in queries.items() for _query in threads
+        )
         context.update(
             assessment=self.assessment,
             language=language,
@@ -430,6 +435,7 @@ class SurveyWizardView(NamedUrlWizardView):
                     "url": self.get_step_url(item.pillar.code) if not item.skipped else "",
                     "current": item.pillar.code == self.steps.current,
                     "available": item.pillar.code in steps,
+                    "open_queries": open_by_pillar.get(item.pillar.code, 0),
                 }
                 for item in progress
             ],
@@ -439,7 +445,6 @@ class SurveyWizardView(NamedUrlWizardView):
         if isinstance(form, StepForm):
             pillar = self.pillar(self.steps.current)
             evidence = self.evidence_for(pillar)
-            queries = _open_queries(self.assessment)
             official = pillar_official_figures(self.assessment, pillar)
             blocks = form.blocks()
             for block in blocks:

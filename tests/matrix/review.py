@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from surveys.models import AssessmentState, Query, QueryMessage
+from tests.factories import PASSWORD
 from tests.matrix import (
     ADMINISTRATOR,
     ANONYMOUS,
@@ -88,13 +89,23 @@ ENTRIES = [
         mutates=True,
     ),
     # A focal point cannot approve, return or start a review; a reviewer of another country
-    # gets 404; the reviewer's refused attempts come back as a message (302).
+    # gets 404. Locking decisions are confirmed on a page of their own (GET); approving and
+    # reopening are signed with the password.
+    Entry(
+        "surveys:transition",
+        reviewers_only(200),
+        kwargs=lambda w: {**in_review(w), "action": "approve"},
+    ),
     Entry(
         "surveys:transition",
         reviewers_only(302),
         kwargs=lambda w: {**in_review(w), "action": "approve"},
         method="post",
-        data=lambda w: {"override": "on", "message": "Checked with the ministry."},
+        data=lambda w: {
+            "override": "on",
+            "message": "Checked with the ministry.",
+            "password": PASSWORD,
+        },
         mutates=True,
     ),
     Entry(
@@ -130,8 +141,20 @@ ENTRIES = [
         },
         kwargs=lambda w: {"pk": w.extra["approved"].pk, "action": "reopen"},
         method="post",
-        data=lambda w: {"message": "A figure was wrong."},
+        data=lambda w: {"message": "A figure was wrong.", "password": PASSWORD},
         mutates=True,
+    ),
+    Entry(
+        "surveys:transition",
+        {
+            ANONYMOUS: LOGIN,
+            FOCAL_POINT: 403,
+            REVIEWER: 403,
+            PLANNER: 403,
+            ADMINISTRATOR: 200,
+            **OUTSIDERS,
+        },
+        kwargs=lambda w: {"pk": w.extra["approved"].pk, "action": "reopen"},
     ),
     Entry(
         "surveys:transition",

@@ -10,7 +10,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from scoring.models import Intervention
-from surveys.models import Role
+from surveys.models import Assessment, Role
 from tests.factories import (
     PASSWORD,
     give_role,
@@ -70,6 +70,18 @@ class PlannerPageTests(TestCase):
         self.client.login(username="planner", password=PASSWORD)
         html = self.client.get(reverse("scoring:planner-country", args=["KEN"])).content.decode()
         assert "This country has no scored assessment yet." in html
+
+    def test_the_country_page_links_to_the_scores_dashboard_and_pdf_of_the_round(self) -> None:
+        self.client.login(username="planner", password=PASSWORD)
+        html = self.client.get(reverse("scoring:planner-country", args=["SEN"])).content.decode()
+        assessment = Assessment.objects.get(country__alpha3="SEN")
+        for url in (
+            reverse("scoring:assessment-scores", args=[assessment.pk]),
+            reverse("reports:country-dashboard", args=["SEN"]) + f"?round={assessment.round}",
+            reverse("reports:country-pdf", args=["SEN"]) + f"?round={assessment.round}",
+        ):
+            assert f'href="{url}"' in html
+            assert self.client.get(url).status_code == 200
 
     def test_the_home_page_lists_countries_with_their_weighted_gap(self) -> None:
         self.client.login(username="planner", password=PASSWORD)

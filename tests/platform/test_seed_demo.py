@@ -54,6 +54,19 @@ class SeedDemoTests(TestCase):
         assert self.client.login(username="focal.sen", password=DEMO_PASSWORD)
         assert self.client.get("/").status_code == 200
 
+    @override_settings(SITE_URL="http://127.0.0.1:8102")
+    def test_make_run_prints_a_stakeholder_link_that_works_and_replaces_the_last_one(self) -> None:
+        links = []
+        for _ in range(2):
+            printed = StringIO()
+            call_command("demo_stakeholder_link", stdout=printed)
+            links.append(printed.getvalue().split(": ", 1)[1].strip())
+        assert all(link.startswith("http://127.0.0.1:8102/s/") for link in links)
+        path = links[1].removeprefix("http://127.0.0.1:8102")
+        assert self.client.get(path).status_code == 200
+        # The previous demo link was withdrawn, so links do not pile up.
+        assert self.client.get(links[0].removeprefix("http://127.0.0.1:8102")).status_code == 410
+
 
 @pytest.mark.django_db
 @override_settings(DEBUG=False)

@@ -15,7 +15,7 @@ from surveys.services.answers import AnswerInput, answers_save
 from surveys.services.review import query_open
 from surveys.services.stakeholders import stakeholder_answers_save, stakeholder_invite
 from surveys.services.workflow import assessment_transition
-from tests.factories import complete_answers, make_focal_point
+from tests.factories import PASSWORD, complete_answers, make_focal_point
 from tests.review.support import ReviewTestCase, make_in_state
 
 
@@ -127,13 +127,19 @@ class WorkspaceTests(ReviewTestCase):
 
     def test_approving_with_an_open_query_needs_the_override_and_a_reason(self) -> None:
         self.client.force_login(self.rita)
-        refused = self.client.post(transition_url(self.assessment, "approve"), follow=True)
+        refused = self.client.post(
+            transition_url(self.assessment, "approve"), {"password": PASSWORD}, follow=True
+        )
         assert "still open" in refused.content.decode()
         self.assessment.refresh_from_db()
         assert self.assessment.state == AssessmentState.IN_REVIEW
         self.client.post(
             transition_url(self.assessment, "approve"),
-            {"override": "on", "message": "Funding confirmed in the budget law."},
+            {
+                "override": "on",
+                "message": "Funding confirmed in the budget law.",
+                "password": PASSWORD,
+            },
         )
         self.assessment.refresh_from_db()
         assert self.assessment.state == AssessmentState.APPROVED
@@ -160,8 +166,14 @@ class WorkspaceTests(ReviewTestCase):
         page = self.client.get(wizard).content.decode()
         assert "Is it funded?" in page
         reply = reverse("surveys:query-reply", kwargs={"pk": self.query.pk})
-        assert f'href="{reply}?next=' in page
-        assert f'action="{reply}"' not in page  # forms cannot nest inside the wizard's form
+        # The reply box sits beside the question, inside the wizard's form, and belongs to a
+        # reply form rendered after it: forms cannot nest.
+        wizard_form_end = page.index("</form>", page.index('<form method="post" class="wizard"'))
+        assert page.index(f'form="reply-form-{self.query.pk}"') < wizard_form_end
+        reply_form = page.index(f'id="reply-form-{self.query.pk}"')
+        assert reply_form > wizard_form_end
+        assert page.index(f'action="{reply}"') > wizard_form_end
+        assert f'value="{wizard}#q-GOV.1.a"' in page
 
     def test_the_focal_point_replies_on_the_query_page_and_returns_to_the_wizard(self) -> None:
         self.client.force_login(self.alice)
@@ -270,7 +282,7 @@ class TransitionViewTests(ReviewTestCase):
     def test_reopening_without_a_reason_shows_an_error_and_changes_nothing(self) -> None:
         approved = make_in_state(AssessmentState.APPROVED, round=2071)
         self.client.force_login(self.ada)
-        page = self.client.post(transition_url(approved, "reopen"), follow=True)
+        page = self.client.post(transition_url(approved, "reopen"), {"password": PASSWORD})
         assert "written reason" in page.content.decode()
         approved.refresh_from_db()
         assert approved.state == AssessmentState.APPROVED
