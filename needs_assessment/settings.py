@@ -368,7 +368,15 @@ CACHES = {
     "default": {
         "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
         "LOCATION": env_str("CACHE_LOCATION", str(VAR_DIR / "cache")),
-    }
+    },
+    # API rate-limit counts (surveys/api/throttling.py): in each process's memory unless a
+    # shared cache is named, so each gunicorn worker counts on its own (see .env.example).
+    "throttle": {
+        "BACKEND": env_str(
+            "THROTTLE_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
+        ),
+        "LOCATION": env_str("THROTTLE_CACHE_LOCATION", "api-throttle"),
+    },
 }
 PLAN_CACHE_SECONDS = env_int("PLAN_CACHE_SECONDS", 7 * 24 * 3600, minimum=1)
 # Imports larger than this are parsed by a worker instead of the request.

@@ -263,8 +263,7 @@ class SurveyWizardView(NamedUrlWizardView):
         self.storage.remember_step(step)
         if step == REVIEW_STEP:
             return self.post_review(base_revision)
-        data = request.POST
-        action = request.POST.get("wizard_action", "")
+        action = data.get("wizard_action", "")
         if action.startswith(OFFICIAL_ACTION):
             data = data_using_official_value(
                 data,

@@ -12,7 +12,7 @@ import importlib
 from types import SimpleNamespace
 
 from django.apps import apps as global_apps
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.urls import reverse
@@ -191,8 +191,8 @@ class ThrottlingTests(TestCase):
         cls.assessment = make_assessment("SEN")
 
     def setUp(self) -> None:
-        cache.clear()
-        self.addCleanup(cache.clear)
+        caches["throttle"].clear()
+        self.addCleanup(caches["throttle"].clear)
 
     @override_settings(API_THROTTLE_RATES={"user": "50/minute", "uploads": "5/minute"})
     def test_a_user_making_100_calls_at_once_is_stopped_at_the_rate(self) -> None:

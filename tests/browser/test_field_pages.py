@@ -119,13 +119,6 @@ def test_the_step_list_collapses_on_a_phone_and_shows_open_queries_per_pillar(
     assert page.locator(".steps-full").is_visible() and not compact.is_visible()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "issue 14 item 1, fixed in parallel: the stakeholder page sends Referrer-Policy: "
-        "no-referrer, so Chromium posts with Origin: null and the CSRF check refuses the save"
-    ),
-)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_stakeholder_answers_through_the_personal_link(
     transactional_db: Any, browser_context: Any, live_server: Any, language: str

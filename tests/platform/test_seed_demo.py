@@ -63,9 +63,12 @@ class SeedDemoTests(TestCase):
             links.append(printed.getvalue().split(": ", 1)[1].strip())
         assert all(link.startswith("http://127.0.0.1:8102/s/") for link in links)
         path = links[1].removeprefix("http://127.0.0.1:8102")
-        assert self.client.get(path).status_code == 200
+        # The link puts its token in the session and moves to the token-free stakeholder page.
+        opened = self.client.get(path, follow=True)
+        assert opened.status_code == 200 and opened.redirect_chain[-1][0] == "/s/"
         # The previous demo link was withdrawn, so links do not pile up.
-        assert self.client.get(links[0].removeprefix("http://127.0.0.1:8102")).status_code == 410
+        previous = links[0].removeprefix("http://127.0.0.1:8102")
+        assert self.client.get(previous, follow=True).status_code == 410
 
 
 @pytest.mark.django_db

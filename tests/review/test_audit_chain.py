@@ -22,7 +22,7 @@ from surveys.audit import Change, audit_record
 from surveys.audit_chain import chain_verify
 from surveys.models import AuditChainHead, AuditEvent
 from surveys.services.workflow import assessment_transition
-from tests.factories import make_assessment, make_focal_point
+from tests.factories import complete_answers, make_assessment, make_focal_point
 
 TRIGGER = "surveys_auditevent_append_only"
 COLUMNS = (
@@ -63,6 +63,7 @@ class AuditChainTests(TestCase):
     def setUpTestData(cls) -> None:
         cls.focal_point = make_focal_point("SEN", "chain_fp")
         cls.assessment = make_assessment("SEN")
+        complete_answers(cls.assessment)
         assessment_transition(assessment=cls.assessment, action="submit", actor=cls.focal_point)
         for number in range(4):
             audit_record(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from surveys.models import Answer, Assessment, AssessmentState, Role
 from tests.factories import (
     complete_answers,
     give_role,
+    make_api_token,
     make_assessment,
     make_focal_point,
     make_reviewer,
@@ -43,8 +43,7 @@ def build_world() -> World:
 
 def api_client(user: Any) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {make_api_token(user)}")
     return client
 
 
