@@ -379,6 +379,8 @@ _SCORE_COLUMNS = (
     "rank_median",
     "rank_high",
 )
+
+
 def _unranked_reason(
     assessment: Assessment, cohort: Score | None, overall: ScoreLine, text: Mapping[str, str]
 ) -> str:

@@ -78,6 +78,8 @@ def complete_answers(assessment: Assessment) -> None:
         if (answer.question_code,) not in stored
     )
     assert not missing_answers(assessment), "complete_answers left required questions open"
+
+
 def make_api_token(user: AbstractBaseUser, scope: str = "read_write", days: int = 30) -> str:
     """A new API token's key for ``user`` (read-and-write unless told)."""
     from surveys.services.tokens import api_token_create
