@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from officialstats.files import LinkedUnit
 
-__all__ = ["linked_units"]
+__all__ = ["linked_units", "stored_link_problems"]
 
 
 def linked_units(specs: Iterable[object]) -> dict[tuple[str, str], list[LinkedUnit]]:
@@ -26,3 +26,35 @@ def linked_units(specs: Iterable[object]) -> dict[tuple[str, str], list[LinkedUn
                 LinkedUnit(place=place, unit=link.unit)
             )
     return found
+
+
+def stored_link_problems(links: dict[tuple[str, str], list[LinkedUnit]]) -> list[str]:
+    """Links that contradict a statistics source already loaded (two queries).
+
+    A link to a source not loaded yet is fine (frameworks may come first); to a loaded source it
+    must name one of its indicators, in the unit the source publishes it in.
+    """
+    from officialstats.models import SourceIndicator, StatisticsSource
+
+    sources = {source for source, _indicator in links}
+    loaded = set(StatisticsSource.objects.filter(code__in=sources).values_list("code", flat=True))
+    units = {
+        (source, code): unit
+        for source, code, unit in SourceIndicator.objects.filter(
+            source__code__in=loaded
+        ).values_list("source__code", "code", "unit")
+    }
+    problems = []
+    for (source, indicator), items in links.items():
+        if source not in loaded:
+            continue
+        unit = units.get((source, indicator))
+        for item in items:
+            if unit is None:
+                problems.append(f"{item.place}: source {source!r} has no indicator {indicator!r}")
+            elif unit != item.unit:
+                problems.append(
+                    f"{item.place}: indicator {indicator!r} of {source!r} is in {unit!r}, "
+                    f"not {item.unit!r}"
+                )
+    return problems

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import io
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from django.core.management import CommandError, call_command
+from django.test import TestCase
 
 from surveys.frameworks.export import export_framework_data
 from surveys.frameworks.loader import load_framework_data, load_framework_file
 from surveys.frameworks.reading import FrameworkError
 from surveys.frameworks.spec import OfficialLinkSpec
+from surveys.models import Framework
 from tests.frameworks.helpers import DEFAULT_FRAMEWORK, make_framework_data, question_at
+from tests.officialstats.helpers import make_source
 
 LINK = {"source": "itu-idi-2024", "indicator": "internet_users_pct", "unit": "percent"}
 
@@ -74,3 +82,39 @@ def test_the_default_framework_links_the_questions_the_idi_measures_too() -> Non
         "CON.2.a": ("cov_4g_pct", "percent"),
         "CON.5.b": ("fixed_basket_gni_pct", "percent_of_gni_per_capita"),
     }
+
+
+class StoredStatisticsLinkTests(TestCase):
+    def setUp(self) -> None:
+        folder = tempfile.TemporaryDirectory()
+        self.addCleanup(folder.cleanup)
+        self.path = Path(folder.name) / "framework.yaml"
+
+    def load(self, link: dict[str, Any], err: io.StringIO | None = None) -> None:
+        self.path.write_text(yaml.safe_dump(with_link(link)), encoding="utf-8")
+        call_command("load_framework", str(self.path), stdout=io.StringIO(), stderr=err)
+
+    def test_a_link_to_a_source_not_loaded_yet_is_accepted(self) -> None:
+        self.load(LINK)
+        assert Framework.objects.filter(code="sample").exists()
+
+    def test_a_link_that_contradicts_a_loaded_source_is_refused(self) -> None:
+        make_source()  # demo-stats: internet_use in percent
+        err = io.StringIO()
+        with self.assertRaisesMessage(CommandError, "do not match the statistics loaded"):
+            self.load({"source": "demo-stats", "indicator": "internet_use", "unit": "ratio"}, err)
+        with self.assertRaisesMessage(CommandError, "do not match the statistics loaded"):
+            self.load(
+                {"source": "demo-stats", "indicator": "internet_usage", "unit": "percent"}, err
+            )
+        assert (
+            "question Q.1.a of sample 1: indicator 'internet_use' of 'demo-stats' is in "
+            "'percent', not 'ratio'" in err.getvalue()
+        )
+        assert (
+            "question Q.1.a of sample 1: source 'demo-stats' has no indicator 'internet_usage'"
+            in err.getvalue()
+        )
+        assert not Framework.objects.exists()
+        self.load({"source": "demo-stats", "indicator": "internet_use", "unit": "percent"})
+        assert Framework.objects.filter(code="sample").exists()

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from officialstats.links import linked_units, stored_link_problems
 from surveys.frameworks.loader import load_framework_file
 from surveys.frameworks.persistence import FrameworkImmutableError, framework_load
 from surveys.frameworks.reading import FrameworkError
@@ -34,6 +35,14 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {path}: {error.strerror or error}") from error
         except FrameworkError as error:
             self._report(path, error)
+        link_problems = stored_link_problems(linked_units([spec]))
+        if link_problems:
+            for problem in link_problems:
+                self.stderr.write(f"{path}: {problem}")
+            raise CommandError(
+                f"{len(link_problems)} official link(s) in {path} do not match the statistics "
+                "loaded; nothing was written"
+            )
         try:
             result = framework_load(spec, publish=options["publish"])
         except FrameworkError as error:
