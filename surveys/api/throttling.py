@@ -2,8 +2,9 @@
 
 Rates come from ``settings.API_THROTTLE_RATES`` at each request (DRF's own classes read them
 once at import), so a deployment sets them by environment and tests can change them. Counts
-live in Django's cache: with the default per-process cache each gunicorn worker counts on its
-own, so the effective limit is up to ``WEB_CONCURRENCY`` times the rate (see .env.example).
+live in Django's default cache: one shared by the app servers gives one count per user, a
+per-process cache (Django's LocMemCache) one per worker, so up to ``WEB_CONCURRENCY`` times the
+rate (see .env.example).
 """
 
 from __future__ import annotations
