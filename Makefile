@@ -80,7 +80,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(VENV)/bin/bandit -q -c pyproject.toml -r needs_assessment surveys scoring reports manage.py
+	$(VENV)/bin/bandit -q -c pyproject.toml -r .
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .

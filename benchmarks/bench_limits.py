@@ -75,12 +75,18 @@ def main() -> None:
     declaring = hostile.sheet_declaring(3_000_000)
     far_row = hostile.sheet_with_row_number(3_000_000)
     entities = hostile.sheet_with_entities()
+    long_csv = b"question_code,value\r\n" + b"GOV.1.a,3\r\n" * 3_000_000
+    lying = hostile.sheet_lying_about_its_size(400_000)
     cases: dict[str, Callable[[], str]] = {
         "genuine 1,000-row XLSX (baseline)": lambda: read_all(genuine),
         f"shared-strings bomb ({arguments.bomb_mb} MB unpacked)": lambda: read_all(bomb),
         "sheet declaring 3,000,000 rows": lambda: read_all(declaring),
         "row numbered 3,000,000 (no dimension)": lambda: read_all(far_row),
         "XML entity declarations": lambda: read_all(entities),
+        "CSV of 3,000,000 rows (30 MB)": lambda: read_all(long_csv, "answers.csv"),
+        # The worst case left: a sheet under the part limit whose dimension lies is parsed
+        # up to the row limit before it is refused.
+        "400,000-row sheet declaring A1:B2": lambda: read_all(lying),
         "JSON 100,000 deep": lambda: refuse_json(deep),
     }
     baseline = None

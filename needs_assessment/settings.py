@@ -312,6 +312,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Anonymous calls are counted per address: REMOTE_ADDR, or behind the TLS proxy the address
+    # the proxy appended to X-Forwarded-For (never what the client wrote there itself).
+    "NUM_PROXIES": 1 if SECURE_PROXY_SSL_HEADER else 0,
     "DEFAULT_THROTTLE_CLASSES": [
         "surveys.api.throttling.ApiUserThrottle",
         "surveys.api.throttling.ApiAnonymousThrottle",

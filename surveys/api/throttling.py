@@ -2,8 +2,9 @@
 
 Rates come from ``settings.API_THROTTLE_RATES`` at each request (DRF's own classes read them
 once at import), so a deployment sets them by environment and tests can change them. Counts
-live in Django's cache: with the default per-process cache each gunicorn worker counts on its
-own, so the effective limit is up to ``WEB_CONCURRENCY`` times the rate (see .env.example).
+live in the ``throttle`` cache: per process by default (Django's LocMemCache), so each gunicorn
+worker counts on its own and the effective limit is up to ``WEB_CONCURRENCY`` times the rate; a
+cache shared by the app servers (``THROTTLE_CACHE_BACKEND``) gives one count per user.
 """
 
 from __future__ import annotations

@@ -109,3 +109,23 @@ def sheet_with_entities() -> bytes:
 def deep_json(depth: int = 100_000) -> bytes:
     """An API body nesting ``depth`` arrays inside its ``answers`` list."""
     return b'{"base_revision": 0, "answers": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+def sheet_lying_about_its_size(rows: int) -> bytes:
+    """A workbook whose sheet declares two rows (``A1:B2``) but holds ``rows`` data rows."""
+    body = b"".join(
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>GOV.1.a</t></is></c>'
+        f'<c r="B{n}"><v>3</v></c></row>'.encode()
+        for n in range(2, rows + 2)
+    )
+    sheet = (
+        (
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet {_MAIN}>'
+            '<dimension ref="A1:B2"/><sheetData>'
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>question_code</t></is></c>'
+            '<c r="B1" t="inlineStr"><is><t>value</t></is></c></row>'
+        ).encode()
+        + body
+        + b"</sheetData></worksheet>"
+    )
+    return replace_parts(xlsx_bytes(ANSWER_ROWS), {_SHEET: sheet})

@@ -83,6 +83,13 @@ class HostileUploadPageTests(TestCase):
             "The file has more than 200,000 rows, the most an import accepts.",
         )
 
+    @override_settings(IMPORT_MAX_ROWS=1000)
+    def test_a_sheet_understating_its_dimension_is_refused_by_its_row_count(self) -> None:
+        self.assert_refused(
+            self.import_answers(hostile.sheet_lying_about_its_size(1500)),
+            "The file has more than 1,000 rows, the most an import accepts.",
+        )
+
     def test_xml_entity_declarations_are_refused(self) -> None:
         self.assert_refused(
             self.import_answers(hostile.sheet_with_entities()),
@@ -107,9 +114,16 @@ class HostileUploadPageTests(TestCase):
             "a cell may hold at most 1,000",
         )
 
+    def test_a_csv_of_three_million_rows_is_refused_by_its_line_count(self) -> None:
+        data = b"question_code,value\r\n" + b"GOV.1.a,3\r\n" * 3_000_000
+        self.assert_refused(
+            self.import_answers(data, name="answers.csv"),
+            "The file has more than 200,000 lines, the most an import accepts.",
+        )
+
     @override_settings(IMPORT_MAX_ROWS=100)
-    def test_a_csv_with_more_rows_than_the_limit_is_refused_and_nothing_written(self) -> None:
-        data = csv_bytes([["question_code", "value"], *[["GOV.1.a", "3"]] * 150])
+    def test_rows_past_the_limit_are_refused_even_in_utf16(self) -> None:
+        data = csv_bytes([["question_code", "value"], *[["GOV.1.a", "3"]] * 150], encoding="utf-16")
         self.assert_refused(
             self.import_answers(data, name="answers.csv"),
             "The file has more than 100 rows",

@@ -13,9 +13,10 @@ import io
 from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
 from django.urls import reverse
 
+from surveys.signin import client_address
 from tests.factories import PASSWORD, make_focal_point, make_user
 
 
@@ -108,3 +109,19 @@ class SignInThrottlingTests(TestCase):
         call_command("axes_reset_username", self.focal.username, stdout=io.StringIO())
         call_command("axes_reset_ip", "198.51.100.7", stdout=io.StringIO())
         assert self.log_in(reverse("login"), self.focal.username, PASSWORD).status_code == 302
+
+
+class ClientAddressTests(SimpleTestCase):
+    def request(self) -> object:
+        return RequestFactory().post(
+            "/accounts/login/",
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7",
+        )
+
+    def test_without_a_proxy_the_connection_address_counts(self) -> None:
+        assert client_address(self.request()) == "10.0.0.2"
+
+    @override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))
+    def test_behind_the_proxy_the_address_it_appended_counts_not_the_clients_claim(self) -> None:
+        assert client_address(self.request()) == "198.51.100.7"
