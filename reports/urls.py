@@ -11,7 +11,5 @@ urlpatterns = [
     path("reports/regional/pdf/", views.regional_pdf, name="regional-pdf"),
     path("reports/batches/", views_batches.batch_create, name="batch-create"),
     path("reports/batches/<int:pk>/", views_batches.batch_detail, name="batch-detail"),
-    path(
-        "reports/batches/<int:pk>/download/", views_batches.batch_download, name="batch-download"
-    ),
+    path("reports/batches/<int:pk>/download/", views_batches.batch_download, name="batch-download"),
 ]
