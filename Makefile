@@ -37,6 +37,8 @@ setup: $(VENV)/.runtime translations
 	@if [ -f $(DEFAULT_CATALOGUE) ]; then DEBUG=1 $(PY) manage.py load_catalogue $(DEFAULT_CATALOGUE); fi
 	@# The demo's notification e-mails go to files, not over the logins printed below.
 	DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend $(PY) manage.py seed_demo
+	@# The demo's workflow queued its scoring: run it now, so the demo has scores without a worker.
+	DEBUG=1 $(PY) manage.py run_worker --batch --verbosity 0
 	@echo "Demo e-mails (notifications) were written to var/mail/."
 
 # The web server and a background worker (scoring, report batches, imports) together; Ctrl-C
