@@ -41,7 +41,7 @@ setup: $(VENV)/.runtime translations
 	DEBUG=1 $(PY) manage.py run_worker --batch --verbosity 0
 	@echo "Demo e-mails (notifications) were written to var/mail/."
 
-# The web server and a background worker (scoring, cohort runs, report batches) together; Ctrl-C
+# The web server and a background worker (scoring, cohort runs, report batches, large imports) together; Ctrl-C
 # stops both, and the worker is stopped too if the web server exits on its own.
 run: setup
 	@echo "Serving on http://$(HOST):$(PORT)/ with a background worker  (Ctrl-C stops both)"

@@ -212,7 +212,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Background work (scoring, cohort runs, report batches): Django's Tasks API
+# Background work (scoring, cohort runs, report batches, large imports): Django's Tasks API
 # through the django-tasks backport, queued in the database itself (django-tasks-db), so a
 # worker (`python manage.py run_worker`) needs nothing but the database. Tests run tasks at once
 # with django_tasks.backends.immediate.ImmediateBackend.
@@ -240,6 +240,9 @@ CACHES = {
     }
 }
 PLAN_CACHE_SECONDS = env_int("PLAN_CACHE_SECONDS", 7 * 24 * 3600, minimum=1)
+
+# Imports larger than this are read and applied by a worker instead of the request.
+IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_KB", 1024, minimum=0) * 1024
 
 LOGGING = {
     "version": 1,

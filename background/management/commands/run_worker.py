@@ -21,7 +21,7 @@ from background.services import jobs_recover
 
 
 class Command(BaseCommand):
-    help = "Run a background worker (scoring, cohort runs, report batches)."
+    help = "Run a background worker (scoring, cohort runs, report batches, large imports)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
