@@ -49,9 +49,11 @@ setup: $(VENV)/.runtime translations .env
 	@if [ -f $(DEFAULT_STATISTICS) ]; then DEBUG=1 $(PY) manage.py load_statistics $(DEFAULT_STATISTICS); fi
 	@# The demo's notification e-mails go to files, not over the logins printed below.
 	DEBUG=1 $(DEMO_MAIL) $(PY) manage.py seed_demo
+	@# The demo's workflow queued its scoring: run it now, so the demo has scores without a worker.
+	DEBUG=1 $(DEMO_MAIL) $(PY) manage.py run_worker --batch --verbosity 0
 	@echo "Demo e-mails (notifications) were written to var/mail/."
 
-# The web server and a background worker (scoring, report batches, imports) together; Ctrl-C
+# The web server and a background worker (scoring, cohort runs, report batches, large imports) together; Ctrl-C
 # stops both, and the worker is stopped too if the web server exits on its own.
 run: setup
 	@DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(DEMO_MAIL) $(PY) manage.py demo_stakeholder_link

@@ -347,6 +347,10 @@ def jobs_prune(*, days: int, dry_run: bool = False) -> dict[str, int]:
         if job.result.get("file"):
             result_file_delete(job.result["file"])
         Job.objects.filter(pk=job.pk).update(result={})
+    # A job pruned before its file expired takes the file with it: nothing is left orphaned.
+    for job in old_jobs.exclude(result={}):
+        if job.result.get("file"):
+            result_file_delete(job.result["file"])
     old_jobs.delete()
     old_results.delete()
     return counts

@@ -382,8 +382,9 @@ CACHES = {
     },
 }
 PLAN_CACHE_SECONDS = env_int("PLAN_CACHE_SECONDS", 7 * 24 * 3600, minimum=1)
-# Imports larger than this are parsed by a worker instead of the request.
-IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_KB", 512, minimum=0) * 1024
+
+# Imports larger than this are read and applied by a worker instead of the request.
+IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_KB", 1024, minimum=0) * 1024
 
 LOGGING = {
     "version": 1,

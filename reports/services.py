@@ -27,6 +27,7 @@ from surveys.models import Country
 
 __all__ = [
     "BatchResult",
+    "build_country_report",
     "countries_with_scores",
     "report_file_name",
     "reports_generate",
@@ -42,6 +43,8 @@ class BatchResult:
     skipped: tuple[tuple[str, str], ...]
     seconds: float
     workers: int
+    #: Whether the workers built the report data too (not possible inside a transaction).
+    data_in_workers: bool = False
 
 
 def report_file_name(alpha3: str, round: int, language: str) -> str:
@@ -68,6 +71,20 @@ def write_country_report(report: CountryReport, directory: str) -> tuple[str, fl
     temporary.write_bytes(pdf)
     temporary.replace(path)
     return str(path), time.perf_counter() - started
+
+
+def build_country_report(
+    country_id: int, language: str, round: int, budget: float, directory: str
+) -> tuple[str | None, str]:
+    """Build one country's report data and write its PDF (in a worker process, with its own
+    database connection). Returns the path, or None and why the country was skipped."""
+    country = Country.objects.get(pk=country_id)
+    try:
+        report = country_report_data(country=country, language=language, round=round, budget=budget)
+    except ReportError as error:
+        return None, str(error)
+    path, _seconds = write_country_report(report, directory)
+    return path, ""
 
 
 def countries_with_scores(round: int, alpha3: Sequence[str] | None = None) -> list[Country]:
@@ -130,9 +147,18 @@ def reports_generate(
     # close (or use) the parent's database connection. Closing it anyway before the workers
     # start keeps them from holding its socket; inside a transaction (tests) it must stay.
     # A "fork" pool starts every worker on the first submit, before the batch's queries.
+    in_transaction = False
     for connection in connections.all(initialized_only=True):
-        if not connection.in_atomic_block:
+        # An in-memory SQLite database (tests) lives in this process only.
+        in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+        if connection.in_atomic_block or in_memory:
+            in_transaction = True
+        else:
             connection.close()
+    # Each worker builds its countries' data as well as rendering them, so both parts run
+    # on every core (building the data here first capped two workers at 1.5 times one).
+    # Inside a transaction (tests) the workers could not see its rows: build here instead.
+    data_in_workers = not in_transaction
     context = multiprocessing.get_context("fork")
     with (
         ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
@@ -152,6 +178,12 @@ def reports_generate(
 
         futures: dict[Future, str] = {}
         for country in chosen:
+            if data_in_workers:
+                future = pool.submit(
+                    build_country_report, country.pk, language, round, budget, str(out_dir)
+                )
+                futures[future] = country.alpha3
+                continue
             try:
                 report = country_report_data(
                     country=country, language=language, round=round, budget=budget
@@ -162,12 +194,16 @@ def reports_generate(
                 continue
             futures[pool.submit(write_country_report, report, str(out_dir))] = country.alpha3
         for future in as_completed(futures):
-            path, _seconds = future.result()
-            written.append(Path(path))
+            path, detail = future.result()
+            if path is None:
+                skipped.append((futures[future], str(detail)))
+            else:
+                written.append(Path(path))
             advance()
     return BatchResult(
         written=tuple(sorted(written)),
         skipped=tuple(skipped),
         seconds=time.perf_counter() - started,
         workers=workers,
+        data_in_workers=data_in_workers,
     )

@@ -17,6 +17,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from background.models import ACTIVE_STATUSES
+from background.services import latest_job
 from reports.charts import Chart
 from reports.data import (
     CountryReport,
@@ -33,6 +35,7 @@ from reports.peers import region_distribution_data
 from reports.services import report_file_name
 from reports.texts import dashboard_text
 from scoring import plan_cache
+from scoring.tasks import SCORE_KIND
 from surveys import permissions
 
 
@@ -65,6 +68,8 @@ def country_dashboard(request: HttpRequest, alpha3: str) -> HttpResponse:
         "rounds": scored_rounds(country),
         "pdf_languages": settings.LANGUAGES,
         "ui": dashboard_text(),
+        # New scores on their way: the page says so and marks what it shows as previous.
+        "job": latest_job(assessment__country=country, kind=SCORE_KIND, status__in=ACTIVE_STATUSES),
     }
     try:
         report = country_report_data(

@@ -19,7 +19,6 @@ and "not applicable", takes precedence over a statistic.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -75,14 +74,12 @@ __all__ = [
     "framework_spec",
     "latest_cohort_score",
     "latest_score_run",
-    "score_inputs_digests",
     "score_cohort_create",
+    "score_inputs_digests",
     "score_run_create",
     "score_run_verify",
     "uncertainty_inputs",
 ]
-
-logger = logging.getLogger(__name__)
 
 #: Monte Carlo samples for one assessment (intervals only) and for a cohort (ranks too).
 SINGLE_SAMPLES = 2000

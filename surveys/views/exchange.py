@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -191,6 +192,16 @@ class ImportForm(forms.Form):
         return upload
 
 
+# Imports larger than IMPORT_BACKGROUND_BYTES are handed to the background (registered by the
+# background app, which sits above surveys): called with the staged file's token and details,
+# it queues the work and returns the URL of the page that follows it.
+BACKGROUND_IMPORT: list[Callable[..., str]] = []
+
+
+def _in_background(size: int) -> bool:
+    return bool(BACKGROUND_IMPORT) and size > settings.IMPORT_BACKGROUND_BYTES
+
+
 def _staging_dir() -> Path:
     folder = Path(settings.VAR_DIR) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
@@ -254,6 +265,21 @@ def _import_page(
     if request.method == "POST" and request.POST.get("token"):
         token = request.POST["token"]
         path, details = _unstage(request, token, kind, target_id)
+        if _in_background(details["size"]):
+            staged = request.session.get(_SESSION_KEY, {})
+            staged.pop(token, None)  # applied once; the worker deletes the file afterwards
+            request.session[_SESSION_KEY] = staged
+            return redirect(
+                BACKGROUND_IMPORT[0](
+                    kind=kind,
+                    target=target,
+                    token=token,
+                    details=details,
+                    dry_run=False,
+                    actor=request.user,
+                    back=request.get_full_path(),
+                )
+            )
         with path.open("rb") as handle:
             result, status = _guarded_import(
                 request,
@@ -276,6 +302,21 @@ def _import_page(
         if form.is_valid():
             upload = form.cleaned_data["file"]
             extra = {"base_revision": target.revision} if kind == "answers" else {}
+            if _in_background(upload.size):
+                details = {"kind": kind, "target": target_id, "extra": extra}
+                details["encoding"] = form.cleaned_data["encoding"]
+                token = _stage(request, upload, details)
+                return redirect(
+                    BACKGROUND_IMPORT[0](
+                        kind=kind,
+                        target=target,
+                        token=token,
+                        actor=request.user,
+                        details=details | {"name": upload.name, "size": upload.size},
+                        dry_run=form.cleaned_data["dry_run"],
+                        back=request.get_full_path(),
+                    )
+                )
             result, status = _guarded_import(
                 request,
                 kind,

@@ -86,3 +86,27 @@ class ScorePageProgressTests(TestCase):
         assert "being recomputed" in page
         assert "Waiting for a worker" in page
         assert not self.assessment.score_runs.exists()
+
+
+class CountryDashboardProgressTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.assessment = make_assessment("SEN")
+        add_answers(cls.assessment, FULL_ANSWERS)
+        score_run_create(assessment=cls.assessment, trigger=RunTrigger.SUBMIT, seed=1)
+        cls.reviewer = make_reviewer("SEN")
+        cls.url = reverse("reports:country-dashboard", kwargs={"alpha3": "SEN"})
+
+    @override_settings(TASKS=DATABASE_QUEUE)
+    def test_the_dashboard_says_new_scores_are_coming_and_marks_what_it_shows(self) -> None:
+        scoring_enqueue(assessment=self.assessment, trigger=RunTrigger.APPROVE)
+        self.client.login(username=self.reviewer.username, password=PASSWORD)
+        page = self.client.get(self.url).content.decode()
+        assert "New scores are being computed." in page
+        assert "Previous results" in page and "46.7" in page
+        assert '<meta http-equiv="refresh" content="5">' in page
+
+    def test_without_running_work_the_dashboard_is_plain(self) -> None:
+        self.client.login(username=self.reviewer.username, password=PASSWORD)
+        page = self.client.get(self.url).content.decode()
+        assert "New scores are being computed." not in page and "job-progress.js" not in page

@@ -80,3 +80,28 @@ ENTRIES += [
         kwargs=lambda w: {"pk": w.extra["own_job"].pk},
     ),
 ]
+
+
+def _import_job(world: World):
+    from background.models import Job, JobStatus
+
+    return Job.objects.get_or_create(
+        key="matrix:import",
+        defaults={
+            "kind": "import",
+            "task_path": "background.imports.run_import",
+            "assessment": world.assessment,
+            "status": JobStatus.FAILED,
+            "parameters": {"name": "answers.csv", "dry_run": True, "back": "/"},
+        },
+    )[0]
+
+
+# An import into country A's assessment: whoever may see the assessment follows it.
+ENTRIES += [
+    Entry(
+        "background:import-detail",
+        logged_in_readers(),
+        kwargs=lambda w: {"pk": _import_job(w).pk},
+    ),
+]

@@ -101,3 +101,15 @@ class WebReportBatchTests(TestCase):
         page = second.content.decode()
         assert "The reports are being prepared." in page
         assert "<progress" in page and "job-progress.js" in page
+
+    def test_pruning_a_batch_job_before_its_zip_expires_deletes_the_zip_too(self) -> None:
+        from background.files import result_path
+
+        self.start(round=2026, languages=["en"])
+        job = Job.objects.get(kind="report_batch")
+        path = result_path(job.result["file"])
+        assert path.exists()
+        Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=30))
+        jobs_prune(days=14)
+        assert not Job.objects.filter(pk=job.pk).exists()
+        assert not path.exists()

@@ -21,7 +21,7 @@ from background.services import jobs_recover
 
 
 class Command(BaseCommand):
-    help = "Run a background worker (scoring, cohort runs, report batches, imports)."
+    help = "Run a background worker (scoring, cohort runs, report batches, large imports)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -55,7 +55,10 @@ class Command(BaseCommand):
         # The worker announces every round otherwise; tasks' own start and end stay logged.
         if options["verbosity"] < 2:
             logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
-        self.stdout.write(f"Worker {worker.worker_id} started (Ctrl-C to stop).")
+        if options["verbosity"] == 0:
+            logging.getLogger("django_tasks").setLevel(logging.WARNING)
+        else:
+            self.stdout.write(f"Worker {worker.worker_id} started (Ctrl-C to stop).")
         while worker.running:
             jobs_recover()
             worker.run()
