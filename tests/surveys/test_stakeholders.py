@@ -168,6 +168,23 @@ class StakeholderTests(TestCase):
         self.assertContains(response, "they were not saved", status_code=403)
         assert StakeholderAnswer.objects.get().value == 2
 
+    def test_a_csrf_failure_on_the_stakeholder_page_points_back_to_the_e_mailed_link(
+        self,
+    ) -> None:
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        new = self.invite()
+        client.get(self.link(new.token))
+        response = client.post(
+            reverse("surveys:stakeholder-page"),
+            {"GOV-GOV.1.a-status": "answered", "GOV-GOV.1.a-justification": "Plan 2024"},
+        )
+        self.assertContains(response, "Open the personal link", status_code=403)
+        self.assertContains(response, "Plan 2024", status_code=403)
+        self.assertNotContains(response, "Sign in again", status_code=403)
+        assert not StakeholderAnswer.objects.exists()
+
     def test_invitations_are_validated(self) -> None:
         for overrides in [
             {"pillars": []},
