@@ -89,6 +89,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     # A fresh token, so the page opened next (or the login page) works at once.
     get_token(request)
     context = {
+        # Stakeholders have no account: their way back is the link in their e-mail.
+        "stakeholder": request.path.startswith(reverse("surveys:stakeholder-page")),
         "typed": typed_values(request),
         "page_url": request.path,
         "login_url": reverse("login") + "?" + urlencode({"next": request.path}),

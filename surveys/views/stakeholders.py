@@ -42,6 +42,7 @@ from surveys.services.stakeholders import (
 )
 from surveys.wizard.display import answer_display
 from surveys.wizard.forms import StepForm, initial_for
+from surveys.wizard.pending import pending_post_keep, pending_post_take
 from surveys.wizard.saving import load_answers
 
 
@@ -160,7 +161,14 @@ def stakeholder_responses(request: HttpRequest, pk: int, invitation: int) -> Htt
     return render(request, "surveys/stakeholder_responses.html", context)
 
 
-_UNUSABLE_STATUS = {"unknown": 404, "expired": 410, "revoked": 410, "closed": 410, "session": 403}
+_UNUSABLE_STATUS = {
+    "unknown": 404,
+    "expired": 410,
+    "revoked": 410,
+    "closed": 410,
+    "session": 403,
+    "session_kept": 403,
+}
 #: The session key under which a stakeholder's page remembers the invitation of their link.
 SESSION_INVITATION = "stakeholder_invitation"
 
@@ -226,7 +234,11 @@ def stakeholder_respond(request: HttpRequest, token: str) -> HttpResponse:
         return _unusable(request, unusable.reason)
     request.session[SESSION_INVITATION] = invitation.pk
     if request.method == "POST":
-        return _respond(request, invitation)
+        return _respond(request, invitation, request.POST)
+    # Answers sent after the session had ended are saved once the link is opened again.
+    kept = pending_post_take(request, reverse("surveys:stakeholder-page"))
+    if kept is not None:
+        return _respond(request, invitation, kept)
     return _public(redirect("surveys:stakeholder-page"), referrer_policy="no-referrer")
 
 
@@ -237,16 +249,25 @@ def stakeholder_page(request: HttpRequest) -> HttpResponse:
     try:
         invitation = invitation_resolve_by_id(request.session.get(SESSION_INVITATION))
     except InvitationUnusable as unusable:
-        reason = "session" if unusable.reason == "unknown" else unusable.reason
-        return _unusable(request, reason)
-    return _respond(request, invitation)
+        if unusable.reason != "unknown":
+            return _unusable(request, unusable.reason)
+        if request.method == "POST":
+            # The session ended while the page was open: keep what was sent (it passed the
+            # CSRF check, so it comes from this page) until the link is opened again.
+            pending_post_keep(request)
+            return _unusable(request, "session_kept")
+        return _unusable(request, "session")
+    return _respond(request, invitation, request.POST if request.method == "POST" else None)
 
 
-def _respond(request: HttpRequest, invitation: StakeholderInvitation) -> HttpResponse:
+def _respond(
+    request: HttpRequest, invitation: StakeholderInvitation, data: Any = None
+) -> HttpResponse:
+    """The stakeholder's form; with ``data`` (a posted or kept form), save it first."""
     with translation.override(invitation.language):
         language = invitation.language
-        pillar_forms = _stakeholder_forms(invitation, request.POST or None)
-        if request.method == "POST":
+        pillar_forms = _stakeholder_forms(invitation, data or None)
+        if data is not None:
             inputs = []
             for _pillar, form in pillar_forms:
                 form.is_valid()

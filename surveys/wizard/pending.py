@@ -34,10 +34,10 @@ def pending_post_keep(request: HttpRequest) -> None:
     }
 
 
-def pending_post_take(request: HttpRequest) -> QueryDict | None:
-    """The form kept for this page, removed from the session; None if there is none."""
+def pending_post_take(request: HttpRequest, path: str | None = None) -> QueryDict | None:
+    """The form kept for ``path`` (default: this page), removed from the session, or None."""
     kept = request.session.get(SESSION_KEY)
-    if not isinstance(kept, dict) or kept.get("path") != request.path:
+    if not isinstance(kept, dict) or kept.get("path") != (path or request.path):
         return None
     del request.session[SESSION_KEY]
     data = QueryDict(mutable=True)

@@ -164,9 +164,42 @@ class StakeholderTests(TestCase):
         stakeholder_revoke(invitation=new.invitation, actor=self.alice)
         self.assertContains(self.client.get(page), "withdrawn", status_code=410)
         self.client.logout()
-        response = self.client.post(page, {"GOV-GOV.1.a-status": "answered", "GOV-GOV.1.a": "3"})
+        response = self.client.get(page)
         self.assertContains(response, "they were not saved", status_code=403)
-        assert StakeholderAnswer.objects.get().value == 2
+
+    def test_answers_sent_after_the_session_ended_are_saved_when_the_link_is_opened_again(
+        self,
+    ) -> None:
+        new = self.invite()
+        page = reverse("surveys:stakeholder-page")
+        self.client.get(self.link(new.token))
+        self.client.logout()  # the session ends while the page stays open
+        response = self.client.post(page, {"GOV-GOV.1.a-status": "answered", "GOV-GOV.1.a": "3"})
+        self.assertContains(response, "They are kept in this browser", status_code=403)
+        assert not StakeholderAnswer.objects.exists()
+        reopened = self.client.get(self.link(new.token))
+        assert reopened.status_code == 302
+        assert reopened["Location"] == page + "?saved=1"
+        assert StakeholderAnswer.objects.get().value == 3
+        # Kept once only.
+        assert self.client.get(self.link(new.token))["Location"] == page
+
+    def test_a_csrf_failure_on_the_stakeholder_page_points_back_to_the_e_mailed_link(
+        self,
+    ) -> None:
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        new = self.invite()
+        client.get(self.link(new.token))
+        response = client.post(
+            reverse("surveys:stakeholder-page"),
+            {"GOV-GOV.1.a-status": "answered", "GOV-GOV.1.a-justification": "Plan 2024"},
+        )
+        self.assertContains(response, "Open the personal link", status_code=403)
+        self.assertContains(response, "Plan 2024", status_code=403)
+        self.assertNotContains(response, "Sign in again", status_code=403)
+        assert not StakeholderAnswer.objects.exists()
 
     def test_invitations_are_validated(self) -> None:
         for overrides in [
