@@ -10,7 +10,13 @@ from django.urls import reverse
 
 from surveys.models import AssessmentState, Query, QueryMessage, Role, StakeholderAnswer
 from surveys.services.stakeholders import stakeholder_invite
-from tests.browser.conftest import DESKTOP, PHONE, horizontal_overflow
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    axe_violations,
+    describe_violations,
+    horizontal_overflow,
+)
 from tests.factories import give_role, make_assessment, make_focal_point, make_reviewer, make_user
 from tests.planning.helpers import load_test_catalogue
 from tests.reports.support import scored_world
@@ -145,3 +151,39 @@ def test_a_stakeholder_answers_through_the_personal_link(
     assert StakeholderAnswer.objects.filter(
         invitation=invitation.invitation, question_code="GOV.1.a"
     ).exists(), page.locator("body").inner_text()[:800]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_confirmation_query_and_invitation_pages_have_no_axe_violations(
+    transactional_db: Any, sign_in: Any, language: str
+) -> None:
+    world = _world()
+    returned, in_review = world["returned"].pk, world["in_review"].pk
+    Query.objects.create(assessment_id=in_review, question_code="GOV.1.a")
+    checked = []
+    focal_point = sign_in(world["focal_point"], language=language)
+    for address in (
+        reverse("home"),
+        reverse("surveys:assessment-detail", args=[returned]),
+        reverse("surveys:wizard-step", args=[returned, "GOV"]),
+    ):
+        focal_point.goto(address)
+        checked.append((address, axe_violations(focal_point)))
+    focal_point.goto(reverse("surveys:stakeholder-list", args=[returned]))
+    focal_point.fill("#id_name", "Moussa Ba")
+    focal_point.fill("#id_email", "moussa@example.org")
+    focal_point.locator("input[name=pillars]").first.check()
+    focal_point.locator("main form.stacked button[type=submit]").click()
+    focal_point.locator("#invitation-link").wait_for()
+    checked.append(("invitation created", axe_violations(focal_point)))
+    reviewer = sign_in(world["reviewer"], language=language)
+    for address in (
+        reverse("surveys:work-queue"),
+        reverse("surveys:review", args=[in_review]),
+        reverse("surveys:transition", args=[in_review, "approve"]),
+        reverse("surveys:transition", args=[in_review, "return"]),
+    ):
+        reviewer.goto(address)
+        checked.append((address, axe_violations(reviewer)))
+    found = {where: describe_violations(v) for where, v in checked if v}
+    assert found == {}

@@ -154,7 +154,17 @@ def test_focal_point_reviewer_and_administrator_journey(
 
     # Second sitting: the survey resumes with what was saved; the other pillars, then submit.
     page = log_in(browser_context, live_server.url, focal_point.username, language)
-    page.goto(reverse("surveys:wizard-step", args=[assessment.pk, pillars[len(pillars) // 2]]))
+    detail = reverse("surveys:assessment-detail", args=[assessment.pk])
+    page.locator(f"main a[href='{detail}']").first.click()
+    page.locator(f"a[href='{reverse('surveys:wizard', args=[assessment.pk])}']").click()
+    page.wait_for_load_state()
+    # What the first sitting saved is there (the first question of the first pillar).
+    page.locator(f".steps-full button[value={pillars[0]}]").click()
+    first = page.locator(f"input[name='{pillars[0]}-{pillars[0]}.1.a']")
+    assert first.input_value() == "42"
+    # On to the first pillar not answered yet, from the step list.
+    page.locator(f".steps-full button[value={pillars[len(pillars) // 2]}]").click()
+    page.wait_for_load_state()
     fill_steps_until(page, pillars[-1])
     assert page.url.endswith(reverse("surveys:wizard-step", args=[assessment.pk, "review"]))
     assert Evidence.objects.filter(assessment=assessment).count() == 1
