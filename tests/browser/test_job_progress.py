@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.browser.test_wizard_autosave import CHROMIUM, browser_page  # noqa: F401
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium"),
-]
-
 
 def test_the_progress_bar_follows_the_job_and_the_page_reloads_when_it_is_done(
     transactional_db,
     live_server,
-    browser_page,  # noqa: F811
-    client,
+    sign_in,
     settings,
 ) -> None:
     from django.urls import reverse
@@ -34,17 +24,7 @@ def test_the_progress_bar_follows_the_job_and_the_page_reloads_when_it_is_done(
     score_run_create(assessment=assessment, trigger=RunTrigger.SUBMIT, seed=3)
     job = scoring_enqueue(assessment=assessment, trigger=RunTrigger.APPROVE)
     reviewer = make_reviewer("SEN", "browser_reviewer")
-    client.force_login(reviewer)
-    browser_page.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    page = browser_page.new_page()
+    page = sign_in(reviewer)
     page.goto(live_server.url + reverse("scoring:assessment-scores", args=[assessment.pk]))
     assert page.locator(".job-progress").is_visible()
     assert page.get_by_text("Previous results").is_visible()
