@@ -7,20 +7,6 @@ renders Swagger UI, and not one violation is reported.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # Collected in the page before any of its own script runs (Playwright's init scripts are not
 # subject to the page's policy).
 RECORD_VIOLATIONS = """
@@ -29,45 +15,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
   window.__violations.push(event.violatedDirective + " " + event.blockedURI);
 });
 """
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium"),
-]
-
-
-@pytest.fixture
-def browser_context(live_server, settings, monkeypatch):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from django.db import connections
-
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context()
-        context.add_init_script(RECORD_VIOLATIONS)
-        yield context
-        context.close()
-        browser.close()
-        connections.close_all()
-
-
-def sign_in(context, client, live_server, user) -> None:
-    from django.conf import settings
-
-    client.force_login(user)
-    context.clear_cookies()
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def open_page(context, url: str, console: list[str]):
@@ -85,7 +32,7 @@ def open_page(context, url: str, console: list[str]):
 
 
 def test_the_main_pages_report_no_csp_violation(
-    transactional_db, live_server, browser_context, client
+    transactional_db, live_server, browser_context, sign_in
 ) -> None:
     from django.urls import reverse
 
@@ -103,7 +50,8 @@ def test_the_main_pages_report_no_csp_violation(
     console: list[str] = []
     violations: dict[str, list[str]] = {}
 
-    sign_in(browser_context, client, live_server, focal_point)
+    browser_context.add_init_script(RECORD_VIOLATIONS)
+    sign_in(focal_point).close()
     page = open_page(
         browser_context,
         live_server.url + reverse("surveys:wizard-step", args=[draft.pk, "GOV"]),
@@ -114,7 +62,8 @@ def test_the_main_pages_report_no_csp_violation(
     assert Answer.objects.get(assessment=draft, question_code="GOV.1.a").value == 3
     violations["wizard"] = page.evaluate("window.__violations")
 
-    sign_in(browser_context, client, live_server, administrator)
+    browser_context.clear_cookies()
+    sign_in(administrator).close()
     charted = {
         "country dashboard": reverse("reports:country-dashboard", kwargs={"alpha3": "SEN"}),
         "regional dashboard": reverse("reports:regional-dashboard"),
