@@ -413,6 +413,12 @@ def _topsis(
         )
     norms = np.sqrt((values**2).sum(axis=0))
     weighted = weights * values / np.where(norms > 0, norms, 1.0)
+    # A criterion whose alternatives differ only by floating-point rounding does not tell them
+    # apart: without this, a change of unit (which vector normalisation cancels exactly in
+    # theory) could turn a tie into a ranking, or the reverse.
+    spread = weighted.max(axis=0) - weighted.min(axis=0)
+    rounding = 16 * np.finfo(float).eps * np.abs(weighted).max(axis=0)
+    weighted = np.where(spread <= rounding, weighted.mean(axis=0), weighted)
     is_cost = np.array([direction == "cost" for direction in directions])
     ideal = np.where(is_cost, weighted.min(axis=0), weighted.max(axis=0))
     anti_ideal = np.where(is_cost, weighted.max(axis=0), weighted.min(axis=0))

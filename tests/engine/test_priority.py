@@ -257,3 +257,15 @@ def test_improving_a_benefit_criterion_never_lowers_a_gaps_weighted_sum_score(
     improved[0, 0] += increase
     after = priority_scores(improved, weights, directions, method="weighted_sum")
     assert after.scores[0] >= before.scores[0] - 1e-12
+
+
+def test_topsis_treats_values_equal_up_to_rounding_as_a_tie_in_any_unit() -> None:
+    # Two alternatives one unit in the last place apart: after vector normalisation they are
+    # equal or not depending on rounding: a change of unit (x 0.3) used to flip the full
+    # ranking (0, 1) into a tie (0.5, 0.5).
+    value = 3.7
+    matrix = np.array([[value, 1.0], [np.nextafter(value, 10.0), 1.0]])
+    rescaled = matrix * np.array([0.3, 1.0])
+    for candidate in (matrix, rescaled):
+        scores = priority_scores(candidate, [0.5, 0.5], ["benefit", "benefit"]).scores
+        assert_allclose(scores, [0.5, 0.5])
