@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from surveys import permissions
 from surveys.exchange import exports, imports
-from surveys.exchange.reading import ImportFileError
+from surveys.exchange.reading import ImportFileError, open_table
 from surveys.exchange.templates import TEMPLATE_KINDS, template_stream
 from surveys.models import Assessment, AssessmentState, Framework, FrameworkStatus, ItuRegion
 from surveys.services.answers import AssessmentLocked, RevisionConflict
@@ -202,6 +202,21 @@ def _in_background(size: int) -> bool:
     return bool(BACKGROUND_IMPORT) and size > settings.IMPORT_BACKGROUND_BYTES
 
 
+def _limits_refusal(upload: UploadedFile, encoding: str) -> str:
+    """Why the upload breaks an import limit ("" when it keeps them), found before parsing.
+
+    Checked in the request even when the work itself goes to the background, so a hostile or
+    oversized file is refused at once, with its message, instead of failing later in a worker.
+    """
+    try:
+        open_table(upload, name=upload.name or "", size=upload.size, encoding=encoding)
+    except ImportFileError as error:
+        return str(error)
+    finally:
+        upload.seek(0)
+    return ""
+
+
 def _staging_dir() -> Path:
     folder = Path(settings.VAR_DIR) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
@@ -302,7 +317,14 @@ def _import_page(
         if form.is_valid():
             upload = form.cleaned_data["file"]
             extra = {"base_revision": target.revision} if kind == "answers" else {}
-            if _in_background(upload.size):
+            in_background = _in_background(upload.size)
+            refusal = (
+                _limits_refusal(upload, form.cleaned_data["encoding"]) if in_background else ""
+            )
+            if refusal:
+                messages.error(request, refusal)
+                status = 400
+            elif in_background:
                 details = {"kind": kind, "target": target_id, "extra": extra}
                 details["encoding"] = form.cleaned_data["encoding"]
                 token = _stage(request, upload, details)
@@ -317,31 +339,32 @@ def _import_page(
                         back=request.get_full_path(),
                     )
                 )
-            result, status = _guarded_import(
-                request,
-                kind,
-                target,
-                source=upload,
-                name=upload.name,
-                size=upload.size,
-                encoding=form.cleaned_data["encoding"],
-                dry_run=form.cleaned_data["dry_run"],
-                **extra,
-            )
-            if result is not None and result.ok and result.dry_run and result.changes:
-                token = _stage(
+            else:
+                result, status = _guarded_import(
                     request,
-                    upload,
-                    {
-                        "kind": kind,
-                        "target": target_id,
-                        "encoding": form.cleaned_data["encoding"],
-                        "extra": extra,
-                    },
+                    kind,
+                    target,
+                    source=upload,
+                    name=upload.name,
+                    size=upload.size,
+                    encoding=form.cleaned_data["encoding"],
+                    dry_run=form.cleaned_data["dry_run"],
+                    **extra,
                 )
-            elif result is not None and result.ok and not result.dry_run:
-                messages.success(request, result.summary())
-                return redirect(request.get_full_path())
+                if result is not None and result.ok and result.dry_run and result.changes:
+                    token = _stage(
+                        request,
+                        upload,
+                        {
+                            "kind": kind,
+                            "target": target_id,
+                            "encoding": form.cleaned_data["encoding"],
+                            "extra": extra,
+                        },
+                    )
+                elif result is not None and result.ok and not result.dry_run:
+                    messages.success(request, result.summary())
+                    return redirect(request.get_full_path())
         else:
             status = 400
     context |= {"form": form, "result": result, "token": token, "kind": kind}
