@@ -786,6 +786,17 @@ def _methodology(report: CountryReport, styles: _Styles) -> list[Flowable]:
             numeric_columns=(2, 3),
         )
     )
+    if report.annex:
+        story.append(_heading(text["annex"], styles.heading2, font))
+        story.append(Paragraph(_safe(text["annex_intro"], font), styles.body))
+        story.append(
+            _table(
+                [text["annex_choice"], text["annex_done"], text["annex_reference"]],
+                report.annex,
+                [18, 52, 30],
+                styles,
+            )
+        )
     return story
 
 

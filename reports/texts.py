@@ -239,6 +239,13 @@ def country_text() -> dict[str, str]:
         "priority": _("Priority"),
         "catalogue": _("All interventions considered"),
         "methodology": _("Methodology"),
+        "annex": _("Methodology annex"),
+        "annex_intro": _(
+            "Every choice behind the scores of this report, with the reference it follows."
+        ),
+        "annex_choice": _("Choice"),
+        "annex_done": _("What is done"),
+        "annex_reference": _("Reference"),
         "framework_version": _("Framework version"),
         "score_run": _("Score run"),
         "seed": _("Random seed"),
@@ -265,7 +272,7 @@ def country_text() -> dict[str, str]:
             "When the method varies, the overall score moves. Each line is the share of that "
             "variation a method choice explains alone and with its interactions with the other "
             "choices (first-order and total Sobol indices; each figure rests on {evaluations} "
-            "recomputations, in independent replicates; 95 % intervals from the spread between "
+            "recomputations, in independent replicates; intervals (95 %) from the spread between "
             "replicates). A share near 0 % means the choice hardly matters."
         ),
     }
@@ -306,6 +313,6 @@ def regional_text() -> dict[str, str]:
             "is the share of the variation of that mean rank shift a method choice explains "
             "alone and with its interactions with the other choices (first-order and total "
             "Sobol indices; each figure rests on {evaluations} recomputations, in independent "
-            "replicates; 95 % intervals from the spread between replicates)."
+            "replicates; intervals (95 %) from the spread between replicates)."
         ),
     }
