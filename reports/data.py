@@ -95,6 +95,8 @@ class ScoreLine:
     interval_high: float | None = None
     effective_weight: float | None = None
     pillar_title: str = ""
+    #: "above" or "below" when the score lies outside its own interval (Score.outside_interval).
+    outside_interval: str = ""
 
 
 @dataclass(frozen=True)
@@ -303,6 +305,7 @@ def _line(
         interval_high=row.interval_high,
         effective_weight=row.effective_weight,
         pillar_title=pillar_title,
+        outside_interval=row.outside_interval,
     )
 
 

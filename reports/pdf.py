@@ -464,6 +464,8 @@ def _executive_summary(report: CountryReport, styles: _Styles) -> list[Flowable]
                 .capitalize()
                 + "."
             )
+            if overall.outside_interval:
+                sentence += " " + text[f"outside_{overall.outside_interval}"]
     story.append(Paragraph(_safe(sentence, font), styles.body))
     if report.rank_median is not None:
         story.append(

@@ -10,9 +10,12 @@ from __future__ import annotations
 from django.test import TestCase
 from django.urls import reverse
 
+from reports.data import country_report_data
+from reports.pdf import country_report_pdf
 from scoring.models import RunTrigger, Score, ScoreLevel
 from scoring.services import score_run_create
-from tests.factories import PASSWORD, make_assessment, make_reviewer
+from tests.factories import PASSWORD, country, make_assessment, make_reviewer
+from tests.reports.support import pdf_text, scored_world, squeeze
 from tests.scoring.helpers import FULL_ANSWERS, add_answers
 
 
@@ -51,3 +54,20 @@ class OutsideIntervalTests(TestCase):
         assert "published score above this range" in page
         assert "It covers only these method choices" in page
         assert "score publié au-dessus de cette fourchette" in self.page("fr")
+
+
+class OutsideIntervalPdfTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.world = scored_world()
+
+    def test_the_country_pdf_says_when_the_published_score_is_above_its_range(self) -> None:
+        run = self.world["senegal_run"]
+        row = Score.objects.get(run=run, level=ScoreLevel.OVERALL)
+        report = country_report_data(country=country("SEN"), language="en")
+        assert "lies above this range" not in squeeze(pdf_text(country_report_pdf(report)))
+        Score.objects.filter(pk=row.pk).update(interval_low=0.0, interval_high=row.score - 0.71)
+        report = country_report_data(country=country("SEN"), language="en")
+        assert report.overall.outside_interval == "above"
+        text = squeeze(pdf_text(country_report_pdf(report)))
+        assert "The published score lies above this range" in text
