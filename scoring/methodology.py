@@ -65,24 +65,29 @@ def _aggregation(spec: FrameworkSpec) -> str:
         methods.setdefault(str(pillar.aggregation), []).append(pillar.code)
         for sub in pillar.sub_pillars:
             methods.setdefault(str(sub.aggregation), []).append(sub.code)
-        for indicator in [
+        indicators = [
             *pillar.indicators,
-            *(i for s in pillar.sub_pillars for i in s.indicators),
-        ]:
+            *(i for sub in pillar.sub_pillars for i in sub.indicators),
+        ]
+        for indicator in indicators:
             methods.setdefault(str(indicator.aggregation), []).append(indicator.code)
-    parts = [
+    # The usual method in words, the exceptions by code: a list of 38 codes reads as noise.
+    usual = max(methods, key=lambda method: len(methods[method]))
+    exceptions = "; ".join(
         _("{method} mean: {codes}").format(method=_mean_name(method), codes=", ".join(codes))
         for method, codes in sorted(methods.items())
-    ]
-    return " ".join(
-        [
-            _(
-                "Overall score: weighted {method} mean of the pillars. Pillars, sub-pillars and "
-                "indicators combine their parts as declared ({parts}). Weights are relative: "
-                "they are rescaled over the parts that have data."
-            ).format(method=_mean_name(str(spec.scoring.aggregation)), parts="; ".join(parts))
-        ]
+        if method != usual
     )
+    text = _(
+        "Overall score: weighted {method} mean of the pillars. Pillars, sub-pillars and "
+        "indicators combine their parts by weighted {usual} means{exceptions}. Weights are "
+        "relative: they are rescaled over the parts that have data."
+    ).format(
+        method=_mean_name(str(spec.scoring.aggregation)),
+        usual=_mean_name(usual),
+        exceptions=f" ({exceptions})" if exceptions else "",
+    )
+    return text
 
 
 def _zeros(spec: FrameworkSpec) -> str:
