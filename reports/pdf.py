@@ -585,6 +585,11 @@ def _pillar_section(
                     else "—",
                     stage=pillar.stage or "—",
                     coverage=_percent(pillar.coverage, text),
+                )
+                + (
+                    " " + text[f"outside_{pillar.outside_interval}"]
+                    if pillar.outside_interval
+                    else ""
                 ),
                 font,
             ),

@@ -71,3 +71,15 @@ class OutsideIntervalPdfTests(TestCase):
         assert report.overall.outside_interval == "above"
         text = squeeze(pdf_text(country_report_pdf(report)))
         assert "The published score lies above this range" in text
+
+    def test_a_pillar_outside_its_range_is_said_so_in_its_section(self) -> None:
+        run = self.world["senegal_run"]
+        row = Score.objects.filter(run=run, level=ScoreLevel.PILLAR, score__isnull=False).first()
+        Score.objects.filter(pk=row.pk).update(
+            interval_low=row.score + 1.0,
+            interval_median=row.score + 3.0,
+            interval_high=row.score + 5.0,
+        )
+        report = country_report_data(country=country("SEN"), language="en")
+        text = squeeze(pdf_text(country_report_pdf(report)))
+        assert "The published score lies below this range" in text
