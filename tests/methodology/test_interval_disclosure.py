@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.test import TestCase
 from django.urls import reverse
 
+from reports.charts import score_interval_chart
 from reports.data import country_report_data
 from reports.pdf import country_report_pdf
 from scoring.models import RunTrigger, Score, ScoreLevel
@@ -83,3 +84,10 @@ class OutsideIntervalPdfTests(TestCase):
         report = country_report_data(country=country("SEN"), language="en")
         text = squeeze(pdf_text(country_report_pdf(report)))
         assert "The published score lies below this range" in text
+
+
+def test_the_interval_chart_draws_a_published_score_outside_its_whisker() -> None:
+    # The issue's example: 26.76 against [0, 26.05]. The chart used to refuse it, so the
+    # country PDF could not be built in exactly the case this issue is about.
+    chart = score_interval_chart(["Senegal"], [26.76], [0.0], [26.05])
+    assert chart.table.rows == (("Senegal", "26.8", "0.0", "26.1"),)
