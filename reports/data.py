@@ -36,6 +36,7 @@ from reports.texts import (
     report_languages,
 )
 from scoring.influence import RANK_SHIFT, InfluenceLine, influence_lines, input_label
+from scoring.methodology import methodology_annex
 from scoring.models import (
     AgreementResult,
     AgreementScope,
@@ -95,6 +96,8 @@ class ScoreLine:
     interval_high: float | None = None
     effective_weight: float | None = None
     pillar_title: str = ""
+    #: "above" or "below" when the score lies outside its own interval (Score.outside_interval).
+    outside_interval: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,8 @@ class CountryReport:
     pillar_weights: tuple[tuple[str, str, str, str], ...]
     indicator_weights: tuple[tuple[str, str, str, str], ...]
     methodology_text: str = ""
+    #: The methodology annex: (choice, what is done, reference) for every methodological choice.
+    annex: tuple[tuple[str, str, str], ...] = ()
     rank_low: float | None = None
     rank_median: float | None = None
     rank_high: float | None = None
@@ -310,6 +315,7 @@ def _line(
         interval_high=row.interval_high,
         effective_weight=row.effective_weight,
         pillar_title=pillar_title,
+        outside_interval=row.outside_interval,
     )
 
 
@@ -875,6 +881,10 @@ def _country_report_data(
         portfolio_notes=notes,
         methodology=_methodology(run, spec, language, text),
         methodology_text=translate(spec.methodology, language),
+        annex=tuple(
+            (entry.topic, entry.choice, entry.reference)
+            for entry in methodology_annex(spec, language, run=run)
+        ),
         pillar_weights=pillar_weights,
         indicator_weights=indicator_weights,
         rank_low=None if cohort is None else cohort.rank_low,

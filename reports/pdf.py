@@ -464,6 +464,8 @@ def _executive_summary(report: CountryReport, styles: _Styles) -> list[Flowable]
                 .capitalize()
                 + "."
             )
+            if overall.outside_interval:
+                sentence += " " + text[f"outside_{overall.outside_interval}"]
     story.append(Paragraph(_safe(sentence, font), styles.body))
     if report.rank_median is not None:
         story.append(
@@ -583,6 +585,11 @@ def _pillar_section(
                     else "—",
                     stage=pillar.stage or "—",
                     coverage=_percent(pillar.coverage, text),
+                )
+                + (
+                    " " + text[f"outside_{pillar.outside_interval}"]
+                    if pillar.outside_interval
+                    else ""
                 ),
                 font,
             ),
@@ -786,6 +793,17 @@ def _methodology(report: CountryReport, styles: _Styles) -> list[Flowable]:
             numeric_columns=(2, 3),
         )
     )
+    if report.annex:
+        story.append(_heading(text["annex"], styles.heading2, font))
+        story.append(Paragraph(_safe(text["annex_intro"], font), styles.body))
+        story.append(
+            _table(
+                [text["annex_choice"], text["annex_done"], text["annex_reference"]],
+                report.annex,
+                [18, 52, 30],
+                styles,
+            )
+        )
     return story
 
 

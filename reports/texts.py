@@ -196,6 +196,14 @@ def country_text() -> dict[str, str]:
             "Too few questions were answered to compute an overall score for {country}."
         ),
         "likely_between": _("likely between {low} and {high}"),
+        "outside_above": _(
+            "The published score lies above this range: most of the method variations give a "
+            "lower score than the framework's own method."
+        ),
+        "outside_below": _(
+            "The published score lies below this range: most of the method variations give a "
+            "higher score than the framework's own method."
+        ),
         "rank_sentence": _(
             "Rank {median} of {count} countries scored in the same round "
             "(between {low} and {high} when the method varies)."
@@ -239,6 +247,13 @@ def country_text() -> dict[str, str]:
         "priority": _("Priority"),
         "catalogue": _("All interventions considered"),
         "methodology": _("Methodology"),
+        "annex": _("Methodology annex"),
+        "annex_intro": _(
+            "Every choice behind the scores of this report, with the reference it follows."
+        ),
+        "annex_choice": _("Choice"),
+        "annex_done": _("What is done"),
+        "annex_reference": _("Reference"),
         "framework_version": _("Framework version"),
         "score_run": _("Score run"),
         "seed": _("Random seed"),

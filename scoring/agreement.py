@@ -4,14 +4,18 @@ Ordinal questions (maturity, yes/partial/no, single choice) are coded 1..A by th
 their possible scores, and:
 
 - per question, r_wg on the question's own A-point scale (James, Demaree & Wolf 1984);
-- per pillar, Krippendorff's alpha (ordinal; respondents are the raters, questions the units)
-  and, when all its questions share one scale, r_wg(J);
-- for the assessment, Krippendorff's alpha over every ordinal question;
+- per pillar, Krippendorff's alpha (ordinal; respondents are the raters, questions the units),
+  each scale a variable of its own (a maturity level and a "yes" are not codes of one scale)
+  with the disagreements combined over scales (``pooled_krippendorff_alpha``), and, when all
+  its questions share one scale, r_wg(J);
+- for the assessment, the same alpha over every ordinal question;
 - per pillar, a bootstrap interval over respondents on the pillar score (every scored
   question, normalised to 0–100, weighted by its nominal effective weight in the pillar under
   arithmetic aggregation).
 
-Numbers and multiple choice have no ordinal scale and enter only the bootstrap.
+Numbers and multiple choice have no ordinal scale and enter only the bootstrap. r_wg reads the
+codes 1..A: a maturity scale whose custom level scores are unequally spaced (e.g. 0, 10, 50,
+100) is treated as equally spaced, only the order of its levels counting.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from scoring.engine.agreement import (
     LOW_AGREEMENT_THRESHOLD,
     LOW_RELIABILITY_THRESHOLD,
     bootstrap_pillar_scores,
-    krippendorff_alpha,
+    pooled_krippendorff_alpha,
     rwg,
     rwg_j,
 )
@@ -113,6 +117,7 @@ def stakeholder_agreement(
     ordinal_columns: list[int] = []
     ordinal = np.full(values.shape, np.nan)
     scale_points: dict[int, int] = {}
+    scale_of: dict[int, tuple[float, ...]] = {}
     for column, question in enumerate(questions):
         if question.type not in _ORDINAL_TYPES:
             continue
@@ -123,6 +128,7 @@ def stakeholder_agreement(
         ordinal[:, column] = np.where(answered[:, column], codes, np.nan)
         ordinal_columns.append(column)
         scale_points[column] = len(scale)
+        scale_of[column] = scale
         count = int(answered[:, column].sum())
         if count == 0:
             continue
@@ -165,7 +171,9 @@ def stakeholder_agreement(
             "low_agreement": False,
         }
         if columns:
-            alpha = krippendorff_alpha(ordinal[:, columns], level="ordinal")
+            alpha = pooled_krippendorff_alpha(
+                ordinal[:, columns], [scale_of[c] for c in columns], level="ordinal"
+            )
             entry["alpha"] = None if np.isnan(alpha) else float(alpha)
             scales = {scale_points[c] for c in columns}
             if len(scales) == 1:
@@ -183,7 +191,9 @@ def stakeholder_agreement(
         results.append(entry)
 
     if ordinal_columns:
-        alpha = krippendorff_alpha(ordinal[:, ordinal_columns], level="ordinal")
+        alpha = pooled_krippendorff_alpha(
+            ordinal[:, ordinal_columns], [scale_of[c] for c in ordinal_columns], level="ordinal"
+        )
         results.append(
             {
                 "scope": "assessment",

@@ -288,6 +288,9 @@ def score_interval_chart(
 ) -> Chart:
     """Dot-and-whisker chart: a dot at each median, a whisker from low to high.
 
+    The dot is usually inside its whisker, but need not be: the country report draws each
+    published score with its Monte Carlo interval, and a published score can lie outside it.
+
     Serves both uncertainty intervals of scores (axis 0–100) and rank intervals (pass
     ``axis_min=1, axis_max=number_of_countries, digits=0``). Rows keep the input order, so
     sort beforehand for a ranking. Each row prints "median (low–high)"; a row with any NaN is
@@ -308,11 +311,11 @@ def score_interval_chart(
     medians = _as_values(medians, name="medians", **bounds)
     lows = _as_values(lows, name="lows", **bounds)
     highs = _as_values(highs, name="highs", **bounds)
-    for index, triple in enumerate(zip(lows, medians, highs, strict=True)):
-        if not any(math.isnan(value) for value in triple) and not (
-            triple[0] <= triple[1] <= triple[2]
-        ):
-            raise ValueError(f"{place}: row {index} needs lows <= medians <= highs, got {triple}")
+    # The dot may lie outside its whisker: a published score can sit above its own interval
+    # when most method variations score lower (issue 17), and the chart must still draw it.
+    for index, (low, high) in enumerate(zip(lows, highs, strict=True)):
+        if not (math.isnan(low) or math.isnan(high)) and low > high:
+            raise ValueError(f"{place}: row {index} needs lows <= highs, got ({low}, {high})")
 
     fonts = register_fonts()
     layout = _row_layout(len(labels), width, value_width=92)

@@ -44,6 +44,7 @@ __all__ = [
     "bootstrap_pillar_scores",
     "expected_uniform_variance",
     "krippendorff_alpha",
+    "pooled_krippendorff_alpha",
     "rwg",
     "rwg_j",
 ]
@@ -231,6 +232,61 @@ def krippendorff_alpha(
     >>> [round(krippendorff_alpha(data, level=lv), 3) for lv in ("nominal", "ordinal", "interval")]
     [0.743, 0.815, 0.849]
     """
+    parts = _disagreements(reliability_data, level)
+    if parts is None:
+        return float("nan")
+    observed, expected, _ = parts
+    return float(1.0 - observed / expected)
+
+
+def pooled_krippendorff_alpha(
+    reliability_data: npt.ArrayLike,
+    scale_of_unit: Sequence[Hashable],
+    *,
+    level: MeasurementLevel = "ordinal",
+) -> float:
+    """Krippendorff's alpha over units answered on different scales, one variable per scale.
+
+    Pooling a 6-level maturity question with a 3-choice yes/partial/no as one ordinal variable
+    compares codes that mean different things (level 3 of 6 is not "yes"), and the ordinal
+    metric is built from the pooled marginal frequencies. Here each scale is its own variable
+    with its own metric (Krippendorff 2011 [3]_, alpha = 1 - D_o / D_e per variable), and the
+    observed and expected disagreements are summed over scales, each weighted by its ``n_s``
+    pairable values: ``alpha = 1 - sum_s n_s D_o,s / sum_s n_s D_e,s``. With one scale it is
+    :func:`krippendorff_alpha`; otherwise it lies between the scales' own alphas.
+
+    Examples
+    --------
+    Two raters agree on two 3-point questions (alpha 1) and differ by one step on two 6-point
+    ones (alpha 0.7): D_o = (0, 1), D_e = (8/3, 10/3), n = (4, 4), alpha = 1 - 4 / 24.
+
+    >>> data = [[1, 3, 2, 5], [1, 3, 3, 6]]
+    >>> round(pooled_krippendorff_alpha(data, ["3-point", "3-point", "6-point", "6-point"]), 4)
+    0.8333
+    >>> pooled_krippendorff_alpha(data, ["a"] * 4) == krippendorff_alpha(data)
+    True
+    """
+    data = np.asarray(reliability_data, dtype=float)
+    scales = [scale for scale in scale_of_unit]
+    if data.ndim != 2 or len(scales) != data.shape[1]:
+        raise ValueError("scale_of_unit must give one scale per unit (column).")
+    observed_total, expected_total = 0.0, 0.0
+    for scale in dict.fromkeys(scales):
+        columns = [index for index, other in enumerate(scales) if other == scale]
+        parts = _disagreements(data[:, columns], level)
+        if parts is not None:
+            observed_total += parts[0] * parts[2]
+            expected_total += parts[1] * parts[2]
+    if expected_total == 0.0:
+        return float("nan")
+    return float(1.0 - observed_total / expected_total)
+
+
+def _disagreements(
+    reliability_data: npt.ArrayLike, level: str
+) -> tuple[float, float, float] | None:
+    """``(D_o, D_e, n)``: observed and expected disagreement and pairable values; None if
+    alpha is undefined (no pairable variation, or fewer than two pairable units)."""
     if level not in _LEVELS:
         raise ValueError(f"level must be one of {', '.join(_LEVELS)}; got {level!r}.")
     data = np.asarray(reliability_data, dtype=float)
@@ -240,7 +296,7 @@ def krippendorff_alpha(
         raise ValueError("reliability_data contains infinite values; use NaN for missing.")
     values, codes = np.unique(data[~np.isnan(data)], return_inverse=True)
     if values.size == 0:
-        return float("nan")
+        return None
     value_counts = np.zeros((data.shape[1], values.size))
     unit_of_value = np.nonzero(~np.isnan(data))[1]
     np.add.at(value_counts, (unit_of_value, codes), 1.0)
@@ -250,7 +306,7 @@ def krippendorff_alpha(
     if value_counts.shape[0] < 2:
         # With one unit, chance disagreement is computed from the very values it is compared
         # with, so alpha is 0 whatever the raters did: report "undefined" instead.
-        return float("nan")
+        return None
     weights = 1.0 / (values_per_unit[pairable] - 1.0)
     # o_ck = sum_u n_uc (n_uk - [c == k]) / (m_u - 1): pairs of distinct values within a unit.
     coincidences = (value_counts * weights[:, None]).T @ value_counts
@@ -260,9 +316,10 @@ def krippendorff_alpha(
     squared_distance = _squared_distance(values, marginals, level)
     expected = float(np.outer(marginals, marginals).ravel() @ squared_distance.ravel())
     if expected == 0.0:
-        return float("nan")
+        return None
     observed = float(coincidences.ravel() @ squared_distance.ravel())
-    return float(1.0 - (total - 1.0) * observed / expected)
+    # alpha = 1 - (n - 1) o / e = 1 - D_o / D_e with D_o = o / n and D_e = e / (n (n - 1)).
+    return observed / total, expected / (total * (total - 1.0)), float(total)
 
 
 def _squared_distance(

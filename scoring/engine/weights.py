@@ -226,7 +226,8 @@ def varimax(
         previous, criterion = criterion, float(singular.sum())
         if criterion < previous * (1 + tolerance):
             break
-    return (normalised @ rotation) * scale[:, None]
+    rotated_back: np.ndarray = (normalised @ rotation) * scale[:, None]
+    return rotated_back
 
 
 #: The Handbook's criteria for retaining factors (OECD & JRC 2008, section 6.1, step 3):

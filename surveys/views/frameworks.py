@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from scoring.methodology import methodology_annex
 from surveys import permissions
 from surveys.frameworks.presentation import framework_page
 from surveys.frameworks.spec import translate
@@ -43,5 +44,11 @@ def framework_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def framework_detail(request: HttpRequest, code: str, version: str) -> HttpResponse:
     framework = get_object_or_404(_visible_frameworks(request), code=code, version=version)
-    page = framework_page(framework.spec, get_language() or "en")
-    return render(request, "surveys/framework_detail.html", {"framework": framework, "page": page})
+    language = get_language() or "en"
+    page = framework_page(framework.spec, language)
+    annex = methodology_annex(framework.spec, language)
+    return render(
+        request,
+        "surveys/framework_detail.html",
+        {"framework": framework, "page": page, "annex": annex},
+    )

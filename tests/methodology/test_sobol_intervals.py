@@ -13,8 +13,10 @@ from scipy import stats
 
 from scoring.engine.sensitivity import ishigami, sobol_analysis, sobol_g
 
-#: Saltelli & Sobol' (1995): a = (0, 1, 4.5, 9, 99, 99); the last two inputs hardly matter.
-G_COEFFICIENTS = np.array([0.0, 1.0, 4.5, 9.0, 99.0, 99.0])
+#: The 8-input G-function of Saltelli & Sobol' (1995): the four inputs with a = 99 hardly
+#: matter (first-order index 7e-5, total 1e-4). On it, the former bootstrap over the points of
+#: one sequence (N = 2048) covered the first-order index of input 5 in 14 of 20 seeds.
+G_COEFFICIENTS = np.array([0.0, 1.0, 4.5, 9.0, 99.0, 99.0, 99.0, 99.0])
 SEEDS = range(40)
 
 
@@ -55,11 +57,12 @@ def test_g_function_intervals_cover_the_exact_indices_at_about_their_level() -> 
     hits, _, estimates = _coverage(
         lambda x: sobol_g(x, G_COEFFICIENTS), inputs, first, total, n_base_samples=256
     )
-    # 8 replicates × 256 base points = 2048, the issue's N. Nominal 95 %: over 40 seeds and 12
-    # indices, well above the 70 % the bootstrap reached on the small index.
+    # 8 replicates × 256 base points = 2048, the issue's N. Nominal 95 %: over 40 seeds and 16
+    # indices, and no index missed as often as the bootstrap missed input 5 (6 in 20 seeds).
     assert hits.mean() >= 0.9
-    assert hits[:, [4, 5, 10, 11]].mean() >= 0.85  # the near-zero inputs
-    assert hits.mean(axis=0).min() >= 0.8  # no index is systematically missed
+    small = [4, 5, 6, 7, 12, 13, 14, 15]  # first-order and total indices of the a = 99 inputs
+    assert hits[:, small].mean() >= 0.85
+    assert hits.mean(axis=0).min() >= 0.8
     # The small index is estimated near 1e-4, not 0.003.
     assert abs(np.median(estimates[:, -1]) - first[-1]) < 1e-3
 

@@ -418,7 +418,7 @@ def test_chart_drawing_is_a_flowable_in_a_platypus_document():
             ),
             "interval_low\\[0\\]",
         ),
-        (lambda: score_interval_chart(["a"], [50], [60], [70]), "lows <= medians <= highs"),
+        (lambda: score_interval_chart(["a"], [50], [70], [60]), "lows <= highs"),
         (lambda: score_interval_chart(["a"], [5], [1], [9], axis_min=10, axis_max=1), "axis_min"),
         (lambda: heat_map(["a", "b"], ["x"], [[1.0]]), "one row per row label"),
         (lambda: heat_map(["a"], ["x", "y"], [[1.0]]), "matrix\\[0\\] has 1 values for 2"),

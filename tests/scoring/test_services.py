@@ -355,7 +355,11 @@ class AgreementTests(TestCase):
         assert results[(AgreementScope.QUESTION, "GOV.1.b")].rwg == 0.0
         assert results[(AgreementScope.QUESTION, "GOV.1.b")].low_agreement
         pillar = results[(AgreementScope.PILLAR, "GOV")]
-        assert pillar.respondents == 5 and pillar.alpha is not None
+        # Alpha is computed per scale and combined: GOV.1.a (6 levels) and GOV.1.b (yes /
+        # partial / no) are one question each, and a single unit cannot tell agreement from
+        # chance (Krippendorff 2011), so the pillar's alpha is undefined rather than made up by
+        # pooling two scales as one.
+        assert pillar.respondents == 5 and pillar.alpha is None
         assert pillar.interval_low <= pillar.interval_high
         assert (AgreementScope.ASSESSMENT, "") in results
 
