@@ -262,10 +262,6 @@ class RegionalReport:
     ranking_influence_evaluations: int = 0
 
 
-# ---------------------------------------------------------------------------------------------
-# Fetch helpers
-
-
 def day_text(day: datetime.date) -> str:
     """A date in the active language's long form: "28 novembre 2026", "Nov. 28, 2026".
 
@@ -386,10 +382,6 @@ def _check_language(language: str) -> None:
         raise ReportError(
             f"Unknown report language {language!r}; choose one of {', '.join(known)}."
         )
-
-
-# ---------------------------------------------------------------------------------------------
-# Country report
 
 
 def _choose_assessment(country: Country, round: int | None) -> tuple[Assessment, ScoreRun]:
@@ -835,10 +827,6 @@ def _evaluations(uncertainty: Mapping[str, Any] | None) -> int:
     """How many recomputations the run's sensitivity analysis made (0 without one)."""
     sensitivity = (uncertainty or {}).get("sensitivity") or {}
     return int(sensitivity.get("n_evaluations", 0))
-
-
-# ---------------------------------------------------------------------------------------------
-# Regional report
 
 
 def regional_report_data(

@@ -252,10 +252,6 @@ class Demand:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-# ---------------------------------------------------------------------------------------------
-# Fetch
-
-
 def latest_snapshots(
     *,
     countries: QuerySet[Country] | None = None,
@@ -404,10 +400,6 @@ def stage_label(spec: FrameworkSpec, code: str, language: str) -> str:
     return code
 
 
-# ---------------------------------------------------------------------------------------------
-# Priorities
-
-
 def criteria_weights_validate(weights: Mapping[str, float] | None) -> dict[str, float]:
     """The four criteria weights, defaults for missing ones, rescaled to sum to 1."""
     merged = dict(DEFAULT_CRITERIA_WEIGHTS)
@@ -529,10 +521,6 @@ def country_needs(
             )
         )
     return CountryNeeds(tuple(rows), insufficient, method, weights)
-
-
-# ---------------------------------------------------------------------------------------------
-# Portfolio
 
 
 def country_portfolio(
@@ -730,10 +718,6 @@ def _spread(low: float | None, high: float | None) -> float | None:
     if low is None or high is None or high <= low:
         return None
     return (high - low) / (2 * _Z_95)
-
-
-# ---------------------------------------------------------------------------------------------
-# Cross-country demand
 
 
 def demand_build(

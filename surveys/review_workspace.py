@@ -10,11 +10,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.utils.translation import gettext as _
 
 from surveys.frameworks.spec import QuestionSpec, translate
-from surveys.models import Answer, AnswerStatus, Assessment, Query
+from surveys.models import (
+    Answer,
+    AnswerStatus,
+    Assessment,
+    Evidence,
+    Query,
+    StakeholderAnswer,
+)
 from surveys.services.review import framework_spec, queries_with_messages
 
 
@@ -101,13 +107,6 @@ def answer_display(value: Any, status: str, question: QuestionSpec | None, langu
     return f"{text} {unit}" if unit else text
 
 
-def _optional_model(name: str) -> Any:
-    try:
-        return apps.get_model("surveys", name)
-    except LookupError:
-        return None
-
-
 def _low_agreement_by_question(assessment: Assessment) -> dict[str, float]:
     """Question code → r_wg for questions the latest score run flagged for low agreement."""
     from scoring.models import AgreementResult, ScoreRun
@@ -135,22 +134,16 @@ def build_workspace(assessment: Assessment, *, language: str) -> Workspace:
     spec = framework_spec(assessment)
     answers = {a.question_code: a for a in Answer.objects.filter(assessment=assessment).order_by()}
     evidence: dict[str, list[Any]] = defaultdict(list)
-    evidence_model = _optional_model("Evidence")
-    if evidence_model is not None:
-        for item in evidence_model.objects.filter(assessment=assessment).order_by(
-            "uploaded_at", "pk"
-        ):
-            evidence[item.question_code].append(item)
+    for item in Evidence.objects.filter(assessment=assessment).order_by("uploaded_at", "pk"):
+        evidence[item.question_code].append(item)
     stakeholder_rows: dict[str, list[Any]] = defaultdict(list)
-    stakeholder_model = _optional_model("StakeholderAnswer")
-    if stakeholder_model is not None:
-        stakeholder_answers = (
-            stakeholder_model.objects.filter(invitation__assessment=assessment)
-            .select_related("invitation")
-            .order_by("invitation__created_at", "pk")
-        )
-        for item in stakeholder_answers:
-            stakeholder_rows[item.question_code].append(item)
+    stakeholder_answers = (
+        StakeholderAnswer.objects.filter(invitation__assessment=assessment)
+        .select_related("invitation")
+        .order_by("invitation__created_at", "pk")
+    )
+    for item in stakeholder_answers:
+        stakeholder_rows[item.question_code].append(item)
     queries: dict[str, list[Query]] = defaultdict(list)
     all_queries = queries_with_messages(assessment)
     for query in all_queries:

@@ -199,10 +199,6 @@ def _union(codes: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-# ---------------------------------------------------------------------------------------------
-# Answers
-
-
 def _answers_by_assessment(batch: Sequence[Assessment]) -> dict[int, list[tuple]]:
     grouped: dict[int, list[tuple]] = defaultdict(list)
     rows = (
@@ -265,9 +261,6 @@ def _answers_wide(assessments: QuerySet[Assessment], language: str) -> ExportTab
 
     return ExportTable(columns, rows(), "answers-wide")
 
-
-# ---------------------------------------------------------------------------------------------
-# Scores and gaps
 
 SCORE_FIELDS = [
     "score",
@@ -398,9 +391,6 @@ def _scores_wide(
     return ExportTable(columns, rows(), "gaps-wide" if gaps_only else "scores-wide")
 
 
-# ---------------------------------------------------------------------------------------------
-# Priorities (planners)
-
 PRIORITY_COLUMNS = [
     "country",
     "country_name",
@@ -508,10 +498,6 @@ def _priorities_wide(countries: QuerySet[Country], selection: ExportSelection, l
         for entry in by_country.values()
     )
     return ExportTable(base + indicators, rows, "priorities-wide")
-
-
-# ---------------------------------------------------------------------------------------------
-# Writers
 
 
 def export_table(

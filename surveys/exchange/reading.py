@@ -23,7 +23,6 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
@@ -166,10 +165,6 @@ def open_table(
     return _open_csv(source, encoding)
 
 
-# ---------------------------------------------------------------------------------------------
-# CSV
-
-
 def _detect_encoding(head: bytes, forced: str) -> tuple[str, int]:
     """(encoding, bytes of BOM to skip)."""
     if head.startswith(codecs.BOM_UTF8):
@@ -258,10 +253,6 @@ def _open_csv(source: IO[bytes], forced_encoding: str) -> Table:
     return Table(columns, rows(), "csv", encoding=encoding, delimiter=delimiter)
 
 
-# ---------------------------------------------------------------------------------------------
-# XLSX
-
-
 def _open_xlsx(source: IO[bytes]) -> Table:
     from openpyxl import load_workbook
 
@@ -297,9 +288,6 @@ def _open_xlsx(source: IO[bytes]) -> Table:
     return Table(columns, rows(), "xlsx")
 
 
-# ---------------------------------------------------------------------------------------------
-
-
 def _columns(header: Any) -> list[str]:
     columns = [normalise_header(name) for name in header]
     while columns and not columns[-1]:
@@ -322,15 +310,3 @@ def _cells(columns: list[str], values: Any) -> dict[str, Any]:
         if name:
             cells[name] = value.strip() if isinstance(value, str) else value
     return cells
-
-
-def table_from_path(path: Path, *, encoding: str = "") -> tuple[Table, IO[bytes]]:
-    """Open a local file (management commands); the caller closes the returned handle."""
-    handle = path.open("rb")
-    try:
-        return open_table(handle, name=path.name, size=path.stat().st_size, encoding=encoding), (
-            handle
-        )
-    except Exception:
-        handle.close()
-        raise

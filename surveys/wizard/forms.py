@@ -184,8 +184,6 @@ class StepForm(forms.Form):
             )
         self._initial_visibility()
 
-    # -- helpers -------------------------------------------------------------------------
-
     def _submitted(self, question: QuestionSpec) -> bool:
         """Whether the page that was posted showed this question (its status is always sent)."""
         return self.is_bound and self.add_prefix(question.code + STATUS_SUFFIX) in self.data
@@ -231,8 +229,6 @@ class StepForm(forms.Form):
         if AnswerStatus.NOT_APPLICABLE in statuses:
             return _("Answer this question, or choose “Not applicable”.")
         return _("This question needs an answer.")
-
-    # -- validation ----------------------------------------------------------------------
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -304,8 +300,6 @@ class StepForm(forms.Form):
         if not hasattr(data, "getlist"):
             data = MultiValueDict({key: list(value) for key, value in data.items()})
         return {key: data.getlist(key) for key in data if key.startswith(prefix)}
-
-    # -- display -------------------------------------------------------------------------
 
     def blocks(self) -> list[QuestionBlock]:
         """One block per question, hidden ones marked ``visible=False``."""

@@ -42,6 +42,7 @@ from surveys.services.answers import (
     answers_for_conditions,
     framework_spec,
 )
+from surveys.services.review import open_queries_by_question
 from surveys.services.workflow import (
     AssessmentIncomplete,
     TransitionError,
@@ -69,21 +70,10 @@ def _saved_message(when: Any) -> str:
     }
 
 
-def _open_queries(assessment: Any) -> dict[str, list[Any]]:
-    # The review feature shows reviewers' open queries beside each question.
-    try:
-        from surveys.services.review import open_queries_by_question
-    except ImportError:
-        return {}
-    return open_queries_by_question(assessment)
-
-
 class SurveyWizardView(NamedUrlWizardView):
     """One step per pillar (skipped when all its questions are hidden), then a review step."""
 
     template_name = "surveys/wizard_step.html"
-
-    # -- set-up --------------------------------------------------------------------------
 
     def get_prefix(self, request: HttpRequest, *args: Any, **kwargs: Any) -> str:
         return f"assessment_{kwargs['pk']}"
@@ -176,8 +166,6 @@ class SurveyWizardView(NamedUrlWizardView):
             strict=strict,
         )
 
-    # -- GET -----------------------------------------------------------------------------
-
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         step = kwargs.get("step")
         steps = self.get_form_list()
@@ -203,8 +191,6 @@ class SurveyWizardView(NamedUrlWizardView):
         order = [pillar.code for pillar in self.spec.pillars]
         later = order[order.index(step) + 1 :]
         return next((code for code in later if code in steps), REVIEW_STEP)
-
-    # -- POST ----------------------------------------------------------------------------
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         step = kwargs.get("step")
@@ -352,8 +338,6 @@ class SurveyWizardView(NamedUrlWizardView):
             status=400,
         )
 
-    # -- rendering -----------------------------------------------------------------------
-
     def render_step(self, form: Any, status: int = 200, **extra: Any) -> HttpResponse:
         context = self.get_context_data(form=form, **extra)
         return self.render_to_response(context, status=status)
@@ -386,7 +370,7 @@ class SurveyWizardView(NamedUrlWizardView):
         if isinstance(form, StepForm):
             pillar = self.pillar(self.steps.current)
             evidence = self.evidence_for(pillar)
-            queries = _open_queries(self.assessment)
+            queries = open_queries_by_question(self.assessment)
             blocks = form.blocks()
             for block in blocks:
                 block.evidence = evidence.get(block.code, [])
