@@ -535,13 +535,6 @@ def export_table(
     return builders[(dataset, layout)](selected, language)
 
 
-class _Echo:
-    """A file-like object whose write() returns what it was given (csv.writer target)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def stream_csv(table: ExportTable, *, bom: bool = False) -> Iterator[bytes]:
     """UTF-8 CSV in chunks of rows; ``bom`` adds the byte-order mark Excel needs."""
     buffer = io.StringIO()
