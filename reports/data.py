@@ -30,7 +30,6 @@ from reports.texts import (
     chart_text,
     country_text,
     format_number,
-    localized_number,
     regional_text,
     report_languages,
 )
@@ -45,7 +44,8 @@ from scoring.models import (
     ScoreLevel,
     ScoreRun,
 )
-from surveys.frameworks.spec import FrameworkSpec, QuestionSpec, QuestionType, translate
+from surveys.answer_text import answer_text, localized_number
+from surveys.frameworks.spec import FrameworkSpec, translate
 from surveys.models import Answer, Assessment, Country, Evidence
 
 __all__ = [
@@ -297,31 +297,6 @@ def _line(
         effective_weight=row.effective_weight,
         pillar_title=pillar_title,
     )
-
-
-def _answer_text(question: QuestionSpec | None, answer: Answer, language: str) -> str:
-    value = answer.value
-    if value is None or question is None:
-        return "" if value is None else str(value)
-    if question.type is QuestionType.MATURITY:
-        level = next((lv for lv in question.levels if lv.value == value), None)
-        if level is None:
-            return str(value)
-        label = translate(level.label, language) or translate(level.descriptor, language)
-        return _("Level {level}: {label}").format(level=level.value, label=label)
-    if question.type in (QuestionType.YES_PARTIAL_NO, QuestionType.SINGLE_CHOICE):
-        choice = question.choice(value) if isinstance(value, str) else None
-        return translate(choice.label, language) if choice else str(value)
-    if question.type is QuestionType.MULTIPLE_CHOICE and isinstance(value, list):
-        labels = []
-        for code in value:
-            choice = question.choice(code) if isinstance(code, str) else None
-            labels.append(translate(choice.label, language) if choice else str(code))
-        return ", ".join(labels)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    unit = translate(question.unit, language)
-    return f"{localized_number(value)} {unit}".strip()
 
 
 def _status_labels() -> dict[str, str]:
@@ -688,7 +663,7 @@ def _country_report_data(
                     AnswerLine(
                         question_code=question.code,
                         question=translate(question.text, language),
-                        answer=_answer_text(question, answer, language),
+                        answer=answer_text(question, answer.value, language=language),
                         status=statuses.get(answer.status, answer.status),
                         justification=answer.justification,
                         score=None if item is None else item.score,

@@ -33,7 +33,7 @@ from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlWizardView, StepsHelper
 
 from surveys import permissions
-from surveys.frameworks.spec import PillarSpec
+from surveys.frameworks.spec import PillarSpec, translate
 from surveys.models import AssessmentState, Evidence
 from surveys.services.answers import (
     AssessmentLocked,
@@ -319,8 +319,7 @@ class SurveyWizardView(NamedUrlWizardView):
             if step in steps and step != REVIEW_STEP:
                 problems.append(
                     {
-                        "text": self.pillar(step).title.get(language)
-                        or next(iter(self.pillar(step).title.values()), step),
+                        "text": translate(self.pillar(step).title, language) or step,
                         "message": _(
                             "Some values typed on this step could not be saved: correct or "
                             "clear them."
@@ -355,8 +354,7 @@ class SurveyWizardView(NamedUrlWizardView):
             navigation=[
                 {
                     "code": item.pillar.code,
-                    "title": item.pillar.title.get(language)
-                    or next(iter(item.pillar.title.values()), ""),
+                    "title": translate(item.pillar.title, language),
                     "progress": item,
                     "url": self.get_step_url(item.pillar.code) if not item.skipped else "",
                     "current": item.pillar.code == self.steps.current,
@@ -377,8 +375,8 @@ class SurveyWizardView(NamedUrlWizardView):
                 block.queries = queries.get(block.code, [])
             context.update(
                 pillar=pillar,
-                pillar_title=pillar.title.get(language) or next(iter(pillar.title.values()), ""),
-                pillar_description=pillar.description.get(language, ""),
+                pillar_title=translate(pillar.title, language),
+                pillar_description=translate(pillar.description, language),
                 blocks=blocks,
             )
         else:
@@ -414,8 +412,7 @@ class SurveyWizardView(NamedUrlWizardView):
             if rows:
                 pillars.append(
                     {
-                        "title": pillar.title.get(language)
-                        or next(iter(pillar.title.values()), ""),
+                        "title": translate(pillar.title, language),
                         "url": self.get_step_url(pillar.code),
                         "rows": rows,
                     }
