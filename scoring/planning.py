@@ -40,6 +40,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.db.models import Max, QuerySet
@@ -169,6 +170,43 @@ class NeedRow:
     priority: float
     contributions: dict[str, float]
     cheapest: str
+
+
+#: The columns of a country's ranked needs, written by the planner page's CSV and the
+#: priorities export alike (see :func:`need_cells`).
+NEED_COLUMNS = (
+    "rank",
+    "indicator",
+    "title",
+    "pillar",
+    "score",
+    "target",
+    "gap",
+    "effective_weight",
+    "urgency",
+    "feasibility",
+    "priority",
+    "cheapest_intervention",
+)
+
+
+def need_cells(need: NeedRow) -> dict[str, Any]:
+    """One ranked need as the :data:`NEED_COLUMNS` cells, at full precision."""
+    indicator = need.indicator
+    return {
+        "rank": need.rank,
+        "indicator": indicator.code,
+        "title": indicator.title,
+        "pillar": indicator.pillar_code,
+        "score": indicator.score,
+        "target": indicator.target,
+        "gap": indicator.gap,
+        "effective_weight": indicator.effective_weight,
+        "urgency": need.urgency,
+        "feasibility": need.feasibility,
+        "priority": need.priority,
+        "cheapest_intervention": need.cheapest,
+    }
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ from typing import Any
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from scoring.models import RunKind, RunStatus, Score, ScoreLevel
+from scoring.models import SCORE_VALUE_FIELDS, RunKind, RunStatus, Score, ScoreLevel
+from scoring.planning import NEED_COLUMNS
 from surveys.exchange.xlsx_stream import stream_workbook
 from surveys.frameworks.spec import FrameworkSpec, translate
 from surveys.models import Answer, Assessment, Country
@@ -262,23 +263,7 @@ def _answers_wide(assessments: QuerySet[Assessment], language: str) -> ExportTab
     return ExportTable(columns, rows(), "answers-wide")
 
 
-SCORE_FIELDS = [
-    "score",
-    "coverage",
-    "target",
-    "gap",
-    "relative_gap",
-    "stage",
-    "insufficient",
-    "imputed",
-    "effective_weight",
-    "interval_low",
-    "interval_median",
-    "interval_high",
-    "rank_low",
-    "rank_median",
-    "rank_high",
-]
+SCORE_FIELDS = list(SCORE_VALUE_FIELDS)
 
 
 def latest_run_ids(assessment_ids: Sequence[int]) -> dict[int, int]:
@@ -399,18 +384,7 @@ PRIORITY_COLUMNS = [
     "framework",
     "assessment_id",
     "run_id",
-    "rank",
-    "indicator",
-    "title",
-    "pillar",
-    "score",
-    "target",
-    "gap",
-    "effective_weight",
-    "urgency",
-    "feasibility",
-    "priority",
-    "cheapest_intervention",
+    *NEED_COLUMNS,
 ]
 
 
@@ -447,7 +421,6 @@ def priority_rows(
             snapshot=snapshot, interventions=catalogues[code], method=method
         )
         for need in needs.rows:
-            indicator = need.indicator
             yield {
                 "country": snapshot.country.alpha3,
                 "country_name": snapshot.country.name,
@@ -456,18 +429,7 @@ def priority_rows(
                 "framework": code,
                 "assessment_id": assessment.pk,
                 "run_id": snapshot.run_id,
-                "rank": need.rank,
-                "indicator": indicator.code,
-                "title": indicator.title,
-                "pillar": indicator.pillar_code,
-                "score": indicator.score,
-                "target": indicator.target,
-                "gap": indicator.gap,
-                "effective_weight": indicator.effective_weight,
-                "urgency": need.urgency,
-                "feasibility": need.feasibility,
-                "priority": need.priority,
-                "cheapest_intervention": need.cheapest,
+                **planning.need_cells(need),
             }
 
 
