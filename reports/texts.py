@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from django.utils.translation import gettext as _
 
 from reports.charts import ChartText
+from surveys.answer_text import localized_number  # defined once, beside the answers in words
 
 __all__ = [
     "chart_text",
@@ -21,6 +22,7 @@ __all__ = [
     "dashboard_text",
     "format_money",
     "format_number",
+    "localized_number",
     "regional_text",
     "report_languages",
 ]
