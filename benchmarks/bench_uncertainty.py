@@ -29,7 +29,7 @@ are timed in alternating rounds (``_timing.time_interleaved``), so a change in t
 machine's load weighs on each alike; the BLAS kernel in use is printed first.
 
 Run: ``.venv/bin/python benchmarks/bench_uncertainty.py [--rounds N] [--loop-samples N]``.
-Targets (issue 7): ``run_uncertainty`` at most 1 s on 2 cores, and at least 100x faster
+Targets: ``run_uncertainty`` at most 1 s on 2 cores, and at least 100x faster
 than the per-sample pipeline loop.
 """
 

@@ -31,7 +31,6 @@ from reports.texts import (
     chart_text,
     country_text,
     format_number,
-    localized_number,
     regional_text,
     report_languages,
 )
@@ -47,7 +46,8 @@ from scoring.models import (
     ScoreLevel,
     ScoreRun,
 )
-from surveys.frameworks.spec import FrameworkSpec, QuestionSpec, QuestionType, translate
+from surveys.answer_text import answer_text, localized_number
+from surveys.frameworks.spec import FrameworkSpec, translate
 from surveys.models import Answer, Assessment, AssessmentState, Country, Evidence, Framework
 
 __all__ = [
@@ -277,10 +277,6 @@ class RegionalReport:
         return tuple(row for row in self.rows if row.unranked_reason)
 
 
-# ---------------------------------------------------------------------------------------------
-# Fetch helpers
-
-
 def day_text(day: datetime.date) -> str:
     """A date in the active language's long form: "28 novembre 2026", "Nov. 28, 2026".
 
@@ -317,31 +313,6 @@ def _line(
         pillar_title=pillar_title,
         outside_interval=row.outside_interval,
     )
-
-
-def _answer_text(question: QuestionSpec | None, answer: Answer, language: str) -> str:
-    value = answer.value
-    if value is None or question is None:
-        return "" if value is None else str(value)
-    if question.type is QuestionType.MATURITY:
-        level = next((lv for lv in question.levels if lv.value == value), None)
-        if level is None:
-            return str(value)
-        label = translate(level.label, language) or translate(level.descriptor, language)
-        return _("Level {level}: {label}").format(level=level.value, label=label)
-    if question.type in (QuestionType.YES_PARTIAL_NO, QuestionType.SINGLE_CHOICE):
-        choice = question.choice(value) if isinstance(value, str) else None
-        return translate(choice.label, language) if choice else str(value)
-    if question.type is QuestionType.MULTIPLE_CHOICE and isinstance(value, list):
-        labels = []
-        for code in value:
-            choice = question.choice(code) if isinstance(code, str) else None
-            labels.append(translate(choice.label, language) if choice else str(code))
-        return ", ".join(labels)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    unit = translate(question.unit, language)
-    return f"{localized_number(value)} {unit}".strip()
 
 
 def _status_labels() -> dict[str, str]:
@@ -444,10 +415,6 @@ def _check_language(language: str) -> None:
         raise ReportError(
             f"Unknown report language {language!r}; choose one of {', '.join(known)}."
         )
-
-
-# ---------------------------------------------------------------------------------------------
-# Country report
 
 
 def _choose_assessment(country: Country, round: int | None) -> tuple[Assessment, ScoreRun]:
@@ -758,7 +725,7 @@ def _country_report_data(
                     AnswerLine(
                         question_code=question.code,
                         question=translate(question.text, language),
-                        answer=_answer_text(question, answer, language),
+                        answer=answer_text(question, answer.value, language=language),
                         status=statuses.get(answer.status, answer.status),
                         justification=answer.justification,
                         score=None if item is None else item.score,
@@ -906,10 +873,6 @@ def _evaluations(uncertainty: Mapping[str, Any] | None) -> int:
     """How many recomputations the run's sensitivity analysis made (0 without one)."""
     sensitivity = (uncertainty or {}).get("sensitivity") or {}
     return int(sensitivity.get("n_evaluations", 0))
-
-
-# ---------------------------------------------------------------------------------------------
-# Regional report
 
 
 def regional_report_data(

@@ -51,7 +51,7 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from reports.charts import Chart
-from reports.data import CountryReport, PillarSection, RegionalReport, ScoreLine
+from reports.data import CountryReport, PillarSection, RegionalReport
 from reports.figures import CountryCharts, country_charts, regional_charts
 from reports.fonts import FontFamily, register_fonts, safe_text
 from reports.texts import format_money, format_number
@@ -369,21 +369,6 @@ def _cover(styles: _Styles, title: str, subtitle: str, lines: Sequence[str]) -> 
     ]
     story += [Paragraph(_safe(line, font), styles.body) for line in lines if line]
     return story
-
-
-# ---------------------------------------------------------------------------------------------
-# Country report
-
-
-def _score_with_interval(line: ScoreLine, text: Mapping[str, str]) -> str:
-    if line.insufficient or line.score is None:
-        return text["insufficient"]
-    if line.interval_low is None or line.interval_high is None:
-        return format_number(line.score, text)
-    return (
-        f"{format_number(line.score, text)} "
-        f"({format_number(line.interval_low, text)}–{format_number(line.interval_high, text)})"
-    )
 
 
 def _range(low: float | None, high: float | None, text: Mapping[str, str], digits: int = 1) -> str:
@@ -866,10 +851,6 @@ def country_report_pdf(report: CountryReport) -> bytes:
         footer=f"{text['score_run']} {report.run_id} · {run_date}",
         page_label=text["page"],
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Regional report
 
 
 def regional_report_pdf(report: RegionalReport) -> bytes:

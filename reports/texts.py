@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from reports.charts import ChartText
+from surveys.answer_text import localized_number  # defined once, beside the answers in words
 
 __all__ = [
     "chart_text",
@@ -44,29 +44,6 @@ def format_number(value: float | None, text: Mapping[str, str], digits: int = 1)
     if formatted.startswith("-") and float(formatted) == 0:
         formatted = formatted[1:]
     return formatted.replace(".", text.get("decimal_separator", "."))
-
-
-def localized_number(value: float) -> str:
-    """A number as typed (no fixed decimals) in the active language: ``44,2`` in French.
-
-    For answers, weights and thresholds, whose precision is the author's; whole numbers print
-    bare and at most six decimals are kept (stored statistics may carry binary noise).
-
-    Examples
-    --------
-    >>> from django.utils import translation
-    >>> with translation.override("fr"):
-    ...     localized_number(44.2), localized_number(12.0), localized_number(0.1 + 0.2)
-    ('44,2', '12', '0,3')
-    >>> with translation.override("en"):
-    ...     localized_number(0.25)
-    '0.25'
-    """
-    if isinstance(value, float):
-        value = round(value, 6)
-        if value.is_integer():
-            value = int(value)
-    return formats.number_format(value)
 
 
 def format_money(value: float, text: Mapping[str, str]) -> str:

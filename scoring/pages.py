@@ -14,11 +14,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from reports.charts import ChartText, gap_bar_chart, radar_chart
-from reports.texts import chart_text, localized_number
+from reports.texts import chart_text
 from scoring.influence import InfluenceLine, influence_lines
 from scoring.models import AgreementResult, AgreementScope, RunStatus, Score, ScoreLevel, ScoreRun
 from scoring.services import framework_spec, latest_cohort_score
-from surveys.frameworks.spec import FrameworkSpec, QuestionSpec, QuestionType, translate
+from surveys.answer_text import answer_text
+from surveys.frameworks.spec import FrameworkSpec, translate
 from surveys.models import Assessment
 
 __all__ = ["AnswerLine", "NodeLine", "ScorePage", "score_page"]
@@ -96,30 +97,6 @@ def _stage_labels(spec: FrameworkSpec, language: str) -> dict[str, str]:
     return labels
 
 
-def _answer_text(question: QuestionSpec, value: object, language: str) -> str:
-    if value is None:
-        return ""
-    if question.type is QuestionType.MATURITY:
-        level = next((lv for lv in question.levels if lv.value == value), None)
-        if level is None:
-            return str(value)
-        label = translate(level.label, language) or translate(level.descriptor, language)
-        return _("Level %(level)s: %(label)s") % {"level": level.value, "label": label}
-    if question.type in (QuestionType.YES_PARTIAL_NO, QuestionType.SINGLE_CHOICE):
-        choice = question.choice(value) if isinstance(value, str) else None
-        return translate(choice.label, language) if choice else str(value)
-    if question.type is QuestionType.MULTIPLE_CHOICE and isinstance(value, list):
-        labels = []
-        for code in value:
-            choice = question.choice(code) if isinstance(code, str) else None
-            labels.append(translate(choice.label, language) if choice else str(code))
-        return ", ".join(labels) or _("none chosen")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    unit = translate(question.unit, language)
-    return f"{localized_number(value)} {unit}".strip()
-
-
 def _status_label(status: str) -> str:
     labels = {
         "answered": _("Answered"),
@@ -153,7 +130,7 @@ def _answers(
         explanation: dict[str, Any] = item.explanation
         status = explanation.get("status", "missing")
         source = explanation.get("source", "answer")
-        answer = _answer_text(question, explanation.get("value"), language)
+        answer = answer_text(question, explanation.get("value"), language=language)
         if source == "statistic":
             statistic = explanation.get("statistic", {})
             answer = _("%(value)s (statistic: %(source)s, %(year)s)") % {

@@ -41,6 +41,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -174,6 +175,43 @@ class NeedRow:
     cheapest: str
 
 
+#: The columns of a country's ranked needs, written by the planner page's CSV and the
+#: priorities export alike (see :func:`need_cells`).
+NEED_COLUMNS = (
+    "rank",
+    "indicator",
+    "title",
+    "pillar",
+    "score",
+    "target",
+    "gap",
+    "effective_weight",
+    "urgency",
+    "feasibility",
+    "priority",
+    "cheapest_intervention",
+)
+
+
+def need_cells(need: NeedRow) -> dict[str, Any]:
+    """One ranked need as the :data:`NEED_COLUMNS` cells, at full precision."""
+    indicator = need.indicator
+    return {
+        "rank": need.rank,
+        "indicator": indicator.code,
+        "title": indicator.title,
+        "pillar": indicator.pillar_code,
+        "score": indicator.score,
+        "target": indicator.target,
+        "gap": indicator.gap,
+        "effective_weight": indicator.effective_weight,
+        "urgency": need.urgency,
+        "feasibility": need.feasibility,
+        "priority": need.priority,
+        "cheapest_intervention": need.cheapest,
+    }
+
+
 @dataclass(frozen=True)
 class CountryNeeds:
     rows: tuple[NeedRow, ...]
@@ -253,10 +291,6 @@ class Demand:
     interventions: tuple[InterventionDemand, ...]
     countries: int
     notes: tuple[str, ...] = field(default_factory=tuple)
-
-
-# ---------------------------------------------------------------------------------------------
-# Fetch
 
 
 def latest_snapshots(
@@ -407,10 +441,6 @@ def stage_label(spec: FrameworkSpec, code: str, language: str) -> str:
     return code
 
 
-# ---------------------------------------------------------------------------------------------
-# Priorities
-
-
 def criteria_weights_validate(weights: Mapping[str, float] | None) -> dict[str, float]:
     """The four criteria weights, defaults for missing ones, rescaled to sum to 1."""
     merged = dict(DEFAULT_CRITERIA_WEIGHTS)
@@ -532,10 +562,6 @@ def country_needs(
             )
         )
     return CountryNeeds(tuple(rows), insufficient, method, weights)
-
-
-# ---------------------------------------------------------------------------------------------
-# Portfolio
 
 
 def country_portfolio(
@@ -733,10 +759,6 @@ def _spread(low: float | None, high: float | None) -> float | None:
     if low is None or high is None or high <= low:
         return None
     return (high - low) / (2 * _Z_95)
-
-
-# ---------------------------------------------------------------------------------------------
-# Cross-country demand
 
 
 def demand_build(

@@ -63,7 +63,7 @@ from scoring.models import (
 from scoring.results import UnitInputs, build_score_rows, number_or_none
 from surveys.audit import Change, audit_record
 from surveys.frameworks.spec import FrameworkSpec
-from surveys.models import Answer, Assessment, AssessmentState, Framework
+from surveys.models import Answer, Assessment, AssessmentState, Framework, StakeholderAnswer
 
 __all__ = [
     "COHORT_SAMPLES",
@@ -151,10 +151,6 @@ def _inputs_from_json(stored: Mapping[str, Any]) -> dict[str, InputSpec]:
         else:
             inputs[name] = tuple(spec)
     return inputs
-
-
-# ---------------------------------------------------------------------------------------------
-# Fetch
 
 
 def _answers_by_assessment(assessment_ids: Sequence[int]) -> dict[int, dict[str, RawAnswer]]:
@@ -297,10 +293,6 @@ def _arrays_from_json(inputs: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray
     return values, status
 
 
-# ---------------------------------------------------------------------------------------------
-# Compute
-
-
 @dataclass
 class _Computed:
     result: ScoreResult
@@ -357,10 +349,6 @@ def _compute(
         inputs=chosen,
         sensitivity=sensitivity_json(indices, outputs=outputs),
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Save
 
 
 def _new_seed(seed: int | None) -> int:
@@ -458,18 +446,10 @@ def _save_run(
     return run
 
 
-# ---------------------------------------------------------------------------------------------
-# Stakeholder agreement
-
-
 def _agreement_rows(
     run: ScoreRun, assessment: Assessment, layout: FrameworkLayout, seed: int
 ) -> list[AgreementResult]:
-    """Agreement among the assessment's stakeholders (empty without the survey models)."""
-    try:
-        from surveys.models.survey import StakeholderAnswer
-    except ImportError:
-        return []
+    """Agreement among the assessment's stakeholders."""
     from scoring.agreement import stakeholder_agreement
 
     rows = StakeholderAnswer.objects.filter(
@@ -477,10 +457,6 @@ def _agreement_rows(
     ).values_list("invitation_id", "question_code", "value")
     summary = stakeholder_agreement(layout, list(rows), seed=seed)
     return [AgreementResult(run=run, assessment=assessment, **entry) for entry in summary]
-
-
-# ---------------------------------------------------------------------------------------------
-# Public API
 
 
 def score_run_create(

@@ -1,18 +1,14 @@
 from django.urls import path
 
-from scoring import views
+from scoring import views, views_planning
 
 app_name = "scoring"
 
-urlpatterns: list = [
+urlpatterns = [
     path("assessments/<int:pk>/scores/", views.assessment_scores, name="assessment-scores"),
     path("assessments/<int:pk>/rescore/", views.assessment_rescore, name="assessment-rescore"),
     path("score-runs/<int:pk>/", views.run_detail, name="run-detail"),
-]
-
-from scoring import views_planning  # noqa: E402  (planner pages, appended by their owner)
-
-urlpatterns += [
+    # Planner pages.
     path("planning/", views_planning.planner_home, name="planner-home"),
     path(
         "planning/countries/<str:alpha3>/",

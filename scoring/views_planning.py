@@ -272,37 +272,8 @@ def _country_csv(alpha3: str, table: str, context: dict[str, Any]) -> HttpRespon
     needs = context["needs"]
     return csv_response(
         f"needs-{alpha3}.csv",
-        [
-            "rank",
-            "indicator",
-            "title",
-            "pillar",
-            "score",
-            "target",
-            "gap",
-            "effective_weight",
-            "urgency",
-            "feasibility",
-            "priority",
-            "cheapest_intervention",
-        ],
-        (
-            [
-                row.rank,
-                row.indicator.code,
-                row.indicator.title,
-                row.indicator.pillar_code,
-                _rounded(row.indicator.score),
-                row.indicator.target,
-                _rounded(row.indicator.gap),
-                _rounded(row.indicator.effective_weight, 4),
-                _rounded(row.urgency, 4),
-                _rounded(row.feasibility, 4),
-                _rounded(row.priority, 4),
-                row.cheapest,
-            ]
-            for row in needs.rows
-        ),
+        list(planning.NEED_COLUMNS),
+        (list(planning.need_cells(row).values()) for row in needs.rows),
     )
 
 

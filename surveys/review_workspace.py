@@ -10,11 +10,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.utils.translation import gettext as _
 
+from surveys.answer_text import answer_text
 from surveys.frameworks.spec import QuestionSpec, translate
-from surveys.models import Answer, AnswerStatus, Assessment, Query
+from surveys.models import (
+    Answer,
+    Assessment,
+    Evidence,
+    Query,
+    StakeholderAnswer,
+)
 from surveys.services.review import framework_spec, queries_with_messages
 
 
@@ -66,48 +72,6 @@ class Workspace:
     open_queries: list[Query]
 
 
-def _single(value: Any, question: QuestionSpec | None, language: str) -> str:
-    if question is not None:
-        for level in question.levels:
-            if level.value == value:
-                label = translate(level.label, language) or translate(level.descriptor, language)
-                return f"{value} — {label}" if label else str(value)
-        choice = question.choice(str(value)) if question.choices else None
-        if choice is not None:
-            return translate(choice.label, language)
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    return str(value)
-
-
-def answer_display(value: Any, status: str, question: QuestionSpec | None, language: str) -> str:
-    """An answer as a reader sees it: level and choice labels, units, "Don't know".
-
-    >>> answer_display(None, "dont_know", None, "en")
-    "Don't know"
-    >>> answer_display(["a", "b"], "answered", None, "en")
-    'a, b'
-    """
-    if status == AnswerStatus.DONT_KNOW:
-        return str(AnswerStatus.DONT_KNOW.label)
-    if status == AnswerStatus.NOT_APPLICABLE:
-        return str(AnswerStatus.NOT_APPLICABLE.label)
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(_single(item, question, language) for item in value)
-    text = _single(value, question, language)
-    unit = translate(question.unit, language) if question is not None else ""
-    return f"{text} {unit}" if unit else text
-
-
-def _optional_model(name: str) -> Any:
-    try:
-        return apps.get_model("surveys", name)
-    except LookupError:
-        return None
-
-
 def _low_agreement_by_question(assessment: Assessment) -> dict[str, float]:
     """Question code → r_wg for questions the latest score run flagged for low agreement."""
     from scoring.models import AgreementResult, ScoreRun
@@ -135,22 +99,16 @@ def build_workspace(assessment: Assessment, *, language: str) -> Workspace:
     spec = framework_spec(assessment)
     answers = {a.question_code: a for a in Answer.objects.filter(assessment=assessment).order_by()}
     evidence: dict[str, list[Any]] = defaultdict(list)
-    evidence_model = _optional_model("Evidence")
-    if evidence_model is not None:
-        for item in evidence_model.objects.filter(assessment=assessment).order_by(
-            "uploaded_at", "pk"
-        ):
-            evidence[item.question_code].append(item)
+    for item in Evidence.objects.filter(assessment=assessment).order_by("uploaded_at", "pk"):
+        evidence[item.question_code].append(item)
     stakeholder_rows: dict[str, list[Any]] = defaultdict(list)
-    stakeholder_model = _optional_model("StakeholderAnswer")
-    if stakeholder_model is not None:
-        stakeholder_answers = (
-            stakeholder_model.objects.filter(invitation__assessment=assessment)
-            .select_related("invitation")
-            .order_by("invitation__created_at", "pk")
-        )
-        for item in stakeholder_answers:
-            stakeholder_rows[item.question_code].append(item)
+    stakeholder_answers = (
+        StakeholderAnswer.objects.filter(invitation__assessment=assessment)
+        .select_related("invitation")
+        .order_by("invitation__created_at", "pk")
+    )
+    for item in stakeholder_answers:
+        stakeholder_rows[item.question_code].append(item)
     queries: dict[str, list[Query]] = defaultdict(list)
     all_queries = queries_with_messages(assessment)
     for query in all_queries:
@@ -166,7 +124,7 @@ def build_workspace(assessment: Assessment, *, language: str) -> Workspace:
             text=translate(question.text, language) if question else code,
             help=translate(question.help, language) if question else "",
             answer=answer,
-            display=answer_display(answer.value, answer.status, question, language)
+            display=answer_text(question, answer.value, answer.status, language=language)
             if answer
             else "—",
             evidence=evidence.get(code, []),
@@ -175,7 +133,7 @@ def build_workspace(assessment: Assessment, *, language: str) -> Workspace:
                     name=item.invitation.name,
                     organisation=item.invitation.organisation
                     or item.invitation.get_organisation_type_display(),
-                    display=answer_display(item.value, item.status, question, language),
+                    display=answer_text(question, item.value, item.status, language=language),
                     justification=item.justification,
                 )
                 for item in stakeholder_rows.get(code, [])

@@ -1,13 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from surveys.views import (
+    assessments,
+    autosave,
+    evidence,
+    exchange,
+    frameworks,
+    history,
+    queues,
+    review,
+    stakeholders,
+)
+from surveys.wizard.views import wizard_view
 
 app_name = "surveys"
 
-urlpatterns: list = []
-
-# Review, history and work queues (issue 5).
-from surveys.views import history, queues, review  # noqa: E402
-
-urlpatterns += [
+urlpatterns = [
+    # Review, history and work queues.
     path("work-queue/", queues.work_queue, name="work-queue"),
     path("assessments/<int:pk>/review/", review.review, name="review"),
     path("assessments/<int:pk>/queries/", review.query_open_view, name="query-open"),
@@ -16,25 +25,14 @@ urlpatterns += [
     path("assessments/<int:pk>/transition/<slug:action>/", review.transition, name="transition"),
     path("assessments/<int:pk>/history/", history.history, name="history"),
     path("assessments/<int:pk>/history.csv", history.history_csv, name="history-csv"),
-]
-
-# Frameworks (issue 3).
-from surveys.views import frameworks  # noqa: E402
-
-urlpatterns += [
+    # Frameworks.
     path("frameworks/", frameworks.framework_list, name="framework-list"),
     path(
         "frameworks/<slug:code>/<str:version>/",
         frameworks.framework_detail,
         name="framework-detail",
     ),
-]
-
-# Assessments, the focal-point wizard, autosave and evidence (issue 4).
-from surveys.views import assessments, autosave, evidence  # noqa: E402
-from surveys.wizard.views import wizard_view  # noqa: E402
-
-urlpatterns += [
+    # Assessments, the focal-point wizard, autosave and evidence.
     path("assessments/", assessments.assessment_list, name="assessment-list"),
     path("assessments/new/", assessments.assessment_create_view, name="assessment-create"),
     path("assessments/<int:pk>/", assessments.assessment_detail, name="assessment-detail"),
@@ -48,12 +46,7 @@ urlpatterns += [
     ),
     path("evidence/<int:pk>/delete/", evidence.evidence_remove, name="evidence-delete"),
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence-download"),
-]
-
-# Stakeholder contributions (issue 4).
-from surveys.views import stakeholders  # noqa: E402
-
-urlpatterns += [
+    # Stakeholder contributions.
     path(
         "assessments/<int:pk>/stakeholders/",
         stakeholders.stakeholder_list,
@@ -71,12 +64,7 @@ urlpatterns += [
     ),
     path("s/", stakeholders.stakeholder_page, name="stakeholder-page"),
     path("s/<str:token>/", stakeholders.stakeholder_respond, name="stakeholder-respond"),
-]
-
-# Exports, import templates and imports (issue 10).
-from surveys.views import exchange  # noqa: E402
-
-urlpatterns += [
+    # Exports, import templates and imports.
     path("exports/", exchange.export, name="export"),
     path("exports/download/", exchange.export_download, name="export-download"),
     path(

@@ -1,5 +1,6 @@
 from scoring.models.planning import DeliveryChannel, Intervention, InterventionKind  # noqa: F401
 from scoring.models.runs import (  # noqa: F401
+    SCORE_VALUE_FIELDS,
     AgreementResult,
     AgreementScope,
     RunKind,

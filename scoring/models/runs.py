@@ -102,6 +102,27 @@ class ScoreLevel(models.TextChoices):
     ITEM = "item", _("Question")
 
 
+#: The values a score row carries beyond what identifies it, in the order exports and the API
+#: list them (``marginal_gain`` is left to the API: it can be infinite).
+SCORE_VALUE_FIELDS = (
+    "score",
+    "coverage",
+    "target",
+    "gap",
+    "relative_gap",
+    "stage",
+    "insufficient",
+    "imputed",
+    "effective_weight",
+    "interval_low",
+    "interval_median",
+    "interval_high",
+    "rank_low",
+    "rank_median",
+    "rank_high",
+)
+
+
 class Score(models.Model):
     """One number of a run: an assessment's score at one node of the framework."""
 

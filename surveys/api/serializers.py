@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from scoring.models import Score
+from scoring.models import SCORE_VALUE_FIELDS, Score
 from surveys.models import Answer, AnswerStatus, Assessment, Country, Framework
 from surveys.services.answers import MAX_JUSTIFICATION_LENGTH
 from surveys.services.official import official_figure_data
@@ -174,22 +174,8 @@ class ScoreSerializer(serializers.ModelSerializer):
             "level",
             "code",
             "position",
-            "score",
-            "coverage",
-            "target",
-            "gap",
-            "relative_gap",
-            "stage",
-            "insufficient",
-            "imputed",
-            "effective_weight",
+            *SCORE_VALUE_FIELDS,
             "marginal_gain",
-            "interval_low",
-            "interval_median",
-            "interval_high",
-            "rank_low",
-            "rank_median",
-            "rank_high",
         ]
         read_only_fields = fields
 

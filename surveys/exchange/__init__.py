@@ -1,1 +1,1 @@
-"""Data exchange: streamed exports, all-or-nothing imports and their templates (issue 10)."""
+"""Data exchange: streamed exports, all-or-nothing imports and their templates."""

@@ -32,7 +32,8 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from officialstats.figures import OfficialFigure
-from scoring.models import RunKind, RunStatus, Score, ScoreLevel
+from scoring.models import SCORE_VALUE_FIELDS, RunKind, RunStatus, Score, ScoreLevel
+from scoring.planning import NEED_COLUMNS
 from surveys.exchange.xlsx_stream import stream_workbook
 from surveys.frameworks.spec import FrameworkSpec, translate
 from surveys.models import Answer, Assessment, Country
@@ -201,9 +202,6 @@ def _union(codes: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-# ---------------------------------------------------------------------------------------------
-# Answers
-
 #: Beside each answer: the official value of a linked question (in the question's unit), its
 #: year, flags (``estimate``, ``lagged``, ``;``-separated) and source with attribution.
 OFFICIAL_COLUMNS = ["official_value", "official_year", "official_flags", "official_source"]
@@ -299,26 +297,7 @@ def _answers_wide(assessments: QuerySet[Assessment], language: str) -> ExportTab
     return ExportTable(columns, rows(), "answers-wide")
 
 
-# ---------------------------------------------------------------------------------------------
-# Scores and gaps
-
-SCORE_FIELDS = [
-    "score",
-    "coverage",
-    "target",
-    "gap",
-    "relative_gap",
-    "stage",
-    "insufficient",
-    "imputed",
-    "effective_weight",
-    "interval_low",
-    "interval_median",
-    "interval_high",
-    "rank_low",
-    "rank_median",
-    "rank_high",
-]
+SCORE_FIELDS = list(SCORE_VALUE_FIELDS)
 
 
 def latest_run_ids(assessment_ids: Sequence[int]) -> dict[int, int]:
@@ -431,9 +410,6 @@ def _scores_wide(
     return ExportTable(columns, rows(), "gaps-wide" if gaps_only else "scores-wide")
 
 
-# ---------------------------------------------------------------------------------------------
-# Priorities (planners)
-
 PRIORITY_COLUMNS = [
     "country",
     "country_name",
@@ -442,18 +418,7 @@ PRIORITY_COLUMNS = [
     "framework",
     "assessment_id",
     "run_id",
-    "rank",
-    "indicator",
-    "title",
-    "pillar",
-    "score",
-    "target",
-    "gap",
-    "effective_weight",
-    "urgency",
-    "feasibility",
-    "priority",
-    "cheapest_intervention",
+    *NEED_COLUMNS,
 ]
 
 
@@ -490,7 +455,6 @@ def priority_rows(
             snapshot=snapshot, interventions=catalogues[code], method=method
         )
         for need in needs.rows:
-            indicator = need.indicator
             yield {
                 "country": snapshot.country.alpha3,
                 "country_name": snapshot.country.name,
@@ -499,18 +463,7 @@ def priority_rows(
                 "framework": code,
                 "assessment_id": assessment.pk,
                 "run_id": snapshot.run_id,
-                "rank": need.rank,
-                "indicator": indicator.code,
-                "title": indicator.title,
-                "pillar": indicator.pillar_code,
-                "score": indicator.score,
-                "target": indicator.target,
-                "gap": indicator.gap,
-                "effective_weight": indicator.effective_weight,
-                "urgency": need.urgency,
-                "feasibility": need.feasibility,
-                "priority": need.priority,
-                "cheapest_intervention": need.cheapest,
+                **planning.need_cells(need),
             }
 
 
@@ -541,10 +494,6 @@ def _priorities_wide(countries: QuerySet[Country], selection: ExportSelection, l
         for entry in by_country.values()
     )
     return ExportTable(base + indicators, rows, "priorities-wide")
-
-
-# ---------------------------------------------------------------------------------------------
-# Writers
 
 
 def export_table(
@@ -580,13 +529,6 @@ def export_table(
         ("gaps", "wide"): lambda a, lang: _scores_wide(a, lang, gaps_only=True),
     }
     return builders[(dataset, layout)](selected, language)
-
-
-class _Echo:
-    """A file-like object whose write() returns what it was given (csv.writer target)."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 def stream_csv(table: ExportTable, *, bom: bool = False) -> Iterator[bytes]:

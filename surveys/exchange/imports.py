@@ -209,10 +209,6 @@ def _answer_value(question: QuestionSpec, raw: Any, decimal_comma: bool) -> Any:
     return _text(raw)
 
 
-# ---------------------------------------------------------------------------------------------
-# Answers
-
-
 def answers_import(
     *,
     assessment: Assessment,
@@ -304,10 +300,6 @@ def answers_import(
     result.applied = bool(saved.changed_codes)
     result.revision = saved.revision
     return result
-
-
-def _answer_fields(answer: Answer | AnswerInput) -> dict[str, Any]:
-    return {"value": answer.value, "status": answer.status, "justification": answer.justification}
 
 
 def _read_answer_rows(
@@ -416,10 +408,6 @@ def _counted(table: Table, result: ImportResult) -> Iterable[TableRow]:
         yield row
     if result.rows == 0:
         result.add_error(1, "", _("The file has a header row but no data rows."))
-
-
-# ---------------------------------------------------------------------------------------------
-# National statistics
 
 
 def statistic_questions(spec: FrameworkSpec) -> dict[str, QuestionSpec]:

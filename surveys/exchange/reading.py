@@ -27,7 +27,6 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
@@ -194,10 +193,6 @@ def open_table(
     return _open_csv(source, encoding, limits)
 
 
-# ---------------------------------------------------------------------------------------------
-# CSV
-
-
 def _detect_encoding(head: bytes, forced: str) -> tuple[str, int]:
     """(encoding, bytes of BOM to skip)."""
     if head.startswith(codecs.BOM_UTF8):
@@ -304,10 +299,6 @@ def _open_csv(source: IO[bytes], forced_encoding: str, limits: ImportLimits) -> 
     return Table(columns, rows(), "csv", encoding=encoding, delimiter=delimiter)
 
 
-# ---------------------------------------------------------------------------------------------
-# XLSX
-
-
 def _open_xlsx(source: IO[bytes], limits: ImportLimits) -> Table:
     from xml.etree.ElementTree import ParseError  # nosec B405  # only the exception class; defusedxml parses
 
@@ -411,9 +402,6 @@ def _open_xlsx(source: IO[bytes], limits: ImportLimits) -> Table:
     return Table(columns, rows(), "xlsx")
 
 
-# ---------------------------------------------------------------------------------------------
-
-
 def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
     """Whether ``error`` or an exception it was raised from is a ``kind``.
 
@@ -477,15 +465,3 @@ def _cells(columns: list[str], values: Any, row: int, limits: ImportLimits) -> d
         if name:
             cells[name] = value.strip() if isinstance(value, str) else value
     return cells
-
-
-def table_from_path(path: Path, *, encoding: str = "") -> tuple[Table, IO[bytes]]:
-    """Open a local file (management commands); the caller closes the returned handle."""
-    handle = path.open("rb")
-    try:
-        return open_table(handle, name=path.name, size=path.stat().st_size, encoding=encoding), (
-            handle
-        )
-    except Exception:
-        handle.close()
-        raise

@@ -85,10 +85,6 @@ class ExpressionError(ValueError):
         super().__init__(f"{message}{where}")
 
 
-# ---------------------------------------------------------------------------------------------
-# Syntax tree
-
-
 @dataclass(frozen=True)
 class Literal:
     value: float | str | bool
@@ -142,9 +138,6 @@ class Or:
 
 Node = Literal | ListLiteral | Name | Call | Compare | Membership | Not | And | Or
 
-
-# ---------------------------------------------------------------------------------------------
-# Tokeniser
 
 _TOKEN_PATTERN = re.compile(
     r"""
@@ -210,10 +203,6 @@ def _tokenise(source: str) -> list[_Token]:
         position = match.end()
     tokens.append(_Token("end", "", len(source)))
     return tokens
-
-
-# ---------------------------------------------------------------------------------------------
-# Parser (recursive descent, one function per grammar rule)
 
 
 class _Parser:
@@ -418,10 +407,6 @@ def _names(node: Node) -> Iterable[Name]:
                 yield from _names(operand)
 
 
-# ---------------------------------------------------------------------------------------------
-# Static checks against a questionnaire
-
-
 def _literal_problem(question: QuestionSpec, literal: Literal) -> str | None:
     """Why ``literal`` can never equal an answer to ``question``, or None."""
     value = literal.value
@@ -543,9 +528,6 @@ def find_cycles(dependencies: Mapping[str, set[str]]) -> list[list[str]]:
             visit(code)
     return cycles
 
-
-# ---------------------------------------------------------------------------------------------
-# Evaluation
 
 _UNKNOWN = None
 

@@ -56,7 +56,6 @@ class FrameworkError(ValueError):
         super().__init__("\n".join([heading, *(str(issue) for issue in self.issues)]))
 
 
-# ---------------------------------------------------------------------------------------------
 # YAML: safe loading, duplicate keys refused, no aliases, only true/false are booleans
 
 
@@ -108,9 +107,6 @@ def parse_yaml(text: str) -> Any:
     except yaml.YAMLError as error:
         raise FrameworkError([FrameworkIssue("", f"malformed YAML: {error}")]) from error
 
-
-# ---------------------------------------------------------------------------------------------
-# Reading with a path and a list of issues
 
 T = TypeVar("T")
 _MISSING: Any = object()

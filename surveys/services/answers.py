@@ -1,9 +1,9 @@
 """Official answers: the one validation of answer values and the one write path.
 
-Every writer of ``Answer`` rows — the wizard, autosave, and later the API and imports — calls
-:func:`answers_save`. It refuses writes to locked assessments and saves based on an outdated
-revision, writes only what changed, bumps the assessment's revision once and audits every
-changed field with its old and new value.
+Every writer of ``Answer`` rows — the wizard, autosave, the API, imports and the carry-over
+of a new round — calls :func:`answers_save`. It refuses writes to locked assessments and saves
+based on an outdated revision, writes only what changed, bumps the assessment's revision once
+and audits every changed field with its old and new value.
 """
 
 from __future__ import annotations
@@ -55,10 +55,6 @@ def framework_spec(framework: Framework) -> FrameworkSpec:
     """The framework's questionnaire (``Framework.spec``, rebuilt from its stored definition
     and cached by the frameworks package)."""
     return framework.spec
-
-
-# ---------------------------------------------------------------------------------------------
-# Validation
 
 
 class AnswerValueError(ValueError):
@@ -180,7 +176,7 @@ def answer_value_clean(question: QuestionSpec, raw: Any) -> Any:
     """Check ``raw`` against ``question`` and return the value to store, or None when empty.
 
     The one validation of answer values, used by the wizard's forms, the stakeholder forms,
-    :func:`answers_save` and (later) the API and imports. It accepts what a form posts
+    :func:`answers_save` (so the API and imports too). It accepts what a form posts
     (strings) and what JSON carries (numbers, lists), and is idempotent: cleaning a cleaned
     value returns it unchanged.
 
@@ -271,10 +267,6 @@ def answers_for_conditions(answers: Iterable[Any]) -> dict[str, object]:
         elif answer.value is not None:
             mapping[answer.question_code] = answer.value
     return mapping
-
-
-# ---------------------------------------------------------------------------------------------
-# Saving
 
 
 class AssessmentLocked(Exception):

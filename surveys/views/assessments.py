@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from surveys import permissions
+from surveys.frameworks.spec import translate
 from surveys.models import (
     Assessment,
     AssessmentState,
@@ -126,11 +127,10 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_review = permissions.can_review_assessment(user, assessment)
     context = {
         "assessment": assessment,
-        "framework_title": spec.title.get(language) or next(iter(spec.title.values()), ""),
+        "framework_title": translate(spec.title, language),
         "progress": [
             {
-                "title": item.pillar.title.get(language)
-                or next(iter(item.pillar.title.values()), ""),
+                "title": translate(item.pillar.title, language),
                 "item": item,
             }
             for item in progress

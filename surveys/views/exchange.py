@@ -30,7 +30,7 @@ from surveys import permissions
 from surveys.exchange import exports, imports
 from surveys.exchange.reading import ImportFileError, open_table
 from surveys.exchange.templates import TEMPLATE_KINDS, template_stream
-from surveys.models import Assessment, AssessmentState, Framework, FrameworkStatus, ItuRegion
+from surveys.models import AssessmentState, Framework, FrameworkStatus, ItuRegion
 from surveys.services.answers import AssessmentLocked, RevisionConflict
 
 STAGED_MAX_AGE_SECONDS = 24 * 3600
@@ -153,10 +153,6 @@ def import_template(
     response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-# ---------------------------------------------------------------------------------------------
-# Uploads
 
 
 class ImportForm(forms.Form):
@@ -432,8 +428,3 @@ def statistics_import(request: HttpRequest) -> HttpResponse:
         template="surveys/exchange_statistics_import.html",
         context={"chooser": chooser, "framework": framework},
     )
-
-
-def assessment_import_allowed(user: Any, assessment: Assessment) -> bool:
-    """For links on other pages: may ``user`` import answers into ``assessment`` now?"""
-    return permissions.can_edit_assessment(user, assessment)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from surveys import permissions
+from surveys.answer_text import answer_text
 from surveys.exchange.exports import neutralise
 from surveys.frameworks.spec import FrameworkSpec, QuestionSpec
 from surveys.models import (
@@ -33,7 +34,6 @@ from surveys.models import (
 from surveys.notifications import remember_language
 from surveys.numbers import number_format
 from surveys.services.answers import framework_spec
-from surveys.wizard.display import value_text as answer_value_text
 
 PAGE_SIZE = 50
 # Spreadsheet programs run cells starting with these as formulas (CSV injection, OWASP).
@@ -180,7 +180,7 @@ def _answer_words(question: QuestionSpec | None, answer: Any, language: str) -> 
     if status in (AnswerStatus.DONT_KNOW, AnswerStatus.NOT_APPLICABLE):
         words = str(AnswerStatus(status).label)
     elif question is not None and answer.get("value") is not None:
-        words = answer_value_text(question, answer["value"], language)
+        words = answer_text(question, answer["value"], language=language)
     else:
         words = _plain_words(answer.get("value"), language)
     if answer.get("justification"):
@@ -196,7 +196,7 @@ def value_words(event: AuditEvent, value: Any, spec: FrameworkSpec | None, langu
     code = event.object_ref.split("@")[0]
     question = spec.questions_by_code.get(code) if spec is not None else None
     if event.object_type == "answer" and event.field == "value" and question is not None:
-        return answer_value_text(question, value, language) if value is not None else "—"
+        return answer_text(question, value, language=language) if value is not None else "—"
     if event.object_type == "stakeholder_answer" and isinstance(value, dict):
         if not any(value.values()):
             return "—"

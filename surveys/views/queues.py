@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -35,18 +34,13 @@ def _with_counts(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
             "queries", filter=Q(queries__status=QueryStatus.OPEN), distinct=True
         ),
         "waiting_since": Coalesce(F("state_changed_at"), F("created_at")),
-    }
-    try:
-        apps.get_model("surveys", "StakeholderInvitation")
-    except LookupError:
-        pass
-    else:
-        annotations["invitation_count"] = Count("stakeholder_invitations", distinct=True)
-        annotations["response_count"] = Count(
+        "invitation_count": Count("stakeholder_invitations", distinct=True),
+        "response_count": Count(
             "stakeholder_invitations",
             filter=Q(stakeholder_invitations__responded_at__isnull=False),
             distinct=True,
-        )
+        ),
+    }
     return (
         assessments.select_related("country", "framework")
         .annotate(**annotations)

@@ -217,8 +217,6 @@ class StepForm(forms.Form):
             )
         self._initial_visibility()
 
-    # -- helpers -------------------------------------------------------------------------
-
     def _submitted(self, question: QuestionSpec) -> bool:
         """Whether the page that was posted showed this question (its status is always sent)."""
         return self.is_bound and self.add_prefix(question.code + STATUS_SUFFIX) in self.data
@@ -264,8 +262,6 @@ class StepForm(forms.Form):
         if AnswerStatus.NOT_APPLICABLE in statuses:
             return _("Answer this question, or choose “Not applicable”.")
         return _("This question needs an answer.")
-
-    # -- validation ----------------------------------------------------------------------
 
     def _chose_a_value(self, question: QuestionSpec, status: Any, value: Any) -> bool:
         """Whether a value was chosen while "Don't know"/"Not applicable" stayed selected.
@@ -352,8 +348,6 @@ class StepForm(forms.Form):
         if not hasattr(data, "getlist"):
             data = MultiValueDict({key: list(value) for key, value in data.items()})
         return {key: data.getlist(key) for key in data if key.startswith(prefix)}
-
-    # -- display -------------------------------------------------------------------------
 
     def blocks(self) -> list[QuestionBlock]:
         """One block per question, hidden ones marked ``visible=False``."""

@@ -48,8 +48,6 @@ class DatabaseWizardStorage(BaseStorage):
         self._touched_steps: set[str] = set()
         self._remember_step = False
 
-    # -- formtools API -------------------------------------------------------------------
-
     def set_step_data(self, step: str, cleaned_data: Any) -> None:
         super().set_step_data(step, cleaned_data)
         self._touched_steps.add(step)
@@ -61,8 +59,6 @@ class DatabaseWizardStorage(BaseStorage):
     def update_response(self, response: HttpResponse) -> None:
         super().update_response(response)
         self.save()
-
-    # -- our additions -------------------------------------------------------------------
 
     def step_revision(self, step: str) -> int | None:
         return self.data[self.extra_data_key].get(REVISIONS_KEY, {}).get(step)

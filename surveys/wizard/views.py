@@ -32,7 +32,7 @@ from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlWizardView, StepsHelper
 
 from surveys import permissions
-from surveys.frameworks.spec import PillarSpec
+from surveys.frameworks.spec import PillarSpec, translate
 from surveys.models import AssessmentState, Evidence
 from surveys.services.answers import (
     AssessmentLocked,
@@ -41,6 +41,7 @@ from surveys.services.answers import (
     answers_for_conditions,
     framework_spec,
 )
+from surveys.services.review import open_queries_by_question
 from surveys.services.workflow import (
     AssessmentIncomplete,
     TransitionError,
@@ -75,21 +76,10 @@ def _saved_message(when: Any) -> str:
     }
 
 
-def _open_queries(assessment: Any) -> dict[str, list[Any]]:
-    # The review feature shows reviewers' open queries beside each question.
-    try:
-        from surveys.services.review import open_queries_by_question
-    except ImportError:
-        return {}
-    return open_queries_by_question(assessment)
-
-
 class SurveyWizardView(NamedUrlWizardView):
     """One step per pillar (skipped when all its questions are hidden), then a review step."""
 
     template_name = "surveys/wizard_step.html"
-
-    # -- set-up --------------------------------------------------------------------------
 
     def get_prefix(self, request: HttpRequest, *args: Any, **kwargs: Any) -> str:
         return f"assessment_{kwargs['pk']}"
@@ -183,8 +173,6 @@ class SurveyWizardView(NamedUrlWizardView):
             strict=strict,
         )
 
-    # -- GET -----------------------------------------------------------------------------
-
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         step = kwargs.get("step")
         steps = self.get_form_list()
@@ -213,8 +201,6 @@ class SurveyWizardView(NamedUrlWizardView):
         order = [pillar.code for pillar in self.spec.pillars]
         later = order[order.index(step) + 1 :]
         return next((code for code in later if code in steps), REVIEW_STEP)
-
-    # -- POST ----------------------------------------------------------------------------
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.save_posted(kwargs.get("step"), request.POST)
@@ -382,8 +368,7 @@ class SurveyWizardView(NamedUrlWizardView):
             if step in steps and step != REVIEW_STEP:
                 problems.append(
                     {
-                        "text": self.pillar(step).title.get(language)
-                        or next(iter(self.pillar(step).title.values()), step),
+                        "text": translate(self.pillar(step).title, language) or step,
                         "message": _(
                             "Some values typed on this step could not be saved: correct or "
                             "clear them."
@@ -401,8 +386,6 @@ class SurveyWizardView(NamedUrlWizardView):
             status=400,
         )
 
-    # -- rendering -----------------------------------------------------------------------
-
     def render_step(self, form: Any, status: int = 200, **extra: Any) -> HttpResponse:
         context = self.get_context_data(form=form, **extra)
         return self.render_to_response(context, status=status)
@@ -413,7 +396,7 @@ class SurveyWizardView(NamedUrlWizardView):
         steps = self.get_form_list()
         progress = pillar_progress(self.spec, self.answers, self.evidence_codes)
         conflict = kwargs.get("conflict")
-        queries = _open_queries(self.assessment)
+        queries = open_queries_by_question(self.assessment)
         pillar_of = self.spec.pillar_of_question
         open_by_pillar = Counter(
             pillar_of.get(code) for code, threads in queries.items() for _query in threads
@@ -428,8 +411,7 @@ class SurveyWizardView(NamedUrlWizardView):
             navigation=[
                 {
                     "code": item.pillar.code,
-                    "title": item.pillar.title.get(language)
-                    or next(iter(item.pillar.title.values()), ""),
+                    "title": translate(item.pillar.title, language),
                     "progress": item,
                     "url": self.get_step_url(item.pillar.code) if not item.skipped else "",
                     "current": item.pillar.code == self.steps.current,
@@ -452,8 +434,8 @@ class SurveyWizardView(NamedUrlWizardView):
             official_blocks_annotate(blocks, official, self.answers)
             context.update(
                 pillar=pillar,
-                pillar_title=pillar.title.get(language) or next(iter(pillar.title.values()), ""),
-                pillar_description=pillar.description.get(language, ""),
+                pillar_title=translate(pillar.title, language),
+                pillar_description=translate(pillar.description, language),
                 blocks=blocks,
             )
         else:
@@ -489,8 +471,7 @@ class SurveyWizardView(NamedUrlWizardView):
             if rows:
                 pillars.append(
                     {
-                        "title": pillar.title.get(language)
-                        or next(iter(pillar.title.values()), ""),
+                        "title": translate(pillar.title, language),
                         "url": self.get_step_url(pillar.code),
                         "rows": rows,
                     }

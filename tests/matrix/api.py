@@ -1,4 +1,4 @@
-"""Permission-matrix entries for the REST API and the export/import pages (issue 10).
+"""Permission-matrix entries for the REST API and the export/import pages.
 
 The API answers an anonymous caller with 401 (token authentication comes first); lists are
 narrowed to what the caller may see, so outsiders get 200 with empty lists, and 404 on details.

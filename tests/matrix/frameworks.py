@@ -1,4 +1,4 @@
-"""Framework pages: any signed-in member may read published frameworks (issue 3)."""
+"""Framework pages: any signed-in member may read published frameworks."""
 
 from tests.matrix import ANONYMOUS, LOGIN, SIGNED_IN, Entry, same_for
 

@@ -1,6 +1,6 @@
 """Approval locks answers and evidence on every path until an administrator reopens it.
 
-Paths: the answers service (wizard, autosave, and later the API and imports all write through
+Paths: the answers service (the wizard, autosave, the API and imports all write through
 ``answers_save``), the evidence services (uploads, web addresses, removal), the autosave
 endpoint, and the admin.
 """

@@ -88,7 +88,7 @@ class WorkspaceTests(ReviewTestCase):
         pillars = response.context["workspace"].pillars
         assert [p.code for p in pillars] == ["GOV", "NET", "SKL"]
         assert page.index('id="pillar-GOV"') < page.index('id="pillar-NET"')
-        assert "2 — Adopted." in page  # the level's descriptor, not a bare number
+        assert "Level 2: Adopted." in page  # the level's descriptor, not a bare number
         assert "Adopted by decree 2023-12." in page
         assert "Strategy on the ministry site" in page
         download = reverse("surveys:evidence-download", kwargs={"pk": self.budget.pk})
