@@ -98,18 +98,31 @@ class IdleTimeoutMiddleware:
             request.session[LAST_SEEN] = now
 
 
+def _two_factor_state_of(user: AbstractBaseUser) -> str:
+    if user_has_device(user):
+        return ENROLLED
+    if permissions.requires_two_factor(user, settings.TWO_FACTOR_REQUIRED_ROLES):
+        return REQUIRED
+    return OPTIONAL
+
+
 def two_factor_state(request: HttpRequest) -> str:
     """ENROLLED, REQUIRED (not enrolled, but the role needs it) or OPTIONAL; once per session."""
     state = request.session.get(TWO_FACTOR_STATE)
     if state is None:
-        if user_has_device(request.user):
-            state = ENROLLED
-        elif permissions.requires_two_factor(request.user, settings.TWO_FACTOR_REQUIRED_ROLES):
-            state = REQUIRED
-        else:
-            state = OPTIONAL
-        request.session[TWO_FACTOR_STATE] = state
+        state = request.session[TWO_FACTOR_STATE] = _two_factor_state_of(request.user)
     return state
+
+
+def remember_sign_in(
+    sender: type, request: HttpRequest | None, user: AbstractBaseUser, **_: object
+) -> None:
+    """At sign-in (``user_logged_in``): start the idle clock and settle the two-factor state,
+    so that pages afterwards neither query the devices nor write the session for them."""
+    if request is None or not hasattr(request, "session"):
+        return
+    request.session[LAST_SEEN] = int(time.time())
+    request.session[TWO_FACTOR_STATE] = _two_factor_state_of(user)
 
 
 class TwoFactorMiddleware:

@@ -31,8 +31,8 @@ def chain_existing_events(apps, schema_editor) -> None:
             AuditEvent.objects.bulk_update(batch, ["previous_hash", "chain_hash"])
             batch = []
     AuditEvent.objects.bulk_update(batch, ["previous_hash", "chain_hash"])
-    if last_id is not None:
-        AuditChainHead.objects.create(pk=HEAD_PK, last_event_id=last_id, last_hash=previous)
+    # The head exists from the start (also with no events), so writers find it in one query.
+    AuditChainHead.objects.create(pk=HEAD_PK, last_event_id=last_id, last_hash=previous)
     if postgresql:
         schema_editor.execute(f"ALTER TABLE surveys_auditevent ENABLE TRIGGER {TRIGGER}")
 

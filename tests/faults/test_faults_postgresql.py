@@ -169,7 +169,11 @@ class Server:
             stderr=subprocess.DEVNULL,
         )
         self.url = f"http://127.0.0.1:{self.port}"
-        self.wait_until_up()
+        try:
+            self.wait_until_up()
+        except BaseException:
+            self.stop()  # never leave a server behind
+            raise
 
     def wait_until_up(self) -> None:
         deadline = time.monotonic() + 60
