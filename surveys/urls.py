@@ -99,3 +99,14 @@ urlpatterns += [
         name="api-token-revoke",
     ),
 ]
+
+# XLSForm and the offline workbook (issue 20).
+from surveys.views import interchange  # noqa: E402
+
+urlpatterns += [
+    path(
+        "frameworks/<slug:code>/<str:version>/xlsform.xlsx",
+        interchange.framework_xlsform,
+        name="framework-xlsform",
+    ),
+]

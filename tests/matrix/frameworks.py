@@ -13,3 +13,15 @@ ENTRIES = [
         },
     ),
 ]
+
+# A framework as an XLSForm, for any member who may read the framework (issue 20).
+ENTRIES += [
+    Entry(
+        "surveys:framework-xlsform",
+        {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)},
+        kwargs=lambda world: {
+            "code": world.assessment.framework.code,
+            "version": world.assessment.framework.version,
+        },
+    ),
+]
