@@ -110,3 +110,15 @@ urlpatterns += [
         name="framework-xlsform",
     ),
 ]
+urlpatterns += [
+    path(
+        "assessments/<int:pk>/offline/",
+        interchange.offline_workbook_page,
+        name="offline-workbook",
+    ),
+    path(
+        "assessments/<int:pk>/offline/workbook.xlsx",
+        interchange.offline_workbook_download,
+        name="offline-workbook-download",
+    ),
+]

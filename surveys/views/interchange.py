@@ -1,13 +1,35 @@
-"""Interchange with field-data tools: a framework as an XLSForm (issue 20)."""
+"""Interchange with field-data tools (issue 20): a framework as an XLSForm, and the offline
+workbook of an assessment (download, upload with a dry-run preview, then apply).
+
+The upload flow is the one of the answers import (surveys/views/exchange.py): a previewed file
+is staged under a random token known only to the uploader's session, and applying re-reads it.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from surveys import permissions
+from surveys.exchange.reading import ImportFileError
+from surveys.exchange.workbook import (
+    offline_workbook,
+    offline_workbook_file_name,
+    offline_workbook_import,
+)
 from surveys.exchange.xlsform import xlsform_file_name, xlsform_workbook
+from surveys.services.answers import AssessmentLocked, RevisionConflict
+from surveys.views.exchange import _forget, _stage, _unstage
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -19,3 +41,95 @@ def framework_xlsform(request: HttpRequest, code: str, version: str) -> HttpResp
     response = HttpResponse(xlsform_workbook(framework.spec), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{xlsform_file_name(framework.spec)}"'
     return response
+
+
+# ---------------------------------------------------------------------------------------------
+# The offline workbook of an assessment
+
+_OFFLINE = "offline-workbook"
+
+
+class OfflineWorkbookForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Offline workbook"),
+        help_text=gettext_lazy("The .xlsx file downloaded from this page, filled in."),
+    )
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("Preview the changes before writing them"),
+        required=False,
+        initial=True,
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; the largest file accepted is %(limit)s MB.")
+                % {
+                    "size": f"{upload.size / 1048576:.1f}",
+                    "limit": f"{settings.IMPORT_MAX_BYTES / 1048576:.0f}",
+                }
+            )
+        return upload
+
+
+@login_required
+@require_GET
+def offline_workbook_download(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(request, pk, permissions.Action.CONTRIBUTE)
+    data = offline_workbook(assessment, language=get_language() or "en")
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    name = offline_workbook_file_name(assessment)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _checked(request: HttpRequest, assessment: Any, **kwargs: Any) -> tuple[Any, int]:
+    """Run the upload; unreadable files, locks and late conflicts become messages."""
+    try:
+        result = offline_workbook_import(assessment=assessment, actor=request.user, **kwargs)
+    except ImportFileError as error:
+        messages.error(request, str(error))
+        return None, 400
+    except (AssessmentLocked, RevisionConflict) as error:
+        messages.error(request, str(error))
+        return None, 409
+    return result, (200 if result.ok else 400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offline_workbook_page(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(request, pk, permissions.Action.CONTRIBUTE)
+    form, result, token, status = OfflineWorkbookForm(), None, "", 200
+    if request.method == "POST" and request.POST.get("token"):
+        path, details = _unstage(request, request.POST["token"], _OFFLINE, assessment.pk)
+        with path.open("rb") as handle:
+            result, status = _checked(
+                request, assessment, source=handle, name=details["name"], dry_run=False
+            )
+        _forget(request, request.POST["token"])
+        if result is not None and result.ok:
+            messages.success(request, result.summary())
+            return redirect(request.get_full_path())
+    elif request.method == "POST":
+        form = OfflineWorkbookForm(request.POST, request.FILES)
+        if not form.is_valid():
+            status = 400
+        else:
+            upload, dry_run = form.cleaned_data["file"], form.cleaned_data["dry_run"]
+            result, status = _checked(
+                request,
+                assessment,
+                source=upload,
+                name=upload.name,
+                size=upload.size,
+                dry_run=dry_run,
+            )
+            if result is not None and result.ok and dry_run and result.changes:
+                token = _stage(request, upload, {"kind": _OFFLINE, "target": assessment.pk})
+            elif result is not None and result.ok and not dry_run:
+                messages.success(request, result.summary())
+                return redirect(request.get_full_path())
+    context = {"assessment": assessment, "form": form, "result": result, "token": token}
+    return render(request, "surveys/assessment_offline.html", context, status=status)

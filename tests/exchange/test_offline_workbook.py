@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from surveys.exchange.workbook import (
@@ -14,7 +16,7 @@ from surveys.exchange.workbook import (
 )
 from surveys.models import Answer
 from surveys.services.answers import AnswerInput, answers_save
-from tests.factories import make_assessment, make_focal_point
+from tests.factories import PASSWORD, make_assessment, make_focal_point
 
 VALUE = SHEET_COLUMNS.index("value") + 1
 STATUS = SHEET_COLUMNS.index("status") + 1
@@ -191,3 +193,47 @@ class OfflineWorkbookTests(TestCase):
         foreign = offline_workbook(other, language="en")
         result = self.upload(foreign, dry_run=True)
         assert [(p.sheet, p.column) for p in result.problems] == [("about", "value")]
+
+
+class OfflineWorkbookPageTests(TestCase):
+    """The page a focal point uses: download, upload with a preview, apply; strangers refused."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.focal = make_focal_point("SEN")
+        cls.stranger = make_focal_point("KEN")
+        cls.assessment = make_assessment("SEN")
+
+    def test_download_preview_and_apply(self) -> None:
+        assert self.client.login(username=self.focal.username, password=PASSWORD)
+        page = reverse("surveys:offline-workbook", args=[self.assessment.pk])
+        download = reverse("surveys:offline-workbook-download", args=[self.assessment.pk])
+        self.assertContains(self.client.get(page), download)
+        data = self.client.get(download).content
+        edited = _edit(data, _set("GOV.1.a", 3))
+        upload = SimpleUploadedFile("offline.xlsx", edited)
+        preview = self.client.post(page, {"file": upload, "dry_run": "on"})
+        self.assertContains(preview, "GOV.1.a")
+        token = preview.context["token"]
+        assert token
+        assert not Answer.objects.filter(assessment=self.assessment).exists()
+        applied = self.client.post(page, {"token": token})
+        assert applied.status_code == 302
+        assert Answer.objects.get(assessment=self.assessment, question_code="GOV.1.a").value == 3
+
+    def test_problems_are_listed_with_their_sheet(self) -> None:
+        assert self.client.login(username=self.focal.username, password=PASSWORD)
+        page = reverse("surveys:offline-workbook", args=[self.assessment.pk])
+        data = offline_workbook(self.assessment, language="en")
+        edited = _edit(data, _set("NET.1.b", 999))
+        response = self.client.post(
+            page, {"file": SimpleUploadedFile("offline.xlsx", edited), "dry_run": "on"}
+        )
+        assert response.status_code == 400
+        self.assertContains(response, "<td>NET</td>", status_code=400)
+        assert not Answer.objects.filter(assessment=self.assessment).exists()
+
+    def test_a_focal_point_of_another_country_gets_404(self) -> None:
+        assert self.client.login(username=self.stranger.username, password=PASSWORD)
+        url = reverse("surveys:offline-workbook-download", args=[self.assessment.pk])
+        assert self.client.get(url).status_code == 404
