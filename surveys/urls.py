@@ -122,3 +122,10 @@ urlpatterns += [
         name="offline-workbook-download",
     ),
 ]
+urlpatterns += [
+    path(
+        "assessments/<int:pk>/submissions/import/",
+        interchange.submissions_import_page,
+        name="submissions-import",
+    ),
+]

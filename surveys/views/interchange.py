@@ -22,13 +22,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from surveys import permissions
 from surveys.exchange.reading import ImportFileError
+from surveys.exchange.submissions import submissions_import
 from surveys.exchange.workbook import (
     offline_workbook,
     offline_workbook_file_name,
     offline_workbook_import,
 )
 from surveys.exchange.xlsform import xlsform_file_name, xlsform_workbook
+from surveys.models import OrganisationType
 from surveys.services.answers import AssessmentLocked, RevisionConflict
+from surveys.services.stakeholders import InvitationUnusable
 from surveys.views.exchange import _forget, _stage, _unstage
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -133,3 +136,90 @@ def offline_workbook_page(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(request.get_full_path())
     context = {"assessment": assessment, "form": form, "result": result, "token": token}
     return render(request, "surveys/assessment_offline.html", context, status=status)
+
+
+# ---------------------------------------------------------------------------------------------
+# ODK Central / KoboToolbox submissions as stakeholder responses
+
+_SUBMISSIONS = "submissions"
+
+
+class SubmissionsForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Submissions export"),
+        help_text=gettext_lazy(
+            "CSV, Excel (.xlsx) or JSON export of ODK Central or KoboToolbox, with XML names "
+            "as headers and choice names as values."
+        ),
+    )
+    organisation_type = forms.ChoiceField(
+        label=gettext_lazy("Organisation type of the respondents"),
+        help_text=gettext_lazy("Used where the export has no organisation_type column."),
+        choices=OrganisationType.choices,
+        initial=OrganisationType.OTHER,
+    )
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("Preview the changes before writing them"),
+        required=False,
+        initial=True,
+    )
+
+    clean_file = OfflineWorkbookForm.clean_file
+
+
+def _submissions(request: HttpRequest, assessment: Any, **kwargs: Any) -> tuple[Any, int]:
+    try:
+        result = submissions_import(assessment=assessment, actor=request.user, **kwargs)
+    except ImportFileError as error:
+        messages.error(request, str(error))
+        return None, 400
+    except InvitationUnusable:
+        messages.error(request, _("This assessment is approved: it takes no more responses."))
+        return None, 409
+    return result, (200 if result.ok else 400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submissions_import_page(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = permissions.get_assessment_for_user(request, pk, permissions.Action.CONTRIBUTE)
+    form, result, token, status = SubmissionsForm(), None, "", 200
+    if request.method == "POST" and request.POST.get("token"):
+        path, details = _unstage(request, request.POST["token"], _SUBMISSIONS, assessment.pk)
+        with path.open("rb") as handle:
+            result, status = _submissions(
+                request,
+                assessment,
+                source=handle,
+                name=details["name"],
+                organisation_type=details["extra"]["organisation_type"],
+                dry_run=False,
+            )
+        _forget(request, request.POST["token"])
+        if result is not None and result.ok:
+            messages.success(request, result.summary())
+            return redirect(request.get_full_path())
+    elif request.method == "POST":
+        form = SubmissionsForm(request.POST, request.FILES)
+        if not form.is_valid():
+            status = 400
+        else:
+            upload, dry_run = form.cleaned_data["file"], form.cleaned_data["dry_run"]
+            extra = {"organisation_type": form.cleaned_data["organisation_type"]}
+            result, status = _submissions(
+                request,
+                assessment,
+                source=upload,
+                name=upload.name,
+                size=upload.size,
+                dry_run=dry_run,
+                **extra,
+            )
+            if result is not None and result.ok and dry_run and result.planned:
+                details = {"kind": _SUBMISSIONS, "target": assessment.pk, "extra": extra}
+                token = _stage(request, upload, details)
+            elif result is not None and result.ok and not dry_run:
+                messages.success(request, result.summary())
+                return redirect(request.get_full_path())
+    context = {"assessment": assessment, "form": form, "result": result, "token": token}
+    return render(request, "surveys/assessment_submissions_import.html", context, status=status)

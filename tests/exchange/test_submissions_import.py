@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import json
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
+from django.urls import reverse
 
 from scoring.adapter import framework_layout
 from scoring.agreement import stakeholder_agreement
@@ -13,7 +15,7 @@ from surveys.exchange.submissions import submissions_import
 from surveys.models import AssessmentState, StakeholderAnswer, StakeholderInvitation
 from surveys.services.stakeholders import InvitationUnusable
 from tests.exchange.helpers import csv_bytes, xlsx_bytes
-from tests.factories import make_assessment, make_focal_point
+from tests.factories import PASSWORD, make_assessment, make_focal_point
 
 KOBO_HEADER = [
     "start",
@@ -188,3 +190,33 @@ class SubmissionsImportTests(TestCase):
                 source=io.BytesIO(csv_bytes([KOBO_HEADER])),
                 name="kobo.csv",
             )
+
+
+class SubmissionsPageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.focal = make_focal_point("SEN")
+        cls.assessment = make_assessment("SEN")
+
+    def test_preview_then_apply_from_the_page(self) -> None:
+        assert self.client.login(username=self.focal.username, password=PASSWORD)
+        url = reverse("surveys:submissions-import", args=[self.assessment.pk])
+        upload = SimpleUploadedFile(
+            "kobo.csv", csv_bytes([KOBO_HEADER, kobo_row("a1", "3", "yes")])
+        )
+        preview = self.client.post(
+            url, {"file": upload, "organisation_type": "ministry", "dry_run": "on"}
+        )
+        self.assertContains(preview, "uuid:a1")
+        assert not StakeholderInvitation.objects.exists()
+        applied = self.client.post(url, {"token": preview.context["token"]})
+        assert applied.status_code == 302
+        assert StakeholderInvitation.objects.get().organisation_type == "academia"
+
+    def test_problems_are_listed_with_row_and_column(self) -> None:
+        assert self.client.login(username=self.focal.username, password=PASSWORD)
+        url = reverse("surveys:submissions-import", args=[self.assessment.pk])
+        upload = SimpleUploadedFile("kobo.csv", csv_bytes([KOBO_HEADER, kobo_row("a", "9", "no")]))
+        response = self.client.post(url, {"file": upload, "organisation_type": "other"})
+        self.assertContains(response, "gov/gov.1/gov.1.a", status_code=400)
+        assert not StakeholderInvitation.objects.exists()

@@ -206,3 +206,4 @@ ENTRIES += [
     Entry("surveys:offline-workbook", focal_points_only(200), kwargs=pk),
     Entry("surveys:offline-workbook-download", focal_points_only(200), kwargs=pk),
 ]
+ENTRIES += [Entry("surveys:submissions-import", focal_points_only(200), kwargs=pk)]
