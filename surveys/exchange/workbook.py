@@ -479,6 +479,7 @@ def offline_workbook_import(
     spec: FrameworkSpec = assessment.framework.spec
 
     def open_sheet(sheet: str) -> Table:
+        source.seek(0)
         return open_table(source, name=name, size=size, sheet=sheet)
 
     # The import limits and safety checks (size, archive bounds, XML entities) come first.

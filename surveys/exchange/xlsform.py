@@ -19,7 +19,10 @@ text, date, evidence     ``text``, ``date``, ``file``
 help                     ``hint``
 required                 ``required`` (with a ``required_message``)
 show_if                  ``relevant`` (see :func:`show_if_to_xpath`)
-choice points            an extra ``points`` column of ``choices`` (ignored by ODK)
+choice points            an extra ``points`` column of ``choices`` (ignored by ODK; empty
+                         for questions that are not scored)
+goalposts of a number    an extra ``goalposts`` column of ``survey``: ``lower upper
+                         direction transform``, e.g. ``2 25 lower_is_better ln``
 =======================  ==================================================================
 
 Every text column is written once per language of the framework as ``label::English (en)``,
@@ -308,13 +311,13 @@ def _choice_rows(question: QuestionSpec, languages: tuple[str, ...]) -> list[dic
                 {lang: _level_label(question, lang, level.value) for lang in languages},
                 languages,
             )
-            | {"points": _number(level.score)}
+            | ({"points": _number(level.score)} if question.scored else {})
             for level in question.levels
         ]
     return [
         {"list_name": list_name, "name": choice.code}
         | _texts("label", dict(choice.label), languages)
-        | {"points": _number(choice.points)}
+        | ({"points": _number(choice.points)} if question.scored else {})
         for choice in question.choices
     ]
 
@@ -337,6 +340,13 @@ def _question_row(
         )
     if question.type.numeric:
         row |= _constraint(question, languages)
+        normalisation = question.normalisation
+        if question.scored and normalisation is not None and normalisation.lower is not None:
+            # A platform column (pyxform and ODK ignore it) so the import can score it again.
+            row["goalposts"] = (
+                f"{_number(normalisation.lower)} {_number(normalisation.upper or 0)} "
+                f"{normalisation.direction.value} {normalisation.transform.value}"
+            )
     if question.show_if:
         row["relevant"] = show_if_to_xpath(question.show_if, spec)
     return row
@@ -383,9 +393,11 @@ def framework_xlsform(spec: FrameworkSpec) -> XlsForm:
     return form
 
 
-def _sheet(workbook: Workbook, title: str, rows: list[dict[str, Any]]) -> None:
+def _sheet(
+    workbook: Workbook, title: str, rows: list[dict[str, Any]], columns: list[str] | None = None
+) -> None:
     sheet = workbook.create_sheet(title)
-    columns: list[str] = []
+    columns = list(columns or [])
     for row in rows:
         columns.extend(column for column in row if column not in columns)
     sheet.append(columns)
@@ -399,7 +411,9 @@ def xlsform_workbook(spec: FrameworkSpec) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     _sheet(workbook, "survey", form.survey)
-    _sheet(workbook, "choices", form.choices)
+    # A form without choice lists still has a choices header, which readers expect.
+    header = ["list_name", "name", *_texts("label", {}, spec.languages)]
+    _sheet(workbook, "choices", form.choices, header)
     _sheet(workbook, "settings", [form.settings])
     buffer = io.BytesIO()
     workbook.save(buffer)
