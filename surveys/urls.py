@@ -129,3 +129,6 @@ urlpatterns += [
         name="submissions-import",
     ),
 ]
+urlpatterns += [
+    path("frameworks/import-xlsform/", interchange.xlsform_import_page, name="xlsform-import"),
+]

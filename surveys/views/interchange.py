@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,6 +30,8 @@ from surveys.exchange.workbook import (
     offline_workbook_import,
 )
 from surveys.exchange.xlsform import xlsform_file_name, xlsform_workbook
+from surveys.exchange.xlsform_import import xlsform_import
+from surveys.frameworks.presentation import framework_page
 from surveys.models import OrganisationType
 from surveys.services.answers import AssessmentLocked, RevisionConflict
 from surveys.services.stakeholders import InvitationUnusable
@@ -223,3 +226,68 @@ def submissions_import_page(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(request.get_full_path())
     context = {"assessment": assessment, "form": form, "result": result, "token": token}
     return render(request, "surveys/assessment_submissions_import.html", context, status=status)
+
+
+# ---------------------------------------------------------------------------------------------
+# An XLSForm as a new framework draft (administrators)
+
+_XLSFORM = "xlsform"
+
+
+class XlsFormImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("XLSForm"),
+        help_text=gettext_lazy("An .xlsx workbook with survey, choices and settings sheets."),
+    )
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("Preview the changes before writing them"),
+        required=False,
+        initial=True,
+    )
+
+    clean_file = OfflineWorkbookForm.clean_file
+
+
+def _xlsform(request: HttpRequest, **kwargs: Any) -> tuple[Any, int]:
+    try:
+        result = xlsform_import(**kwargs)
+    except ImportFileError as error:
+        messages.error(request, str(error))
+        return None, 400
+    return result, (200 if result.ok else 400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def xlsform_import_page(request: HttpRequest) -> HttpResponse:
+    if not permissions.is_administrator(request.user):
+        raise PermissionDenied
+    form, result, token, status = XlsFormImportForm(), None, "", 200
+    if request.method == "POST" and request.POST.get("token"):
+        path, details = _unstage(request, request.POST["token"], _XLSFORM, 0)
+        with path.open("rb") as handle:
+            result, status = _xlsform(request, source=handle, name=details["name"], dry_run=False)
+        _forget(request, request.POST["token"])
+        if result is not None and result.ok and result.framework is not None:
+            messages.success(
+                request, _("Stored as a draft: %(framework)s.") % {"framework": result.framework}
+            )
+            framework = result.framework
+            return redirect("surveys:framework-detail", framework.code, framework.version)
+    elif request.method == "POST":
+        form = XlsFormImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            status = 400
+        else:
+            upload, dry_run = form.cleaned_data["file"], form.cleaned_data["dry_run"]
+            result, status = _xlsform(
+                request, source=upload, name=upload.name, size=upload.size, dry_run=dry_run
+            )
+            if result is not None and result.ok and dry_run:
+                token = _stage(request, upload, {"kind": _XLSFORM, "target": 0})
+            elif result is not None and result.ok and result.framework is not None:
+                framework = result.framework
+                return redirect("surveys:framework-detail", framework.code, framework.version)
+    page = framework_page(result.spec, get_language() or "en") if result and result.spec else None
+    context = {"form": form, "result": result, "token": token, "page": page}
+    return render(request, "surveys/framework_xlsform_import.html", context, status=status)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import io
+import tempfile
 from pathlib import Path
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, TestCase
+from django.urls import reverse
 from openpyxl import Workbook
 
 from surveys.exchange.xlsform import xlsform_workbook
@@ -13,6 +17,7 @@ from surveys.exchange.xlsform_import import xlsform_import, xpath_to_show_if
 from surveys.frameworks.expressions import parse
 from surveys.frameworks.loader import load_framework_file
 from surveys.models import Framework, FrameworkStatus
+from tests.factories import PASSWORD, make_user
 
 FRAMEWORKS = Path(__file__).resolve().parents[2] / "frameworks"
 EN, FR = "label::English (en)", "label::Français (fr)"
@@ -162,3 +167,33 @@ class XlsFormImportTests(TestCase):
         )
         assert not result.ok
         assert {(p.sheet, p.column) for p in result.problems} >= {("survey", "relevant")}
+
+
+class XlsFormImportPageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.admin = make_user(is_superuser=True, is_staff=True)
+
+    def test_an_administrator_previews_then_stores_the_draft(self) -> None:
+        assert self.client.login(username=self.admin.username, password=PASSWORD)
+        url = reverse("surveys:xlsform-import")
+        upload = SimpleUploadedFile("form.xlsx", workbook(**HAND_WRITTEN))
+        preview = self.client.post(url, {"file": upload, "dry_run": "on"})
+        self.assertContains(preview, "handmade 2027.1")
+        assert not Framework.objects.filter(code="handmade").exists()
+        stored = self.client.post(url, {"token": preview.context["token"]})
+        assert stored.status_code == 302
+        assert Framework.objects.get(code="handmade").status == FrameworkStatus.DRAFT
+
+    def test_the_command_lists_problems_and_writes_nothing(self) -> None:
+        survey = [list(row) for row in HAND_WRITTEN["survey"]]
+        survey.insert(5, ["geopoint", "GOV.1.g", "Where?", "Où ?", "", "", "", "", ""])
+        data = workbook(survey, HAND_WRITTEN["choices"], HAND_WRITTEN["settings"])
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "form.xlsx"
+            path.write_bytes(data)
+            errors = io.StringIO()
+            with self.assertRaises(CommandError):
+                call_command("import_xlsform", str(path), stderr=errors, stdout=io.StringIO())
+        assert "survey, row 6, type" in errors.getvalue()
+        assert not Framework.objects.filter(code="handmade").exists()

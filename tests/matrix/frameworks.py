@@ -1,6 +1,6 @@
 """Framework pages: any signed-in member may read published frameworks (issue 3)."""
 
-from tests.matrix import ANONYMOUS, LOGIN, SIGNED_IN, Entry, same_for
+from tests.matrix import ADMINISTRATOR, ANONYMOUS, LOGIN, SIGNED_IN, Entry, same_for
 
 ENTRIES = [
     Entry("surveys:framework-list", {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)}),
@@ -23,5 +23,13 @@ ENTRIES += [
             "code": world.assessment.framework.code,
             "version": world.assessment.framework.version,
         },
+    ),
+]
+
+# Importing an XLSForm as a framework draft: administrators only (issue 20).
+ENTRIES += [
+    Entry(
+        "surveys:xlsform-import",
+        {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 403), ADMINISTRATOR: 200},
     ),
 ]
