@@ -56,7 +56,13 @@ from surveys.frameworks.expressions import (
     Or,
     parse,
 )
-from surveys.frameworks.spec import FrameworkSpec, QuestionSpec, QuestionType, translate
+from surveys.frameworks.spec import (
+    FrameworkSpec,
+    IndicatorSpec,
+    QuestionSpec,
+    QuestionType,
+    translate,
+)
 
 __all__ = [
     "XlsForm",
@@ -360,9 +366,9 @@ def _survey_rows(spec: FrameworkSpec, form: XlsForm) -> Iterator[dict[str, Any]]
     languages = spec.languages
     for pillar in spec.pillars:
         yield _group(pillar.code, dict(pillar.title), languages)
-        parts = [(sub.code, sub.title, sub.indicators) for sub in pillar.sub_pillars] or [
-            (None, None, pillar.indicators)
-        ]
+        parts: list[tuple[str | None, Any, tuple[IndicatorSpec, ...]]] = [
+            (sub.code, sub.title, sub.indicators) for sub in pillar.sub_pillars
+        ] or [(None, None, pillar.indicators)]
         for sub_code, sub_title, indicators in parts:
             if sub_code is not None:
                 yield _group(sub_code, dict(sub_title or {}), languages)
