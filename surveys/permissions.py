@@ -20,7 +20,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from surveys.models import ApiToken, Assessment, Country, Role, RoleAssignment
+from surveys.models import (
+    ApiToken,
+    Assessment,
+    Country,
+    Framework,
+    FrameworkStatus,
+    Role,
+    RoleAssignment,
+)
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -203,3 +211,14 @@ def get_api_token_for_user(request: HttpRequest, pk: int) -> ApiToken:
         return ApiToken.objects.get(pk=pk, user_id=request.user.pk)
     except ApiToken.DoesNotExist:
         raise Http404("No token matches the given query.") from None
+
+
+def get_framework_for_user(request: HttpRequest, code: str, version: str) -> Framework:
+    """A framework version the user may read, or 404: drafts only for administrators."""
+    frameworks = Framework.objects.all()
+    if not (is_administrator(request.user) or can_use_admin_site(request.user)):
+        frameworks = frameworks.exclude(status=FrameworkStatus.DRAFT)
+    try:
+        return frameworks.get(code=code, version=version)
+    except Framework.DoesNotExist:
+        raise Http404("No framework matches the given query.") from None

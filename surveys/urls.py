@@ -87,3 +87,36 @@ urlpatterns += [
         name="api-token-revoke",
     ),
 ]
+
+# XLSForm and the offline workbook (issue 20).
+from surveys.views import interchange  # noqa: E402
+
+urlpatterns += [
+    path(
+        "frameworks/<slug:code>/<str:version>/xlsform.xlsx",
+        interchange.framework_xlsform,
+        name="framework-xlsform",
+    ),
+]
+urlpatterns += [
+    path(
+        "assessments/<int:pk>/offline/",
+        interchange.offline_workbook_page,
+        name="offline-workbook",
+    ),
+    path(
+        "assessments/<int:pk>/offline/workbook.xlsx",
+        interchange.offline_workbook_download,
+        name="offline-workbook-download",
+    ),
+]
+urlpatterns += [
+    path(
+        "assessments/<int:pk>/submissions/import/",
+        interchange.submissions_import_page,
+        name="submissions-import",
+    ),
+]
+urlpatterns += [
+    path("frameworks/import-xlsform/", interchange.xlsform_import_page, name="xlsform-import"),
+]

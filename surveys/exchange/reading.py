@@ -149,6 +149,7 @@ def open_table(
     name: str,
     size: int | None = None,
     encoding: str = "",
+    sheet: str | None = None,
 ) -> Table:
     """Open an uploaded or local file as a :class:`Table`.
 
@@ -163,6 +164,8 @@ def open_table(
         The size in bytes when known; larger than ``settings.IMPORT_MAX_BYTES`` is refused.
     encoding
         For CSV only: force an encoding instead of detecting UTF-8/UTF-16.
+    sheet
+        For XLSX only: the sheet to read (default: the first).
 
     Raises
     ------
@@ -187,7 +190,7 @@ def open_table(
     if name.lower().endswith((".xlsx", ".xlsm")) or is_zip:
         if not is_zip:
             raise ImportFileError(_("The file is not an Excel workbook (.xlsx)."))
-        return _open_xlsx(source, limits)
+        return _open_xlsx(source, limits, sheet)
     if encoding and encoding not in ENCODINGS:
         raise ImportFileError(_("Unknown encoding “%(encoding)s”.") % {"encoding": encoding})
     return _open_csv(source, encoding, limits)
@@ -299,7 +302,7 @@ def _open_csv(source: IO[bytes], forced_encoding: str, limits: ImportLimits) -> 
     return Table(columns, rows(), "csv", encoding=encoding, delimiter=delimiter)
 
 
-def _open_xlsx(source: IO[bytes], limits: ImportLimits) -> Table:
+def _open_xlsx(source: IO[bytes], limits: ImportLimits, sheet_name: str | None = None) -> Table:
     from xml.etree.ElementTree import ParseError  # nosec B405  # only the exception class; defusedxml parses
 
     import openpyxl
@@ -313,7 +316,7 @@ def _open_xlsx(source: IO[bytes], limits: ImportLimits) -> Table:
     try:
         check_archive(source, limits)
         workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
+        sheet = workbook[sheet_name] if sheet_name else workbook.worksheets[0]
     except LimitExceeded as error:
         raise ImportFileError(str(error)) from None
     except (*unreadable, IndexError) as error:

@@ -116,11 +116,21 @@ class StakeholderInvitation(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
+    #: For a response imported from ODK Central or KoboToolbox: the submission's instance ID
+    #: (``uuid:…``), so that importing the same export twice adds nothing (issue 20).
+    instance_id = models.CharField(_("submission instance ID"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["assessment", "-created_at", "pk"]
         verbose_name = _("stakeholder invitation")
         verbose_name_plural = _("stakeholder invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "instance_id"],
+                condition=~models.Q(instance_id=""),
+                name="one_response_per_submission",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_organisation_type_display()})"

@@ -1,6 +1,6 @@
 """Framework pages: any signed-in member may read published frameworks."""
 
-from tests.matrix import ANONYMOUS, LOGIN, SIGNED_IN, Entry, same_for
+from tests.matrix import ADMINISTRATOR, ANONYMOUS, LOGIN, SIGNED_IN, Entry, same_for
 
 ENTRIES = [
     Entry("surveys:framework-list", {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)}),
@@ -11,5 +11,25 @@ ENTRIES = [
             "code": world.assessment.framework.code,
             "version": world.assessment.framework.version,
         },
+    ),
+]
+
+# A framework as an XLSForm, for any member who may read the framework (issue 20).
+ENTRIES += [
+    Entry(
+        "surveys:framework-xlsform",
+        {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)},
+        kwargs=lambda world: {
+            "code": world.assessment.framework.code,
+            "version": world.assessment.framework.version,
+        },
+    ),
+]
+
+# Importing an XLSForm as a framework draft: administrators only (issue 20).
+ENTRIES += [
+    Entry(
+        "surveys:xlsform-import",
+        {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 403), ADMINISTRATOR: 200},
     ),
 ]

@@ -200,3 +200,10 @@ ENTRIES = [
     # Without a personal link opened in this session, the token-free page shows nothing.
     Entry("surveys:stakeholder-page", same_for(EVERYONE, 403)),
 ]
+
+# The offline workbook of an assessment, for its focal points (issue 20).
+ENTRIES += [
+    Entry("surveys:offline-workbook", focal_points_only(200), kwargs=pk),
+    Entry("surveys:offline-workbook-download", focal_points_only(200), kwargs=pk),
+]
+ENTRIES += [Entry("surveys:submissions-import", focal_points_only(200), kwargs=pk)]
