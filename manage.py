@@ -23,7 +23,7 @@ def use_project_venv() -> None:
     if Path(sys.prefix).resolve() == VENV.resolve():
         return
     os.environ["NEEDS_ASSESSMENT_REEXEC"] = "1"  # never loop, whatever sys.prefix says
-    os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])  # noqa: S606 - our own interpreter, fixed arguments
+    os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])  # noqa: S606 # nosec B606 - our own interpreter, fixed arguments
 
 
 def main() -> None:

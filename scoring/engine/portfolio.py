@@ -880,7 +880,7 @@ def _single_additions(
     if problem.benefit_model == "additive":
         return problem.benefits[selected].sum() + np.where(selected, 0.0, problem.benefits)
     improvements, weights = gap_model(problem)
-    assert problem.gaps is not None  # noqa: S101 - a problem with improvements has gaps
+    assert problem.gaps is not None  # noqa: S101  # nosec B101 - a problem with improvements has gaps
     covered = improvements[selected].sum(axis=0)
     with_each = covered + np.where(selected[:, np.newaxis], 0.0, improvements)
     return np.minimum(problem.gaps, with_each) @ weights

@@ -748,7 +748,7 @@ def _step_weights(problem: _Problem, choices: np.ndarray, step: int) -> np.ndarr
         return None
     name = f"weights:{'item' if step == 0 else problem.config.level_names[step - 1]}"
     column = _column(problem, choices, name)
-    assert column is not None  # noqa: S101 - a step has a weight pool only when drawn
+    assert column is not None  # noqa: S101  # nosec B101 - a step has a weight pool only when drawn
     nominal = problem.config.hierarchy.steps[step].child_weights
     nominal_rows = column == _NOMINAL
     if not nominal_rows.any():
@@ -766,7 +766,7 @@ def _step_exponents(problem: _Problem, choices: np.ndarray, step: int) -> np.nda
         return nominal
     level = (*problem.config.level_names, "overall")[step]
     column = _column(problem, choices, f"aggregation:{level}")
-    assert column is not None  # noqa: S101 - a step has method exponents only when drawn
+    assert column is not None  # noqa: S101  # nosec B101 - a step has method exponents only when drawn
     chosen = exponents[np.maximum(column, 0)][:, None]
     return np.where((column == _NOMINAL)[:, None], nominal, chosen)
 

@@ -38,13 +38,13 @@ from openpyxl.styles import Font, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from surveys.answer_text import answer_text
 from surveys.exchange.exports import neutralise
 from surveys.exchange.imports import ImportResult, _answer_from_row, _text
 from surveys.exchange.reading import Table, TableRow, open_table
 from surveys.exchange.templates import accepted_values
 from surveys.frameworks.spec import FrameworkSpec, QuestionSpec, QuestionType, translate
 from surveys.models import Answer, AnswerStatus, Assessment
-from surveys.review_workspace import answer_display
 from surveys.services.answers import (
     AnswerInput,
     AssessmentLocked,
@@ -376,7 +376,7 @@ def _same(left: AnswerInput | None, right: AnswerInput | None) -> bool:
 def _words(question: QuestionSpec, answer: AnswerInput | None, language: str) -> str:
     if answer is None:
         return "—"
-    return answer_display(answer.value, answer.status, question, language)
+    return answer_text(question, answer.value, answer.status, language=language)
 
 
 def _parse(
