@@ -210,8 +210,11 @@ class StarterCatalogueTests(SimpleTestCase):
         covered = set().union(*(expand_targets(item.targets, spec) for item in items))
         assert covered == {indicator.code for indicator in spec.indicators}
         assert {item.channel for item in items} == set(DeliveryChannel.values)
-        assert all(set(item.title) == {"en", "fr"} for item in items)
-        assert all(set(item.description) == {"en", "fr"} for item in items)
+        # Every intervention is written in every language the framework declares.
+        languages = set(spec.languages)
+        assert languages >= {"en", "fr", "es"}
+        assert all(set(item.title) == languages for item in items)
+        assert all(set(item.description) == languages for item in items)
 
     def test_a_pillar_target_improves_each_indicator_of_the_pillar(self) -> None:
         spec = load_framework_file(ROOT / "tests" / "fixtures" / "small-framework.yaml")
