@@ -20,20 +20,16 @@ written. Otherwise all new submissions are written in one transaction.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import re
-import secrets
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from surveys.audit import Change, audit_record
 from surveys.exchange.imports import MULTIPLE_CHOICE_SEPARATOR, _answer_value, _text
 from surveys.exchange.limits import LimitExceeded, check_json_text
 from surveys.exchange.reading import ImportFileError, RowError, normalise_header, open_table
@@ -42,11 +38,15 @@ from surveys.models import (
     AnswerStatus,
     Assessment,
     OrganisationType,
-    StakeholderAnswer,
     StakeholderInvitation,
 )
 from surveys.services.answers import AnswerInput, AnswerValueError, answer_input_clean
-from surveys.services.stakeholders import InvitationUnusable, stakeholder_links_open
+from surveys.services.stakeholders import (
+    InvitationUnusable,
+    SubmissionResponse,
+    stakeholder_links_open,
+    stakeholder_submissions_record,
+)
 
 __all__ = ["PlannedSubmission", "SubmissionsResult", "submissions_import"]
 
@@ -62,7 +62,8 @@ ORGANISATION = "organisation"
 METADATA = re.compile(
     r"^(_.*|submissiondate|submitterid|submittername|attachmentspresent|attachmentsexpected"
     r"|status|reviewstate|deviceid|edits|start|end|today|username|phonenumber|simserial"
-    r"|subscriberid|audit|instancename|meta(/.*|_.*)?|key|formversion|__version__)$"
+    r"|subscriberid|audit|instancename|meta(/.*|_.*)?|formhub(/.*|_.*)?|key|formversion"
+    r"|__version__)$"
 )
 _SUBMITTED_COLUMNS = ("_submission_time", "submissiondate", "__system/submissiondate")
 _SEPARATORS = "/_"
@@ -301,7 +302,20 @@ def submissions_import(
         _read_submission(number, cells, questions, spec, organisation_type, known, result)
     if not result.ok or dry_run or not result.planned:
         return result
-    _write(assessment, actor, spec, result)
+    stakeholder_submissions_record(
+        assessment=assessment,
+        actor=actor,
+        submissions=[
+            SubmissionResponse(
+                instance_id=item.instance_id,
+                organisation_type=item.organisation_type,
+                organisation=item.organisation,
+                answers=item.answers,
+                submitted_at=item.submitted_at,
+            )
+            for item in result.planned
+        ],
+    )
     result.applied = True
     return result
 
@@ -370,57 +384,3 @@ def _read_submission(
             _submitted_at(cells),
         )
     )
-
-
-def _write(
-    assessment: Assessment,
-    actor: AbstractBaseUser | None,
-    spec: FrameworkSpec,
-    result: SubmissionsResult,
-) -> None:
-    """All new responses in one transaction; the unique instance ID guards a concurrent import."""
-    now = timezone.now()
-    changes: list[Change] = []
-    with transaction.atomic():
-        for item in result.planned:
-            invitation = StakeholderInvitation.objects.create(
-                assessment=assessment,
-                name=_("Submission %(id)s") % {"id": item.instance_id.removeprefix("uuid:")[:36]},
-                email="",
-                organisation=item.organisation,
-                organisation_type=item.organisation_type,
-                pillars=[pillar.code for pillar in spec.pillars],
-                language=spec.languages[0],
-                # A response without a link: the token is thrown away and the link closed.
-                token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
-                invited_by=actor if actor is not None and actor.is_authenticated else None,
-                expires_at=now,
-                revoked_at=now,
-                responded_at=item.submitted_at or now,
-                instance_id=item.instance_id,
-            )
-            StakeholderAnswer.objects.bulk_create(
-                StakeholderAnswer(
-                    invitation=invitation,
-                    question_code=answer.question_code,
-                    value=answer.value,
-                    status=answer.status,
-                    justification=answer.justification,
-                )
-                for answer in item.answers
-            )
-            changes.append(
-                Change(
-                    object_type="stakeholder_invitation",
-                    object_ref=str(invitation.pk),
-                    field="submission",
-                    old_value=None,
-                    new_value={
-                        "instance_id": item.instance_id,
-                        "organisation_type": item.organisation_type,
-                        "answers": len(item.answers),
-                    },
-                    action="submission_import",
-                )
-            )
-        audit_record(assessment=assessment, actor=actor, changes=changes)

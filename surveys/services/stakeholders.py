@@ -55,6 +55,8 @@ __all__ = [
     "stakeholder_links_open",
     "stakeholder_questions",
     "stakeholder_revoke",
+    "stakeholder_submissions_record",
+    "SubmissionResponse",
 ]
 
 DEFAULT_VALIDITY = datetime.timedelta(days=30)
@@ -393,3 +395,85 @@ def _audit(
             )
         ],
     )
+
+
+@dataclass(frozen=True)
+class SubmissionResponse:
+    """One submission collected with ODK or KoboToolbox, already validated (issue 20)."""
+
+    instance_id: str
+    organisation_type: str
+    organisation: str
+    answers: Sequence[AnswerInput]
+    submitted_at: datetime.datetime | None
+
+
+def stakeholder_submissions_record(
+    *,
+    assessment: Assessment,
+    actor: AbstractBaseUser | None,
+    submissions: Sequence[SubmissionResponse],
+) -> list[StakeholderInvitation]:
+    """Store collected submissions as stakeholder responses, all or nothing.
+
+    Each becomes a closed invitation (no working link: its token is thrown away) holding the
+    answers, so the agreement statistics read it like a response given through a link. The
+    instance ID is unique per assessment, so a concurrent import of the same export fails
+    whole instead of counting a respondent twice.
+
+    Raises
+    ------
+    InvitationUnusable
+        When the assessment no longer takes stakeholder responses (it is approved).
+    """
+    spec = framework_spec(assessment.framework)
+    now = timezone.now()
+    created: list[StakeholderInvitation] = []
+    changes: list[Change] = []
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if not stakeholder_links_open(locked):
+            raise InvitationUnusable("closed")
+        for item in submissions:
+            invitation = StakeholderInvitation.objects.create(
+                assessment=locked,
+                name=_("Submission %(id)s") % {"id": item.instance_id.removeprefix("uuid:")[:36]},
+                email="",
+                organisation=item.organisation,
+                organisation_type=item.organisation_type,
+                pillars=[pillar.code for pillar in spec.pillars],
+                language=spec.languages[0],
+                token_hash=_token_hash(secrets.token_urlsafe(32)),
+                invited_by=actor if actor is not None and actor.is_authenticated else None,
+                expires_at=now,
+                revoked_at=now,
+                responded_at=item.submitted_at or now,
+                instance_id=item.instance_id,
+            )
+            StakeholderAnswer.objects.bulk_create(
+                StakeholderAnswer(
+                    invitation=invitation,
+                    question_code=answer.question_code,
+                    value=answer.value,
+                    status=answer.status,
+                    justification=answer.justification,
+                )
+                for answer in item.answers
+            )
+            created.append(invitation)
+            changes.append(
+                Change(
+                    object_type="stakeholder_invitation",
+                    object_ref=str(invitation.pk),
+                    field="submission",
+                    old_value=None,
+                    new_value={
+                        "instance_id": item.instance_id,
+                        "organisation_type": item.organisation_type,
+                        "answers": len(item.answers),
+                    },
+                    action="submission_import",
+                )
+            )
+        audit_record(assessment=locked, actor=actor, changes=changes)
+    return created

@@ -32,6 +32,7 @@ KOBO_HEADER = [
     "_uuid",
     "_submission_time",
     "__version__",
+    "formhub/uuid",
 ]
 
 
@@ -51,6 +52,7 @@ def kobo_row(uuid: str, level: str, yes: str, kind: str = "academia") -> list[st
         uuid,
         "2026-11-02T09:21:00",
         "vH7xq",
+        "6f0c5d",
     ]
 
 
