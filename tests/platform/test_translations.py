@@ -114,7 +114,7 @@ def source_messages() -> set[str | tuple[str, ...]]:
 
 
 class CatalogueTests(SimpleTestCase):
-    """Each language of ``settings.LANGUAGES`` but English, in the project and reports catalogues."""
+    """Every language of ``settings.LANGUAGES`` but English: project and reports catalogues."""
 
     @classmethod
     def setUpClass(cls) -> None:
@@ -190,7 +190,7 @@ class CatalogueTests(SimpleTestCase):
             self.assertEqual(fuzzy, [], f"fuzzy entries in {name}")
 
     def test_every_plural_entry_has_every_form_of_its_language(self) -> None:
-        for name, catalogue in self.each_catalogue():
+        for _name, catalogue in self.each_catalogue():
             for message in entries(catalogue):
                 if isinstance(message.id, tuple):
                     self.assertEqual(len(message.string), catalogue.num_plurals, message.id[0])
@@ -301,7 +301,6 @@ class LanguageSelectionTests(TestCase):
         self.assertContains(
             arabic, '<option value="ar" lang="ar" selected>العربية</option>', html=True
         )
-        french = self.client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="fr")
         self.client.cookies.pop(settings.LANGUAGE_COOKIE_NAME)
         french = self.client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="fr")
         self.assertContains(french, '<html lang="fr" dir="ltr">')
