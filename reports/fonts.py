@@ -46,6 +46,7 @@ __all__ = [
     "FONT_DIR_ENVIRONMENT_VARIABLE",
     "FontFamily",
     "FontSource",
+    "covering_face",
     "display_line",
     "font_covers",
     "is_right_to_left",
@@ -263,6 +264,21 @@ def font_covers(text: str, font_name: str) -> bool:
     """
     char_to_glyph = _character_map(font_name)
     return all(ord(character) in char_to_glyph for character in text)
+
+
+def covering_face(text: str, preferred: str, fallback: str) -> str:
+    """``preferred`` if it has every glyph of ``text``, else ``fallback``.
+
+    DejaVu Sans Oblique has no Arabic: an italic note in Arabic is drawn upright rather than
+    as replacement characters.
+
+    Examples
+    --------
+    >>> family = register_fonts()
+    >>> covering_face("Kenya", family.italic, family.regular) == family.italic
+    True
+    """
+    return preferred if font_covers(text, preferred) else fallback
 
 
 def safe_text(text: object, font_name: str, *, replacement: str | None = None) -> str:

@@ -125,6 +125,15 @@ class ArabicCountryReportTests(TestCase):
         # Latin names from the data stay readable, left to right, inside the Arabic report.
         self.assertIn("Strategy support", text)
 
+    def test_italic_chart_notes_in_arabic_are_drawn_not_replaced(self) -> None:
+        # DejaVu's oblique face has no Arabic: the charts' italic "insufficient data" notes fall
+        # back to the upright face instead of replacement characters. Page 4 holds the radar,
+        # interval and gap charts, each with a note for the pillar without enough answers.
+        page = PdfReader(io.BytesIO(self.pdf_ar)).pages[3].extract_text()
+        page = unicodedata.normalize("NFKC", page)
+        self.assertEqual(page.count("بيانات غير كافية"), 3)
+        self.assertNotIn("\ufffd", page)
+
     def test_arabic_is_drawn_in_joined_forms_not_isolated_letters(self) -> None:
         reader = PdfReader(io.BytesIO(self.pdf_ar))
         raw = reader.pages[2].extract_text()
