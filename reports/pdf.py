@@ -32,7 +32,7 @@ import functools
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
-from typing import TypeVar
+from typing import Any, TypeVar
 from xml.sax.saxutils import escape  # nosec B406  # escape() writes reportlab markup, parses nothing
 
 from reportlab.graphics.shapes import String
@@ -157,7 +157,7 @@ class Paragraph(_PlatypusParagraph):
         if not self.right_to_left:
             super().drawPara(debug)
             return
-        logical = self.blPara
+        logical: Any = vars(self)["blPara"]  # ParaLines, set by wrap() before drawing
         visual = copy.copy(logical)
         visual.lines = [_visual_line(line) for line in logical.lines]
         self.blPara = visual
