@@ -35,17 +35,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import arabic_reshaper
+from bidi.algorithm import get_display
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 __all__ = [
     "DEBIAN_DEJAVU_DIR",
+    "RIGHT_TO_LEFT_LANGUAGES",
     "FONT_DIR_ENVIRONMENT_VARIABLE",
     "FontFamily",
     "FontSource",
+    "covering_face",
+    "display_line",
     "font_covers",
+    "is_right_to_left",
     "register_fonts",
     "safe_text",
+    "shape",
 ]
 
 logger = logging.getLogger(__name__)
@@ -259,6 +266,21 @@ def font_covers(text: str, font_name: str) -> bool:
     return all(ord(character) in char_to_glyph for character in text)
 
 
+def covering_face(text: str, preferred: str, fallback: str) -> str:
+    """``preferred`` if it has every glyph of ``text``, else ``fallback``.
+
+    DejaVu Sans Oblique has no Arabic: an italic note in Arabic is drawn upright rather than
+    as replacement characters.
+
+    Examples
+    --------
+    >>> family = register_fonts()
+    >>> covering_face("Kenya", family.italic, family.regular) == family.italic
+    True
+    """
+    return preferred if font_covers(text, preferred) else fallback
+
+
 def safe_text(text: object, font_name: str, *, replacement: str | None = None) -> str:
     """Return ``text`` with every character the font cannot draw made visible and harmless.
 
@@ -318,3 +340,60 @@ def safe_text(text: object, font_name: str, *, replacement: str | None = None) -
         else:
             pieces.append(replacement)
     return "".join(pieces)
+
+
+# Languages written right to left (Django's LANGUAGES_BIDI, without importing Django here).
+RIGHT_TO_LEFT_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+
+
+def is_right_to_left(language: str) -> bool:
+    """Whether ``language`` (``"ar"``, ``"ar-eg"``...) is written right to left.
+
+    Examples
+    --------
+    >>> is_right_to_left("ar"), is_right_to_left("ar-EG"), is_right_to_left("fr")
+    (True, True, False)
+    """
+    return language.lower().replace("_", "-").split("-")[0] in RIGHT_TO_LEFT_LANGUAGES
+
+
+def shape(text: str) -> str:
+    """Arabic letters replaced by their contextual (initial, medial, final, isolated) forms.
+
+    reportlab draws one glyph per character and knows nothing of Arabic joining, so the
+    Arabic Presentation Forms-B characters (U+FE70–U+FEFF, which DejaVu Sans has) are chosen
+    here with arabic-reshaper; ligatures such as lam-alef become their single character. The
+    text stays in logical order, so it can still be wrapped into lines; other scripts, and
+    markup (ASCII), are unchanged. Text extracted from the PDF gives the original letters back
+    after NFKC normalisation.
+
+    Examples
+    --------
+    >>> shape("Kenya")
+    'Kenya'
+    >>> [hex(ord(c)) for c in shape("في")]
+    ['0xfed3', '0xfef2']
+    """
+    return arabic_reshaper.reshape(text)
+
+
+def display_line(text: str, *, right_to_left: bool) -> str:
+    """One line of text shaped and put in display (visual) order for drawing left to right.
+
+    The Unicode bidirectional algorithm (UAX #9, python-bidi) reverses the Arabic runs and
+    keeps numbers, codes and URLs left to right, with ``right_to_left`` as the paragraph
+    direction, and mirrors brackets in right-to-left runs (rule L4). python-bidi's pure-Python
+    implementation is used: its default Rust one leaves brackets unmirrored. Apply it to a
+    line after wrapping, never to a whole paragraph: wrapping visual text would put the
+    paragraph's last words on its first line.
+
+    Examples
+    --------
+    >>> display_line("ISO 3166", right_to_left=True)
+    'ISO 3166'
+    >>> display_line("رمز ISO", right_to_left=True) == "ISO " + shape("رمز")[::-1]
+    True
+    >>> display_line("(ب)", right_to_left=True) == "(" + shape("ب") + ")"
+    True
+    """
+    return get_display(shape(text), base_dir="R" if right_to_left else "L")

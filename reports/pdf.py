@@ -11,8 +11,12 @@ translated) and return the PDF bytes, so the batch command can render in worker 
   :func:`reports.fonts.safe_text` (characters the font lacks become a visible replacement
   character) and then ``xml.sax.saxutils.escape`` before it enters a ``Paragraph``, so input
   such as ``<font>``, ``<para>``, ``&`` or unbalanced tags is printed as typed and can neither
-  break the layout nor inject markup. Reportlab does not shape Arabic or reorder right-to-left
-  text: such names print with their letters in isolated forms, in logical order.
+  break the layout nor inject markup.
+- **Right to left.** Reportlab neither joins Arabic letters nor reorders right-to-left text, so
+  Arabic is shaped (:func:`reports.fonts.shape`) before paragraphs are wrapped, in logical
+  order, and each wrapped line is put in display order (:func:`reports.fonts.display_line`,
+  the Unicode bidirectional algorithm) only when it is drawn. In an Arabic report paragraphs
+  are right-aligned, tables read from right to left and the running header is on the right.
 - **Navigation.** A table of contents with page numbers (two build passes), PDF bookmarks for
   every heading, a running header and a "Page n of N" footer; title, author, subject, keywords
   and the document language (catalog ``/Lang``) are set in the document's metadata.
@@ -23,12 +27,17 @@ Layout follows reportlab's ``demos/odyssey``: a story list, styles derived from
 
 from __future__ import annotations
 
+import copy
+import functools
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextvars import ContextVar
+from typing import Any, TypeVar
 from xml.sax.saxutils import escape  # nosec B406  # escape() writes reportlab markup, parses nothing
 
+from reportlab.graphics.shapes import String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1, getSampleStyleSheet
 from reportlab.lib.units import mm
@@ -43,17 +52,25 @@ from reportlab.platypus import (
     NextPageTemplate,
     PageBreak,
     PageTemplate,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
 )
+from reportlab.platypus import Paragraph as _PlatypusParagraph
+from reportlab.platypus.paragraph import FragLine
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from reports.charts import Chart
 from reports.data import CountryReport, PillarSection, RegionalReport
 from reports.figures import CountryCharts, country_charts, regional_charts
-from reports.fonts import FontFamily, register_fonts, safe_text
+from reports.fonts import (
+    FontFamily,
+    display_line,
+    is_right_to_left,
+    register_fonts,
+    safe_text,
+    shape,
+)
 from reports.texts import format_money, format_number
 from scoring.influence import InfluenceLine
 
@@ -70,6 +87,84 @@ CREATOR = "needs-assessment reports"
 CELL_PADDING = 3.0
 MAX_CHART_HEIGHT = PAGE_HEIGHT - 2 * MARGIN - 40 * mm
 HEADING_STYLES = {"Heading1": 0, "Heading2": 1}
+
+# Whether the report being built is in a right-to-left language; set for the duration of one
+# country_report_pdf / regional_report_pdf call (batches render reports in several threads).
+_RIGHT_TO_LEFT: ContextVar[bool] = ContextVar("right_to_left", default=False)
+
+
+_Report = TypeVar("_Report", CountryReport, RegionalReport)
+
+
+def _laid_out_for_language(render: Callable[[_Report], bytes]) -> Callable[[_Report], bytes]:
+    """Build the report's PDF with the writing direction of ``report.language``."""
+
+    @functools.wraps(render)
+    def wrapper(report: _Report) -> bytes:
+        token = _RIGHT_TO_LEFT.set(is_right_to_left(report.language))
+        try:
+            return render(report)
+        finally:
+            _RIGHT_TO_LEFT.reset(token)
+
+    return wrapper
+
+
+def _visual_line(line: object) -> object:
+    """A wrapped line of a right-to-left paragraph in display order (a new object).
+
+    Simple paragraphs (one font) hold lines as ``(extra_space, words)``; paragraphs with
+    markup hold ``FragLine`` objects whose words are style fragments. Fragments are laid out
+    from right to left and each one's text is put in display order; a run of Latin text split
+    over several fragments (e.g. part bold) therefore reads fragment by fragment from the
+    right, which the reports never produce for Latin text inside Arabic.
+    """
+    if isinstance(line, tuple):
+        extra_space, words = line
+        text = display_line(" ".join(words), right_to_left=True)
+        return (extra_space, text.split(" "))
+    if isinstance(line, FragLine):
+        visual = copy.copy(line)
+        words = []
+        for fragment in reversed(line.words):
+            if hasattr(fragment, "text"):
+                fragment = copy.copy(fragment)
+                fragment.text = display_line(fragment.text, right_to_left=True)
+            words.append(fragment)
+        visual.words = words
+        return visual
+    return line
+
+
+class Paragraph(_PlatypusParagraph):
+    """A Platypus paragraph that, in a right-to-left report, is shaped and right-aligned.
+
+    Wrapping happens on the logical (shaped) text, so the first words are on the first line;
+    each line is reordered for display only while drawing, so that splitting a paragraph over
+    two pages, which rebuilds paragraphs from the wrapped lines, still sees logical text.
+    """
+
+    def __init__(self, text: str, style: ParagraphStyle, *args: object, **kwargs: object) -> None:
+        self.right_to_left = _RIGHT_TO_LEFT.get()
+        if self.right_to_left:
+            if text is not None:
+                text = shape(text)
+            if style.alignment in (TA_LEFT, TA_JUSTIFY):
+                style = ParagraphStyle(style.name, parent=style, alignment=TA_RIGHT)
+        super().__init__(text, style, *args, **kwargs)
+
+    def drawPara(self, debug: int = 0) -> None:  # noqa: N802 (reportlab's method name)
+        if not self.right_to_left:
+            super().drawPara(debug)
+            return
+        logical: Any = vars(self)["blPara"]  # ParaLines, set by wrap() before drawing
+        visual = copy.copy(logical)
+        visual.lines = [_visual_line(line) for line in logical.lines]
+        self.blPara = visual
+        try:
+            super().drawPara(debug)
+        finally:
+            self.blPara = logical
 
 
 class _Styles:
@@ -170,6 +265,7 @@ class _Document(BaseDocTemplate):
             ]
         )
         self._heading_number = 0
+        self.right_to_left = _RIGHT_TO_LEFT.get()
 
     def _decorate(self, canvas: Canvas, document: BaseDocTemplate) -> None:
         fonts = register_fonts()
@@ -177,12 +273,20 @@ class _Document(BaseDocTemplate):
         canvas.setFont(fonts.regular, 8)
         canvas.setFillColor(MUTED)
         header = safe_text(self.header_text, fonts.regular)
-        canvas.drawString(MARGIN, PAGE_HEIGHT - MARGIN + 2 * mm, header)
+        footer = safe_text(self.footer_text, fonts.regular)
+        if self.right_to_left:
+            # Mirrored: header and footer start at the right margin.
+            draw = functools.partial(canvas.drawRightString, PAGE_WIDTH - MARGIN)
+            header = display_line(header, right_to_left=True)
+            footer = display_line(footer, right_to_left=True)
+        else:
+            draw = functools.partial(canvas.drawString, MARGIN)
+        draw(PAGE_HEIGHT - MARGIN + 2 * mm, header)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, PAGE_HEIGHT - MARGIN, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - MARGIN)
         canvas.line(MARGIN, MARGIN + 2 * mm, PAGE_WIDTH - MARGIN, MARGIN + 2 * mm)
-        canvas.drawString(MARGIN, MARGIN - 2 * mm, safe_text(self.footer_text, fonts.regular))
+        draw(MARGIN - 2 * mm, footer)
         canvas.restoreState()
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab's hook name)
@@ -202,7 +306,12 @@ class _Document(BaseDocTemplate):
 
 
 def _numbered_canvas(page_label: str) -> type[Canvas]:
-    """A canvas that prints "Page n of N" once the number of pages is known."""
+    """A canvas that prints "Page n of N" once the number of pages is known.
+
+    The label goes in the outer corner opposite the footer text: bottom right, or bottom left
+    in a right-to-left report.
+    """
+    right_to_left = _RIGHT_TO_LEFT.get()
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: object, **kwargs: object) -> None:
@@ -221,11 +330,13 @@ def _numbered_canvas(page_label: str) -> type[Canvas]:
                 if number > 1:
                     self.setFont(fonts.regular, 8)
                     self.setFillColor(MUTED)
-                    self.drawRightString(
-                        PAGE_WIDTH - MARGIN,
-                        MARGIN - 2 * mm,
-                        page_label.format(page=number, pages=total),
-                    )
+                    label = page_label.format(page=number, pages=total)
+                    if right_to_left:
+                        self.drawString(
+                            MARGIN, MARGIN - 2 * mm, display_line(label, right_to_left=True)
+                        )
+                    else:
+                        self.drawRightString(PAGE_WIDTH - MARGIN, MARGIN - 2 * mm, label)
                 super().showPage()
             super().save()
 
@@ -234,7 +345,11 @@ def _numbered_canvas(page_label: str) -> type[Canvas]:
 
 def _heading(text: str, style: ParagraphStyle, font: str) -> Paragraph:
     paragraph = Paragraph(_safe(text, font), style)
-    paragraph.toc_text = _safe(text, font)  # type: ignore[attr-defined]
+    toc_text = _safe(text, font)
+    if paragraph.right_to_left:
+        # The table of contents draws plain Platypus paragraphs: give it the display order.
+        toc_text = display_line(toc_text, right_to_left=True)
+    paragraph.toc_text = toc_text  # type: ignore[attr-defined]
     return paragraph
 
 
@@ -250,9 +365,16 @@ def _table(
 
     A cell that fits its column on one line is drawn as a plain string (Table draws strings
     literally, no markup parsing, and much faster than a Paragraph); longer cells become
-    escaped Paragraphs that wrap.
+    escaped Paragraphs that wrap. In a right-to-left report the columns are mirrored (the
+    first column on the right) and every cell is right-aligned.
     """
     numeric = set(numeric_columns)
+    right_to_left = _RIGHT_TO_LEFT.get()
+    if right_to_left:
+        header = list(reversed(header))
+        rows = [list(reversed(row)) for row in rows]
+        widths = list(reversed(widths))
+        numeric = set(range(len(widths)))
     scale = CONTENT_WIDTH / sum(widths)
     column_widths = [w * scale for w in widths]
     right = ParagraphStyle("CellRight", parent=styles.cell, alignment=2)
@@ -264,6 +386,8 @@ def _table(
         if column in numeric:
             style = right_header if header else right
         drawable = safe_text(value, font)
+        if right_to_left:
+            drawable = display_line(drawable, right_to_left=True)
         room = column_widths[column] - 2 * CELL_PADDING
         if stringWidth(drawable, font, style.fontSize) <= room:
             return drawable
@@ -300,6 +424,19 @@ def _table(
     return table
 
 
+def _display_labels(node: object) -> None:
+    """Put every label of a chart drawing in display order, for a right-to-left report.
+
+    Charts are drawn once for the web (SVG, where the browser shapes Arabic) and for PDF, so
+    the PDF copy's strings are reordered here rather than where the charts are made. The
+    charts' geometry is not mirrored.
+    """
+    if isinstance(node, String):
+        node.text = display_line(node.text, right_to_left=True)
+    for child in getattr(node, "contents", ()):
+        _display_labels(child)
+
+
 def _chart_block(chart: Chart | None, styles: _Styles) -> list[Flowable]:
     if chart is None:
         return []
@@ -308,6 +445,8 @@ def _chart_block(chart: Chart | None, styles: _Styles) -> list[Flowable]:
         f"<b>{_safe(chart.title, font)}.</b> {_safe(chart.description, font)}", styles.caption
     )
     drawing = chart.drawing
+    if _RIGHT_TO_LEFT.get():
+        _display_labels(drawing)
     if drawing.height > MAX_CHART_HEIGHT:
         # Shrink rather than fail: a chart taller than the frame cannot be split.
         factor = MAX_CHART_HEIGHT / drawing.height
@@ -792,6 +931,7 @@ def _methodology(report: CountryReport, styles: _Styles) -> list[Flowable]:
     return story
 
 
+@_laid_out_for_language
 def country_report_pdf(report: CountryReport) -> bytes:
     """The country report as PDF bytes; identical data gives identical bytes.
 
@@ -853,6 +993,7 @@ def country_report_pdf(report: CountryReport) -> bytes:
     )
 
 
+@_laid_out_for_language
 def regional_report_pdf(report: RegionalReport) -> bytes:
     """The regional (portfolio) report as PDF bytes; identical data gives identical bytes."""
     fonts = register_fonts()

@@ -34,7 +34,7 @@ from reports.charts.base import (
     _nice_step,
     _string,
 )
-from reports.fonts import FontFamily, register_fonts, safe_text
+from reports.fonts import FontFamily, covering_face, register_fonts, safe_text
 
 
 @dataclass(frozen=True)
@@ -223,8 +223,11 @@ def gap_bar_chart(
                 _string(
                     zero_x + 3,
                     centre - 3,
-                    safe_text(text.insufficient_data, fonts.italic),
-                    font=fonts.italic,
+                    safe_text(
+                        text.insufficient_data,
+                        covering_face(text.insufficient_data, fonts.italic, fonts.regular),
+                    ),
+                    font=covering_face(text.insufficient_data, fonts.italic, fonts.regular),
                     colour=MUTED_TEXT_COLOUR,
                 )
             )
@@ -339,8 +342,11 @@ def score_interval_chart(
                 _string(
                     layout.plot_right + 6,
                     centre - 3,
-                    safe_text(text.insufficient_data, fonts.italic),
-                    font=fonts.italic,
+                    safe_text(
+                        text.insufficient_data,
+                        covering_face(text.insufficient_data, fonts.italic, fonts.regular),
+                    ),
+                    font=covering_face(text.insufficient_data, fonts.italic, fonts.regular),
                     colour=MUTED_TEXT_COLOUR,
                 )
             )

@@ -33,7 +33,7 @@ from reports.charts.base import (
     _new_drawing,
     _string,
 )
-from reports.fonts import register_fonts, safe_text
+from reports.fonts import covering_face, register_fonts, safe_text
 
 
 def trend_chart(
@@ -178,8 +178,11 @@ def trend_chart(
             _string(
                 plot_left,
                 legend_height + 4,
-                safe_text(text.missing_points_note, fonts.italic),
-                font=fonts.italic,
+                safe_text(
+                    text.missing_points_note,
+                    covering_face(text.missing_points_note, fonts.italic, fonts.regular),
+                ),
+                font=covering_face(text.missing_points_note, fonts.italic, fonts.regular),
                 size=7,
                 colour=MUTED_TEXT_COLOUR,
             )

@@ -1,4 +1,4 @@
-"""axe-core on every main page, in English and in French: no violations (issue 14, item 12).
+"""axe-core on every main page, in English, French and Arabic: no violations (issues 14 and 21).
 
 One test per language walks all the pages in one browser context (switching users by their
 session cookie) so that the check stays fast; the failure message lists every page's
@@ -97,7 +97,7 @@ def _pages(world: dict[str, Any]) -> list[tuple[str, str | None, str]]:
     ]
 
 
-@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
 def test_every_main_page_has_no_axe_violations(
     transactional_db, browser_context, live_server, sign_in, language: str
 ) -> None:

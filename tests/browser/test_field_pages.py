@@ -1,4 +1,4 @@
-"""Field conditions in real Chromium: phones at 390 px, in English and in French, and the
+"""Field conditions in real Chromium: phones at 390 px, in English, French and Arabic, and the
 stakeholder's personal link."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from tests.factories import give_role, make_assessment, make_focal_point, make_r
 from tests.planning.helpers import load_test_catalogue
 from tests.reports.support import scored_world
 
-LANGUAGES = ["en", "fr"]
+LANGUAGES = ["en", "fr", "ar"]
 
 
 def _world() -> dict[str, Any]:
@@ -187,3 +187,30 @@ def test_the_confirmation_query_and_invitation_pages_have_no_axe_violations(
         checked.append((address, axe_violations(reviewer)))
     found = {where: describe_violations(v) for where, v in checked if v}
     assert found == {}
+
+
+def test_arabic_pages_run_right_to_left_without_sideways_scrolling_on_a_desktop(
+    transactional_db: Any, sign_in: Any
+) -> None:
+    world = _world()
+    pages: dict[str, Any] = {}
+    too_wide = []
+    for who, address in _pages(world):
+        if who not in pages:
+            pages[who] = sign_in(world[who], language="ar")
+            pages[who].set_viewport_size(DESKTOP)
+        page = pages[who]
+        response = page.goto(address)
+        assert response.status == 200, address
+        assert page.locator("html").get_attribute("dir") == "rtl", address
+        if overflow := horizontal_overflow(page):
+            too_wide.append(f"{address}: {overflow} px")
+    assert too_wide == []
+    # Mirrored header: the site's name starts at the right edge, the language switcher is left
+    # of it.
+    page = pages["focal_point"]
+    page.goto(reverse("home"))
+    brand = page.locator(".site-header .brand").bounding_box()
+    switcher = page.locator(".site-header form.language").bounding_box()
+    assert brand["x"] + brand["width"] > DESKTOP["width"] * 0.75
+    assert switcher["x"] < brand["x"]

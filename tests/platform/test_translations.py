@@ -24,10 +24,27 @@ from surveys.countries import localized_country_name
 from tests.factories import PASSWORD, make_assessment, make_focal_point
 
 ROOT = Path(settings.BASE_DIR)
-CATALOGUE = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+# Every language of the interface but English (the source language) has a complete catalogue.
+TRANSLATED = [code for code, _name in settings.LANGUAGES if code != "en"]
 # Folders whose strings are not in this catalogue: the reports app keeps its own (reports/locale),
 # and tests, tooling and generated files are not user interface.
 NOT_IN_CATALOGUE = {"reports", "tests", "benchmarks", "locale", "var", "staticfiles", "docs"}
+# Plural rules as GNU gettext's and CLDR's tables give them; languages not listed are only
+# checked for consistency between the header and the entries.
+PLURAL_RULES = {
+    "fr": (2, "(n > 1)"),
+    "ar": (
+        6,
+        "(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5)",
+    ),
+}
+
+
+def catalogue_path(language: str, app: str | None = None) -> Path:
+    base = ROOT / app / "locale" if app else ROOT / "locale"
+    return base / language / "LC_MESSAGES" / "django.po"
+
+
 # The gettext functions Django's makemessages looks for, in babel's keyword notation.
 KEYWORDS = {
     "_": None,
@@ -47,9 +64,9 @@ KEYWORDS = {
 PLACEHOLDER = re.compile(r"%\(\w+\)[-+ #0-9.]*[sdifrxXa]|%[sdif]|%%|\{\w*\}|</?[a-zA-Z][^>]*>")
 
 
-def read_catalogue() -> Catalog:
-    with CATALOGUE.open("rb") as po_file:
-        return read_po(po_file, locale="fr")
+def read_catalogue(language: str, app: str | None = None) -> Catalog:
+    with catalogue_path(language, app).open("rb") as po_file:
+        return read_po(po_file, locale=language)
 
 
 def entries(catalogue: Catalog) -> list[Message]:
@@ -57,7 +74,7 @@ def entries(catalogue: Catalog) -> list[Message]:
 
 
 def as_pairs(message: Message) -> list[tuple[str, str]]:
-    """(English, French) pairs: one per plural form, the French forms compared to the plural."""
+    """(English, translated) pairs: one per plural form, the other forms compared to the plural."""
     if isinstance(message.id, tuple):
         singular, plural = message.id
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
@@ -96,56 +113,132 @@ def source_messages() -> set[str | tuple[str, ...]]:
     return found
 
 
-class FrenchCatalogueTests(SimpleTestCase):
+class CatalogueTests(SimpleTestCase):
+    """Every language of ``settings.LANGUAGES`` but English: project and reports catalogues."""
+
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.catalogue = read_catalogue()
+        cls.catalogues = {
+            (language, app): read_catalogue(language, app)
+            for language in TRANSLATED
+            for app in (None, "reports")
+            if catalogue_path(language, app).is_file()
+        }
 
-    def test_the_catalogue_is_not_empty(self) -> None:
-        self.assertGreater(len(entries(self.catalogue)), 500)
+    def catalogue(self, language: str, app: str | None = None) -> Catalog:
+        self.assertIn(
+            (language, app),
+            self.catalogues,
+            f"{catalogue_path(language, app).relative_to(ROOT)} is missing",
+        )
+        return self.catalogues[(language, app)]
 
-    def test_every_string_of_the_interface_is_in_the_catalogue(self) -> None:
-        # Fails when someone adds a string without refreshing the catalogue: `make messages`,
-        # translate the new entries, `make translations`.
-        catalogued = {message.id for message in entries(self.catalogue)}
-        missing = sorted(map(str, source_messages() - catalogued))
-        self.assertEqual(missing, [], "strings missing from locale/fr/LC_MESSAGES/django.po")
+    def each_catalogue(self) -> list[tuple[str, Catalog | None]]:
+        """(path, catalogue) of every language and app; None where the file is missing."""
+        return [
+            (
+                str(catalogue_path(language, app).relative_to(ROOT)),
+                self.catalogues.get((language, app)),
+            )
+            for language in TRANSLATED
+            for app in (None, "reports")
+        ]
+
+    def present(self, name: str, catalogue: Catalog | None) -> Catalog:
+        if catalogue is None:
+            self.fail(f"{name} is missing")
+        return catalogue
+
+    def test_the_interface_has_more_than_english(self) -> None:
+        self.assertIn("fr", TRANSLATED)
+        self.assertIn("ar", TRANSLATED)
+
+    def test_the_catalogues_are_not_empty(self) -> None:
+        for language in TRANSLATED:
+            with self.subTest(language):
+                self.assertGreater(len(entries(self.catalogue(language))), 500)
+                self.assertGreater(len(entries(self.catalogue(language, "reports"))), 100)
+
+    def test_every_string_of_the_interface_is_in_every_catalogue(self) -> None:
+        # Fails when someone adds a string without refreshing the catalogues: `make messages`,
+        # translate the new entries in every language, `make translations`.
+        strings = source_messages()
+        for language in TRANSLATED:
+            with self.subTest(language):
+                catalogued = {message.id for message in entries(self.catalogue(language))}
+                missing = sorted(map(str, strings - catalogued))
+                self.assertEqual(missing, [], f"strings missing from the {language} catalogue")
+
+    def test_every_report_string_is_in_every_reports_catalogue(self) -> None:
+        # The French reports catalogue is the reference: the other languages carry the same
+        # entries, with the same context.
+        reference = {
+            (message.context, message.id) for message in entries(self.catalogue("fr", "reports"))
+        }
+        for language in TRANSLATED:
+            with self.subTest(language):
+                catalogued = {
+                    (message.context, message.id)
+                    for message in entries(self.catalogue(language, "reports"))
+                }
+                self.assertEqual(sorted(map(str, reference - catalogued)), [])
 
     def test_every_entry_is_translated(self) -> None:
-        untranslated = [
-            message.id
-            for message in entries(self.catalogue)
-            if not all(french.strip() for _english, french in as_pairs(message))
-        ]
-        self.assertEqual(untranslated, [], "untranslated French entries")
+        for name, maybe in self.each_catalogue():
+            with self.subTest(name):
+                catalogue = self.present(name, maybe)
+                untranslated = [
+                    message.id
+                    for message in entries(catalogue)
+                    # Not stripped: a thousands separator may rightly be a (no-break) space.
+                    if not all(translated for _english, translated in as_pairs(message))
+                ]
+                self.assertEqual(untranslated, [], f"untranslated entries in {name}")
 
     def test_no_entry_is_left_fuzzy(self) -> None:
-        fuzzy = [message.id for message in entries(self.catalogue) if message.fuzzy]
-        self.assertEqual(fuzzy, [], "fuzzy French entries")
+        for name, maybe in self.each_catalogue():
+            with self.subTest(name):
+                catalogue = self.present(name, maybe)
+                fuzzy = [message.id for message in entries(catalogue) if message.fuzzy]
+                self.assertEqual(fuzzy, [], f"fuzzy entries in {name}")
 
-    def test_every_plural_entry_has_both_french_forms(self) -> None:
-        for message in entries(self.catalogue):
-            if isinstance(message.id, tuple):
-                with self.subTest(message.id[0]):
-                    self.assertEqual(len(message.string), 2)
+    def test_every_plural_entry_has_every_form_of_its_language(self) -> None:
+        for name, maybe in self.each_catalogue():
+            with self.subTest(name):
+                catalogue = self.present(name, maybe)
+                for message in entries(catalogue):
+                    if isinstance(message.id, tuple):
+                        self.assertEqual(len(message.string), catalogue.num_plurals, message.id[0])
 
     def test_translations_keep_every_placeholder_and_tag(self) -> None:
-        for message in entries(self.catalogue):
-            for english, french in as_pairs(message):
-                with self.subTest(english):
-                    self.assertEqual(
-                        sorted(PLACEHOLDER.findall(french)), sorted(PLACEHOLDER.findall(english))
-                    )
+        for name, maybe in self.each_catalogue():
+            with self.subTest(name):
+                catalogue = self.present(name, maybe)
+                for message in entries(catalogue):
+                    for english, translated in as_pairs(message):
+                        self.assertEqual(
+                            sorted(PLACEHOLDER.findall(translated)),
+                            sorted(PLACEHOLDER.findall(english)),
+                            f"{name}: {english}",
+                        )
 
-    def test_the_header_declares_french_and_its_plural_rule(self) -> None:
-        self.assertEqual(str(self.catalogue.locale), "fr")
-        self.assertEqual(self.catalogue.plural_expr, "(n > 1)")
-        self.assertEqual(self.catalogue.num_plurals, 2)
-        header = CATALOGUE.read_text(encoding="utf-8").split("\n\n", 1)[0]
-        self.assertIn('"Language: fr\\n"', header)
-        self.assertIn("charset=UTF-8", header)
+    def test_the_headers_declare_the_language_and_its_plural_rule(self) -> None:
+        for name, maybe in self.each_catalogue():
+            with self.subTest(name):
+                catalogue = self.present(name, maybe)
+                language = name.split("/")[-3]
+                self.assertEqual(str(catalogue.locale), language)
+                if language in PLURAL_RULES:
+                    count, rule = PLURAL_RULES[language]
+                    self.assertEqual(catalogue.num_plurals, count)
+                    self.assertEqual(catalogue.plural_expr.replace(" ", ""), rule.replace(" ", ""))
+                header = (ROOT / name).read_text(encoding="utf-8").split("\n\n", 1)[0]
+                self.assertIn(f'"Language: {language}\\n"', header)
+                self.assertIn("charset=UTF-8", header)
 
+
+class CompiledCatalogueTests(SimpleTestCase):
     def test_the_compiled_catalogue_is_the_one_django_uses(self) -> None:
         # Fails when the .mo is missing or stale: run `make translations`.
         with translation.override("fr"):
@@ -159,6 +252,26 @@ class FrenchCatalogueTests(SimpleTestCase):
                 translation.ngettext("%(counter)s open query", "%(counter)s open queries", 2),
                 "%(counter)s demandes de précision ouvertes",
             )
+
+    def test_the_compiled_arabic_catalogue_has_its_six_plural_forms(self) -> None:
+        # Fails when locale/ar has no .mo or a stale one: run `make translations`.
+        with translation.override("ar"):
+            self.assertEqual(translation.gettext("Log in"), "تسجيل الدخول")
+            self.assertEqual(translation.gettext("National focal point"), "جهة الاتصال الوطنية")
+            forms = {
+                count: translation.ngettext(
+                    "%(counter)s open query", "%(counter)s open queries", count
+                )
+                for count in (1, 2, 3, 11)
+            }
+            # One, two (dual), three to ten (plural) and eleven to ninety-nine (singular
+            # accusative) take different words in Arabic.
+            self.assertEqual(forms[2], "استفساران مفتوحان (%(counter)s)")
+            self.assertEqual(forms[3], "%(counter)s استفسارات مفتوحة")
+            self.assertEqual(forms[11], "%(counter)s استفسارًا مفتوحًا")
+            self.assertEqual(len(set(forms.values())), 4, forms)
+            for form in forms.values():
+                self.assertIn("%(counter)s", form)
 
 
 class LanguageSelectionTests(TestCase):
@@ -198,6 +311,25 @@ class LanguageSelectionTests(TestCase):
         self.assertContains(
             response, '<option value="fr" lang="fr" selected>Français</option>', html=True
         )
+
+    def test_the_switcher_offers_spanish_and_arabic_in_their_own_names(self) -> None:
+        response = self.client.get(reverse("home"))
+        self.assertContains(response, '<option value="es" lang="es">Español</option>', html=True)
+        self.assertContains(response, '<option value="ar" lang="ar">العربيّة</option>', html=True)
+
+    def test_arabic_pages_are_laid_out_right_to_left(self) -> None:
+        response = self.client.post(reverse("set_language"), {"language": "ar", "next": "/"})
+        self.assertEqual(self.client.cookies[settings.LANGUAGE_COOKIE_NAME].value, "ar")
+        arabic = self.client.get(reverse("home"))
+        self.assertContains(arabic, '<html lang="ar" dir="rtl">')
+        self.assertContains(arabic, "تخطي إلى المحتوى الرئيسي")
+        self.assertContains(
+            arabic, '<option value="ar" lang="ar" selected>العربيّة</option>', html=True
+        )
+        self.client.cookies.pop(settings.LANGUAGE_COOKIE_NAME)
+        french = self.client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="fr")
+        self.assertContains(french, '<html lang="fr" dir="ltr">')
+        self.assertEqual(response.status_code, 302)
 
 
 class SignedInFrenchPageTests(TestCase):
