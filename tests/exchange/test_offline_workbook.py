@@ -142,7 +142,11 @@ class OfflineWorkbookTests(TestCase):
         problem = result.problems[0]
         assert (problem.sheet, problem.column) == ("GOV", "value")
         assert problem.row == _row(load_workbook(io.BytesIO(edited))["GOV"], "GOV.1.a")
-        assert "Conflict" in problem.reason and "“Level 5" in problem.reason and "“Level 3" in problem.reason
+        assert (
+            "Conflict" in problem.reason
+            and "“Level 5" in problem.reason
+            and "“Level 3" in problem.reason
+        )
         assert self.answer("GOV.1.a") == 3
         assert self.answer("NET.1.b") == 40  # all or nothing
 
