@@ -219,4 +219,6 @@ class PropertyTests(SimpleTestCase):
         self.assertLessEqual(optimal.total_unmet, greedy.total_unmet + tolerance)
         if abs(optimal.total_unmet - greedy.total_unmet) <= tolerance:
             self.assertLessEqual(optimal.total_cost, greedy.total_cost + 1e-4)
-        self.assertTrue(all(bool(r) == (u > 0) for r, u in zip(optimal.reason, optimal.unmet)))
+        self.assertTrue(
+            all(bool(r) == (u > 0) for r, u in zip(optimal.reason, optimal.unmet, strict=True))
+        )
