@@ -112,6 +112,8 @@ class _File:
     providers: tuple[_Entry, ...]
     offers: tuple[_Entry, ...]
     rules: tuple[_Entry, ...]
+    # Row-level problems found while reading, reported with the values' problems.
+    problems: tuple[str, ...] = ()
 
 
 def is_language(code: str) -> bool:
@@ -172,13 +174,11 @@ def offers_load(*, catalogue: _File, framework_code: str | None = None) -> Offer
         spec = framework_for_catalogue(code).spec
     except CatalogueError as error:
         raise OfferCatalogueError(error.errors) from error
-    errors: list[str] = []
+    errors: list[str] = list(catalogue.problems)
     countries = {c.alpha3: c for c in Country.objects.all()}
     providers = _validate_providers(catalogue.providers, countries, errors)
     stored_providers = set(Provider.objects.values_list("code", flat=True))
-    offers = _validate_offers(
-        catalogue.offers, spec, set(providers) | stored_providers, errors
-    )
+    offers = _validate_offers(catalogue.offers, spec, set(providers) | stored_providers, errors)
     rules = _validate_rules(catalogue.rules, countries, errors)
     if not providers and not offers and not rules and not errors:
         errors.append(_("offers: the catalogue is empty"))
@@ -355,14 +355,13 @@ def _read_csv(text: str) -> _File:
             _("column 'framework': several frameworks in one file: %(codes)s")
             % {"codes": sorted(frameworks)}
         )
-    if errors:
-        raise OfferCatalogueError(errors)
     return _File(
         framework_code=next(iter(frameworks), None),
         sample=False,
         providers=tuple(providers.values()),
         offers=tuple(offers),
         rules=(),
+        problems=tuple(errors),
     )
 
 
@@ -495,8 +494,9 @@ def _validate_offers(
         languages = _languages(values.get("languages"), "languages", problem)
         seats = _whole(values.get("seats"), "seats", MAX_SEATS, problem, minimum=0)
         cost = _amount(values.get("cost"), problem)
-        duration = _whole(values.get("duration_days", 1), "duration_days", MAX_DURATION_DAYS,
-                          problem, minimum=1)
+        duration = _whole(
+            values.get("duration_days", 1), "duration_days", MAX_DURATION_DAYS, problem, minimum=1
+        )
         level = values.get("level", OfferLevel.INTRODUCTORY)
         if level not in OfferLevel.values:
             problem("level", _choices_message(level, OfferLevel.values))
@@ -574,9 +574,7 @@ def _topics(value: Any, spec: FrameworkSpec, problem: Problem) -> list[str]:
     known = topic_codes(spec)
     for code in value:
         if code not in known:
-            problem(
-                "topics", _("unknown indicator or pillar code %(code)s") % {"code": repr(code)}
-            )
+            problem("topics", _("unknown indicator or pillar code %(code)s") % {"code": repr(code)})
     return list(dict.fromkeys(str(code) for code in value))
 
 

@@ -130,7 +130,7 @@ class DemandRule(models.Model):
     languages = models.JSONField(
         _("languages"),
         default=dict,
-        help_text=_("Language code → share of participants, e.g. {\"fr\": 0.7, \"en\": 0.3}."),
+        help_text=_('Language code → share of participants, e.g. {"fr": 0.7, "en": 0.3}.'),
     )
     mode = models.CharField(
         _("delivery mode"), max_length=12, choices=DeliveryMode.choices, blank=True
