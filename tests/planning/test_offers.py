@@ -17,10 +17,17 @@ from tests.planning.offer_helpers import OFFERS_YAML, load_offers
 
 ROOT = Path(__file__).resolve().parents[2]
 
-CSV_TEXT = """framework,provider,provider_name,provider_kind,provider_country,provider_languages,code,title_en,title_fr,topics,mode,languages,seats,cost,duration_days,level
-test_framework,P-CSV,Invented CSV provider,university,KEN,en;sw,C-1,Networks,Réseaux,NET;SKL.1,in_person,en,30,400,10,advanced
-test_framework,P-CSV,Invented CSV provider,university,KEN,en;sw,C-2,Skills,,SKL,online,en;sw,200,50,4,introductory
-"""
+CSV_TEXT = "\n".join(
+    [
+        "framework,provider,provider_name,provider_kind,provider_country,provider_languages,"
+        "code,title_en,title_fr,topics,mode,languages,seats,cost,duration_days,level",
+        "test_framework,P-CSV,Invented CSV provider,university,KEN,en;sw,"
+        "C-1,Networks,Réseaux,NET;SKL.1,in_person,en,30,400,10,advanced",
+        "test_framework,P-CSV,Invented CSV provider,university,KEN,en;sw,"
+        "C-2,Skills,,SKL,online,en;sw,200,50,4,introductory",
+        "",
+    ]
+)
 
 
 class OfferLoadTests(TestCase):
