@@ -36,6 +36,9 @@ from surveys.models import Assessment, AssessmentState, ItuRegion
 
 DEFAULT_LANGUAGES = {"en": 1.0}
 MODES = tuple(DeliveryMode.values)
+EMPTY_CATALOGUE = gettext_lazy(
+    "The offer catalogue has no active offer: load one with manage.py load_offers."
+)
 REASON_LABELS = {
     "no_offer": gettext_lazy("No compatible offer"),
     "budget": gettext_lazy("Budget spent"),
@@ -244,9 +247,7 @@ def matching_plan(
         ).select_related("provider")
     )
     if not offers:
-        raise PlanningError(
-            _("The offer catalogue has no active offer: load one with manage.py load_offers.")
-        )
+        raise PlanningError(str(EMPTY_CATALOGUE))
     spec = snapshots[0].spec
     cells = round_demand(snapshots)
     if topic:
