@@ -84,6 +84,11 @@ class UnmetRow:
     reason: str
 
     @property
+    def region_label(self) -> str:
+        """The ITU region in the active language; CSV keeps the code."""
+        return str(dict(ItuRegion.choices).get(self.region, self.region))
+
+    @property
     def reason_label(self) -> str:
         return str(REASON_LABELS[self.reason])
 
@@ -96,6 +101,10 @@ class ProviderUse:
     sample: bool
     seats: int
     used: float
+
+    @property
+    def region_label(self) -> str:
+        return str(dict(ItuRegion.choices).get(self.region, self.region))
 
     @property
     def utilisation(self) -> float | None:

@@ -69,6 +69,7 @@ class MatchingPageTests(TestCase):
         html = response.content.decode()
         assert "Où de nouveaux centres ou partenaires sont nécessaires" in html
         assert "Aucune offre compatible" in html
+        assert "Afrique" in html
 
     def test_bad_input_gets_a_message_not_an_error(self) -> None:
         url = reverse("scoring:matching-plan")
