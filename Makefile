@@ -6,6 +6,8 @@ PIP := $(VENV)/bin/pip
 DEFAULT_FRAMEWORK := frameworks/dcna-2026.yaml
 DEFAULT_CATALOGUE := frameworks/dcna-2026-interventions.yaml
 DEFAULT_STATISTICS := data/itu-idi-2024/idi2024.statistics.csv
+# Invented providers and offers for the demo (labelled as such in the file and on every page).
+SAMPLE_OFFERS := frameworks/sample-offers.yaml
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
@@ -45,6 +47,7 @@ setup: $(VENV)/.runtime translations .env
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	@if [ -f $(DEFAULT_FRAMEWORK) ]; then DEBUG=1 $(PY) manage.py load_framework $(DEFAULT_FRAMEWORK) --publish; fi
 	@if [ -f $(DEFAULT_CATALOGUE) ]; then DEBUG=1 $(PY) manage.py load_catalogue $(DEFAULT_CATALOGUE); fi
+	@if [ -f $(SAMPLE_OFFERS) ]; then DEBUG=1 $(PY) manage.py load_offers $(SAMPLE_OFFERS); fi
 	@# Official statistics (ITU IDI 2024, with attribution); loading again changes nothing.
 	@if [ -f $(DEFAULT_STATISTICS) ]; then DEBUG=1 $(PY) manage.py load_statistics $(DEFAULT_STATISTICS); fi
 	@# The demo's notification e-mails go to files, not over the logins printed below.

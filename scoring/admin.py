@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from scoring.models import Intervention
+from scoring.models import DemandRule, Intervention, Offer, Provider
 
 
 @admin.register(Intervention)
@@ -19,3 +19,24 @@ class InterventionAdmin(admin.ModelAdmin):
     list_filter = ("framework_code", "kind", "channel", "active")
     search_fields = ("code", "title")
     ordering = ("framework_code", "code")
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "region", "country", "sample", "active")
+    list_filter = ("kind", "region", "sample", "active")
+    search_fields = ("code", "name")
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    """Offer editing; Offer.clean() checks topics and languages like manage.py load_offers."""
+
+    list_display = ("code", "provider", "mode", "seats", "cost", "level", "active")
+    list_filter = ("mode", "level", "active", "provider__region")
+    search_fields = ("code", "title", "provider__name")
+
+
+@admin.register(DemandRule)
+class DemandRuleAdmin(admin.ModelAdmin):
+    list_display = ("country", "languages", "mode", "participants_per_point")

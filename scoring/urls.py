@@ -18,3 +18,11 @@ urlpatterns = [
     path("planning/demand/", views_planning.planner_demand, name="planner-demand"),
     path("planning/catalogue/", views_planning.catalogue, name="catalogue"),
 ]
+
+from scoring import views_matching  # noqa: E402  (matching pages, issue 22)
+
+urlpatterns += [
+    path("planning/matching/", views_matching.matching_plan, name="matching-plan"),
+    path("planning/matching/gaps/", views_matching.matching_gaps, name="matching-gaps"),
+    path("planning/providers/<str:code>/", views_matching.provider_detail, name="provider-detail"),
+]

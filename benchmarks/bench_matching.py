@@ -1,0 +1,130 @@
+"""Benchmark: matching 200 countries × 40 topics × 6 languages of demand to 500 offers.
+
+Run: ``.venv/bin/python benchmarks/bench_matching.py [--repeat N] [--seed S] [--countries C]``
+
+The seeded random instance: 200 countries in the 6 ITU regions, each wanting 0-60
+participants on each of 40 topics, split over the 6 languages (a main language with most
+participants, some in the others, many cells empty: about half of the 48,000 cells are
+non-zero); a third of the cells ask for a delivery mode, the rest accept any. 500 offers of 500
+providers, each covering 1-3 topics and 1-3 languages in one mode, with 50-1,500 seats at 20-800
+USD a participant, in a random region. Each country has a budget of ``--budget-share`` of what
+its demand would cost at the median price (default 0.6, so budgets bind for many countries and
+seats for many offers), and the same-region preference is on.
+
+Printed: the median time of the optimal plan (two-stage LP with HiGHS, scoring.engine.matching)
+and of the greedy baseline (cells in order, cheapest compatible offer first), then the plan's
+unmet demand and cost as ratios to the greedy allocation's in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _timing import time_callable  # noqa: E402
+
+from scoring.engine.matching import ANY_MODE, match_greedy, match_offers  # noqa: E402
+
+COUNTRIES, TOPICS, LANGUAGES, OFFERS, REGIONS, MODES = 200, 40, 6, 500, 6, 3
+
+
+def instance(seed: int, budget_share: float) -> dict:
+    rng = np.random.default_rng(seed)
+    country_region = rng.integers(0, REGIONS, COUNTRIES)
+    main_language = rng.integers(0, LANGUAGES, COUNTRIES)
+    country, topic, language = np.meshgrid(
+        np.arange(COUNTRIES), np.arange(TOPICS), np.arange(LANGUAGES), indexing="ij"
+    )
+    country, topic, language = country.ravel(), topic.ravel(), language.ravel()
+    wanted = rng.integers(0, 61, country.size).astype(float)
+    is_main = language == main_language[country]
+    # Most participants in the country's main language; other languages are often empty.
+    wanted = np.where(is_main, wanted, np.where(rng.random(country.size) < 0.4, wanted // 4, 0))
+    mode = np.where(
+        rng.random(country.size) < 1 / 3, rng.integers(0, MODES, country.size), ANY_MODE
+    )
+    offer_cost = rng.uniform(20, 800, OFFERS)
+    per_country = np.bincount(country, weights=wanted, minlength=COUNTRIES)
+    budgets = budget_share * per_country * float(np.median(offer_cost))
+    return {
+        "demand": wanted,
+        "demand_topic": topic,
+        "demand_language": language,
+        "demand_mode": mode,
+        "demand_region": country_region[country],
+        "offer_seats": rng.integers(50, 1501, OFFERS).astype(float),
+        "offer_cost": offer_cost,
+        "offer_topics": [
+            rng.choice(TOPICS, rng.integers(1, 4), replace=False) for _ in range(OFFERS)
+        ],
+        "offer_languages": [
+            rng.choice(LANGUAGES, rng.integers(1, 4), replace=False) for _ in range(OFFERS)
+        ],
+        "offer_mode": rng.integers(0, MODES, OFFERS),
+        "offer_region": rng.integers(0, REGIONS, OFFERS),
+        "demand_group": country,
+        "group_budgets": budgets,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--budget-share", type=float, default=0.6)
+    parser.add_argument(
+        "--countries", type=int, default=COUNTRIES, help="fewer for a quick look (default 200)"
+    )
+    args = parser.parse_args()
+    globals()["COUNTRIES"] = args.countries
+    problem = instance(args.seed, args.budget_share)
+    penalty = float(problem["offer_cost"].max()) + 1.0
+    cells = int(np.count_nonzero(problem["demand"]))
+    print(
+        f"{COUNTRIES} countries × {TOPICS} topics × {LANGUAGES} languages = "
+        f"{problem['demand'].size} cells ({cells} non-zero, {problem['demand'].sum():,.0f} "
+        f"participants); {OFFERS} offers with {problem['offer_seats'].sum():,.0f} seats"
+    )
+    # The timed calls' last results are the ones compared, so each plan is solved only
+    # ``repeat`` times (a solve of the full instance takes minutes on a shared machine).
+    results = {}
+
+    def optimal_plan() -> None:
+        results["optimal"] = match_offers(**problem, other_region_penalty=penalty)
+
+    def greedy_plan() -> None:
+        results["greedy"] = match_greedy(**problem)
+
+    timing_greedy = time_callable(greedy_plan, repeat=args.repeat)
+    print(timing_greedy.describe("greedy baseline"), flush=True)
+    timing = time_callable(optimal_plan, repeat=args.repeat, warmup=0)
+    print(timing.describe("optimal plan (two-stage LP, HiGHS)"))
+    optimal, greedy = results["optimal"], results["greedy"]
+    print(f"(cell, offer) pairs used: optimal {optimal.pair_cell.size}")
+    print(
+        f"unmet: optimal {optimal.total_unmet:,.0f}, greedy {greedy.total_unmet:,.0f} "
+        f"(ratio {optimal.total_unmet / greedy.total_unmet:.3f})"
+        if greedy.total_unmet
+        else f"unmet: optimal {optimal.total_unmet:,.0f}, greedy 0"
+    )
+    print(
+        f"cost: optimal {optimal.total_cost:,.0f} USD, greedy {greedy.total_cost:,.0f} USD "
+        f"(ratio {optimal.total_cost / greedy.total_cost:.3f}); cost per placed participant "
+        f"optimal {optimal.total_cost / optimal.met.sum():.1f}, "
+        f"greedy {greedy.total_cost / greedy.met.sum():.1f}"
+    )
+    print(
+        f"binding: {int(optimal.seats_binding.sum())} offers full, "
+        f"{int(optimal.budget_binding.sum())} country budgets spent; placed with another "
+        f"region: optimal {optimal.other_region:,.0f}, greedy {greedy.other_region:,.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
