@@ -99,7 +99,7 @@ bench: $(VENV)/.dev
 
 # Maintainers: refresh locale/*/django.po after changing strings (needs GNU gettext).
 messages: $(VENV)/.dev
-	DEBUG=1 $(PY) manage.py makemessages -l fr --ignore=.venv --no-obsolete
+	DEBUG=1 $(PY) manage.py makemessages -l fr -l es -l ar --ignore=.venv --no-obsolete
 
 clean:
 	rm -rf $(VENV) var staticfiles
