@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 from django.core.management import call_command
 from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
@@ -24,8 +25,11 @@ from tests.framework_fixtures import load_test_framework
 DOC = Path(__file__).resolve().parents[2] / "docs" / "framework-format.md"
 DOC_EXAMPLE = re.findall(r"```yaml\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.DOTALL)[0]
 FRAMEWORKS = Path(__file__).resolve().parents[2] / "frameworks"
+# Frameworks are the YAML files with pillars; intervention and offer catalogues sit beside them.
 SHIPPED = sorted(
-    path for path in FRAMEWORKS.glob("*.yaml") if not path.name.endswith("-interventions.yaml")
+    path
+    for path in FRAMEWORKS.glob("*.yaml")
+    if "pillars" in (yaml.safe_load(path.read_text(encoding="utf-8")) or {})
 )
 
 
