@@ -1,4 +1,4 @@
-"""The default framework in Modern Standard Arabic: complete, placed errors, consistent typography."""
+"""The default framework in Arabic: complete, errors placed, Arabic typography kept."""
 
 from __future__ import annotations
 
