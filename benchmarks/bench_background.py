@@ -79,6 +79,7 @@ from surveys.models import (  # noqa: E402
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CATALOGUE = ROOT / "frameworks" / "dcna-2026-interventions.yaml"
+REVIEWER_PASSWORD = "bench-reviewer-signs-here"  # noqa: S105  # a throwaway database's user
 
 
 def resident_mib() -> float:
@@ -124,7 +125,9 @@ def build(countries: int) -> tuple[Assessment, list[Assessment]]:
 def people(senegal: Country) -> dict[str, object]:
     user_model = django.contrib.auth.get_user_model()
     focal = user_model.objects.create_user("bench_focal")
-    reviewer = user_model.objects.create_user("bench_reviewer")
+    # Approving is signed with the password (surveys.services.signature), checked with the
+    # platform's own hasher (Argon2id) as in production.
+    reviewer = user_model.objects.create_user("bench_reviewer", password=REVIEWER_PASSWORD)
     planner = user_model.objects.create_user("bench_planner")
     RoleAssignment.objects.create(user=focal, role=Role.FOCAL_POINT, country=senegal)
     RoleAssignment.objects.create(user=reviewer, role=Role.REVIEWER, country=senegal)
@@ -164,7 +167,7 @@ def transitions(assessment: Assessment, users: dict[str, object], repeat: int) -
     def approve() -> None:
         reset(AssessmentState.IN_REVIEW)
         started = time.perf_counter()
-        response = reviewer.post(approve_url, {"message": ""})
+        response = reviewer.post(approve_url, {"message": "", "password": REVIEWER_PASSWORD})
         elapsed.append(time.perf_counter() - started)
         assert response.status_code == 302, response.status_code
         assert Assessment.objects.get(pk=assessment.pk).state == AssessmentState.APPROVED
@@ -211,7 +214,7 @@ def approval_to_scores(assessment: Assessment, users: dict[str, object], repeat:
             Assessment.objects.filter(pk=assessment.pk).update(state=AssessmentState.IN_REVIEW)
             with override_settings(TASKS=DATABASE_QUEUE, COHORT_RUN_AFTER_APPROVAL=False):
                 started = time.perf_counter()
-                reviewer.post(approve_url, {"message": ""})
+                reviewer.post(approve_url, {"message": "", "password": REVIEWER_PASSWORD})
                 while not Job.objects.filter(assessment=assessment, status=JobStatus.DONE).exists():
                     time.sleep(0.02)
                 times.append(time.perf_counter() - started)
