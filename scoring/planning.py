@@ -108,7 +108,6 @@ class ScoreValues(NamedTuple):
     interval_high: float | None
 
 
-
 class PlanningError(ValueError):
     """A planning request that cannot be answered, with a message for the planner."""
 
@@ -384,6 +383,7 @@ def _snapshot(
 ) -> ScoreSnapshot:
     spec = assessment.framework.spec
     by_key = {(score.level, score.code): score for score in scores}
+    known_stages = _stage_codes(spec)
     indicators = []
     for pillar, _sub, indicator in spec.iter_indicators_with_parents():
         row = by_key.get((ScoreLevel.INDICATOR, indicator.code))
@@ -404,7 +404,7 @@ def _snapshot(
                 gap=gap,
                 relative_gap=relative,
                 effective_weight=(row.effective_weight or 0.0) if row is not None else 0.0,
-                stage=_stage_code(spec, row.stage if row is not None else "", score),
+                stage=_stage_code(spec, row.stage if row is not None else "", score, known_stages),
                 interval_low=None if row is None else row.interval_low,
                 interval_median=None if row is None else row.interval_median,
                 interval_high=None if row is None else row.interval_high,
@@ -433,18 +433,32 @@ def _snapshot(
         spec=spec,
         overall=None if overall is None else overall.score,
         overall_stage=_stage_code(
-            spec, overall.stage if overall else "", overall.score if overall else None
+            spec,
+            overall.stage if overall else "",
+            overall.score if overall else None,
+            known_stages,
         ),
         indicators=tuple(indicators),
         pillars=tuple(pillars),
     )
 
 
-def _stage_code(spec: FrameworkSpec, stored: str, score: float | None) -> str:
-    """The stage's code, whether the run stored a code or a label; computed when absent."""
-    for stage in spec.scoring.stages:
-        if stored and (stored == stage.code or stored in stage.label.values()):
-            return stage.code
+def _stage_codes(spec: FrameworkSpec) -> dict[str, str]:
+    """Stage code by every stored form of it: its code and its label in each language."""
+    codes: dict[str, str] = {}
+    for stage in reversed(spec.scoring.stages):
+        codes.update(dict.fromkeys(stage.label.values(), stage.code))
+        codes[stage.code] = stage.code
+    return codes
+
+
+def _stage_code(
+    spec: FrameworkSpec, stored: str, score: float | None, known: Mapping[str, str]
+) -> str:
+    """The stage's code, whether the run stored a code or a label (``known``:
+    :func:`_stage_codes`, made once per snapshot); computed when absent."""
+    if stored and stored in known:
+        return known[stored]
     if score is None:
         return ""
     reached = spec.scoring.stage_for(score)
