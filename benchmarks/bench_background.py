@@ -11,8 +11,11 @@ demo), a cohort run with ranks, and the default intervention catalogue. Then, in
 2. **Approval to updated scores**: a real worker (``manage.py run_worker``) runs; the time
    from the approve request to the new run being stored and the job done.
 3. **Pages with many countries**: the regional dashboard, the demand page and the planner's
-   country page, each the first time (computed) and again (kept), with the resident memory
-   of this process before and after.
+   country page (a) with nothing kept, the first time (computed in the request) and again
+   (kept); (b) the first view after one country's new score run: computed in the request
+   (the other countries' portfolios kept), the previous page while the warm-up waits, and
+   after the worker's warm-up (:mod:`reports.warmup`, timed too); with the growth of this
+   process's resident memory.
 4. **Report batch throughput** end to end (data and PDFs): ``--reports`` countries with one
    rendering process, then two.
 
@@ -63,8 +66,10 @@ from django.urls import reverse  # noqa: E402
 
 from background.models import Job, JobStatus  # noqa: E402
 from reports.services import reports_generate  # noqa: E402
+from reports.warmup import pages_warm  # noqa: E402
 from scoring.catalogue import catalogue_load, read_catalogue_file  # noqa: E402
 from scoring.models import RunKind, ScoreRun  # noqa: E402
+from scoring.plan_cache import WARMUP_KIND  # noqa: E402
 from scoring.services import score_cohort_create, score_run_create  # noqa: E402
 from surveys.demo import demo_framework, generated_answers  # noqa: E402
 from surveys.models import (  # noqa: E402
@@ -228,31 +233,70 @@ def approval_to_scores(assessment: Assessment, users: dict[str, object], repeat:
     )
 
 
-def pages(users: dict[str, object], countries: int, repeat: int) -> None:
+def _first_view(client: Client, url: str) -> tuple[float, float]:
+    """One GET: milliseconds, and this process's resident memory after it minus before."""
+    memory_before = resident_mib()
+    started = time.perf_counter()
+    assert client.get(url).status_code == 200
+    return (time.perf_counter() - started) * 1000, resident_mib() - memory_before
+
+
+def pages(users: dict[str, object], first: Assessment, countries: int, repeat: int) -> None:
     planner = Client()
     planner.force_login(users["planner"])
-    print(f"\n3. Pages with {countries} countries (ms; memory of this process in MiB)")
+    print(f"\n3. Pages with {countries} countries (ms; growth of this process's memory in MiB)")
     urls = {
         "regional dashboard": reverse("reports:regional-dashboard"),
         "demand page": reverse("scoring:planner-demand") + "?framework=dcna&budget=500000",
         "planner country page": reverse("scoring:planner-country", args=["SEN"]),
     }
+    warm_urls = {
+        "regional dashboard": reverse("reports:regional-dashboard"),
+        "demand page": reverse("scoring:planner-demand"),
+        "planner country page": reverse("scoring:planner-country", args=["SEN"]),
+    }
+    print("   a. Nothing kept (cache emptied): computed in the request; then kept")
     for label, url in urls.items():
         cache.clear()
-        memory_before = resident_mib()
-        started = time.perf_counter()
-        assert planner.get(url).status_code == 200
-        first = (time.perf_counter() - started) * 1000
+        first_ms, growth = _first_view(planner, url)
         timing = time_callable(
             lambda url=url: planner.get(url).status_code == 200 or sys.exit(1),
             repeat=repeat,
             warmup=1,
         )
-        growth = resident_mib() - memory_before
         print(
-            f"   {label:22s} first {first:8.1f}  then {timing.describe('')}; "
-            f"memory {memory_before:.0f} → {memory_before + growth:.0f} MiB"
+            f"      {label:22s} first {first_ms:8.1f}  then median {timing.median_ms:6.1f} "
+            f"p95 {timing.p95_ms:6.1f}; memory +{growth:.0f}"
         )
+
+    def new_run() -> None:
+        score_run_create(assessment=first, trigger="on_demand", uncertainty=True, seed=99)
+
+    print("   b. First view after one country's new score run (default views, as a planner)")
+    modes = {
+        "computed in the request": None,
+        "previous page, warm-up waiting": "waiting",
+        "after the worker's warm-up": "warmed",
+    }
+    for mode, warmup in modes.items():
+        figures = []
+        for label, url in warm_urls.items():
+            cache.clear()
+            pages_warm()
+            new_run()
+            Job.objects.filter(kind=WARMUP_KIND).delete()
+            warmup_ms = None
+            if warmup == "waiting":
+                Job.objects.create(kind=WARMUP_KIND, key="bench", task_path="-")
+            elif warmup == "warmed":
+                started = time.perf_counter()
+                pages_warm()
+                warmup_ms = (time.perf_counter() - started) * 1000
+            first_ms, growth = _first_view(planner, url)
+            figures.append(f"{label} {first_ms:.0f} (+{growth:.0f} MiB)")
+        Job.objects.filter(kind=WARMUP_KIND).delete()
+        tail = f"; warm-up itself {warmup_ms / 1000:.1f} s, 4 languages" if warmup_ms else ""
+        print(f"      {mode:32s} " + ", ".join(figures) + tail)
 
 
 def batches(reports: int) -> None:
@@ -296,7 +340,7 @@ def main() -> None:
     users = people(first.country)
     transitions(first, users, args.repeat)
     approval_to_scores(first, users, max(3, args.repeat // 3))
-    pages(users, args.countries, max(3, args.repeat // 3))
+    pages(users, first, args.countries, max(3, args.repeat // 3))
     batches(args.reports)
 
 

@@ -10,9 +10,10 @@ what a planner opens first:
 1. the regional dashboard with no filter (its cache key is the one a bare request uses);
 2. the demand page with no filter (first framework, default budget): each country's portfolio
    is solved once per score run and kept (:func:`scoring.planning.demand_build`), so after one
-   country's new run only that country is solved again;
-3. the planner's country page with default parameters for the countries of the round whose
-   plan for their latest run is not kept yet (a new run: one country; 41 portfolio solves).
+   country's new run only that country is solved again.
+
+The planner's country page with default parameters is kept by the scoring job itself, for its
+own country (:func:`scoring.plan_cache.country_plans_warm`).
 
 Meanwhile readers of every country see the previous page, marked as previous results, with
 this job's progress (:class:`scoring.plan_cache.Kept`).
@@ -33,9 +34,7 @@ from django_tasks import task
 from background.models import Job
 from background.services import Progress, job_execute
 from reports.regional_page import regional_page
-from scoring import plan_cache, planning
-from scoring.forms_planning import CountryPlanForm
-from surveys.frameworks.spec import translate
+from scoring import plan_cache
 from surveys.models import Country
 
 __all__ = ["pages_warm", "warm_pages"]
@@ -43,32 +42,14 @@ __all__ = ["pages_warm", "warm_pages"]
 logger = logging.getLogger(__name__)
 
 
-def _country_plans(language: str) -> int:
-    """Default-parameter plans of every scored country not kept yet; returns how many."""
-    computed = 0
-    for snapshot in planning.latest_snapshots(language=language):
-        pillars = [(p.code, translate(p.title, language)) for p in snapshot.spec.pillars]
-        form = CountryPlanForm(QueryDict(), pillars=pillars)
-        if not form.is_valid():  # pragma: no cover  # a bare query always is
-            continue
-        interventions = planning.active_interventions(snapshot.spec.code)
-        key = plan_cache.plan_key(snapshot, interventions, form.cleaned_data, language)
-        if plan_cache.cache.has_key(key):
-            continue
-        plan_cache.country_plan(snapshot=snapshot, wanted=form.cleaned_data, language=language)
-        computed += 1
-    return computed
-
-
 def pages_warm(progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
     """Compute the kept pages for readers of every country, in every language (see the module
-    docstring); returns how many country plans were computed."""
+    docstring)."""
     languages = [code for code, _name in settings.LANGUAGES]
     countries = Country.objects.all()
     empty = QueryDict()
-    steps = len(languages) * 3
+    steps = len(languages) * 2
     done = 0
-    plans = 0
     for language in languages:
         with translation.override(language):
             if progress:
@@ -93,13 +74,9 @@ def pages_warm(progress: Callable[[int, int, str], None] | None = None) -> dict[
                     current=True,
                 )
             done += 1
-            if progress:
-                progress(done, steps, _("Country plans"))
-            plans += _country_plans(language)
-            done += 1
     if progress:
         progress(steps, steps, "")
-    return {"languages": len(languages), "country_plans": plans}
+    return {"languages": len(languages)}
 
 
 def _warm_pages(job: Job, progress: Progress) -> dict[str, Any]:

@@ -28,19 +28,23 @@ from typing import Any, Generic, NamedTuple, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
-from django.utils import timezone
+from django.http import QueryDict
+from django.utils import timezone, translation
 
 from background.models import ACTIVE_STATUSES, Job
 from background.services import job_enqueue
 from scoring import planning
 from scoring.engine.constants import ENGINE_VERSION
-from scoring.forms_planning import DemandFilterForm
+from scoring.forms_planning import CountryPlanForm, DemandFilterForm
 from scoring.models import Intervention, ScoreRun
+from surveys.frameworks.spec import translate
+from surveys.models import Country
 
 __all__ = [
     "WARMUP_KIND",
     "Kept",
     "country_plan",
+    "country_plans_warm",
     "catalogue_codes",
     "demand",
     "demand_form",
@@ -123,6 +127,28 @@ def country_plan(
         plan["plan_computed_at"] = computed_at
         cache.set(key, plan, timeout=settings.PLAN_CACHE_SECONDS)
     return plan
+
+
+def country_plans_warm(*, country: Country) -> int:
+    """Keep ``country``'s plan with the page's default parameters, in every interface language,
+    for its latest run (the scoring job calls it once the run is stored, so the planner's first
+    view reads it); returns how many were computed (0 when all were kept already)."""
+    computed = 0
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            snapshot = planning.latest_snapshot(country, language=language)
+            if snapshot is None:
+                return computed
+            pillars = [(p.code, translate(p.title, language)) for p in snapshot.spec.pillars]
+            form = CountryPlanForm(QueryDict(), pillars=pillars)
+            if not form.is_valid():  # pragma: no cover  # every field is optional
+                return computed
+            interventions = planning.active_interventions(snapshot.spec.code)
+            if cache.has_key(plan_key(snapshot, interventions, form.cleaned_data, language)):
+                continue
+            country_plan(snapshot=snapshot, wanted=form.cleaned_data, language=language)
+            computed += 1
+    return computed
 
 
 T = TypeVar("T")

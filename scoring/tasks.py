@@ -155,7 +155,12 @@ def _score_assessment(job: Job, progress: Progress) -> dict[str, Any]:
             _("The scores could not be computed: %(error)s Correct the answer and recompute.")
             % {"error": error}
         ) from error
-    plan_cache.warmup_enqueue(framework_id=assessment.framework_id, round=assessment.round)
+    if settings.PAGE_WARMUP_AFTER_SCORING:
+        # The run is stored and shown already; the planner's first view of this country then
+        # reads its plan instead of solving 41 portfolios in the request.
+        progress(3, 4, _("Planning the country's portfolio"))
+        plan_cache.country_plans_warm(country=assessment.country)
+        plan_cache.warmup_enqueue(framework_id=assessment.framework_id, round=assessment.round)
     return {"run": run.pk}
 
 

@@ -73,15 +73,20 @@ class PageWarmupTests(TestCase):
         assert self.builds(DEMAND)[:2] == (0, 0)
 
     @override_settings(PAGE_WARMUP_AFTER_SCORING=True)
-    def test_the_warmup_keeps_the_planners_default_country_plans(self) -> None:
+    def test_the_score_job_keeps_its_countrys_default_plan_in_every_language(self) -> None:
         scoring_enqueue(assessment=self.world["kenya"], trigger="approve")
-        with mock.patch.object(
-            planning, "country_portfolio", wraps=planning.country_portfolio
-        ) as solver:
-            for code in ("KEN", "SEN"):
-                url = reverse("scoring:planner-country", args=[code])
-                assert self.client.get(url).status_code == 200
-        assert solver.call_count == 0
+        solves = {}
+        for code in ("KEN", "SEN"):
+            for language in ("en", "ar"):
+                with mock.patch.object(
+                    planning, "country_portfolio", wraps=planning.country_portfolio
+                ) as solver:
+                    url = reverse("scoring:planner-country", args=[code])
+                    response = self.client.get(url, headers={"accept-language": language})
+                    assert response.status_code == 200
+                solves[code, language] = solver.call_count
+        # Kenya was scored: its plan is kept; Senegal's was not touched.
+        assert solves == {("KEN", "en"): 0, ("KEN", "ar"): 0, ("SEN", "en"): 1, ("SEN", "ar"): 1}
 
     def test_a_burst_of_score_runs_gives_one_waiting_warmup(self) -> None:
         database_queue = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
