@@ -213,6 +213,7 @@ def transitions(assessment: Assessment, users: dict[str, object], repeat: int) -
     with override_settings(PASSWORD_HASHERS=fast, TASKS=DATABASE_QUEUE):
         signer.set_password(REVIEWER_PASSWORD)
         signer.save(update_fields=["password"])
+        reviewer.force_login(signer)  # a new password ends the sessions signed with the old
         elapsed = []
         for _ in range(repeat):
             approve()
