@@ -31,7 +31,7 @@ from django.db.models import Count, Max
 from django.http import QueryDict
 from django.utils import timezone, translation
 
-from background.models import ACTIVE_STATUSES, Job
+from background.models import ACTIVE_STATUSES, Job, JobStatus
 from background.services import job_enqueue
 from scoring import planning
 from scoring.engine.constants import ENGINE_VERSION
@@ -177,9 +177,15 @@ def warmup_enqueue(*, framework_id: int, round: int | None) -> Job | None:
     runs gives one warm-up. Nothing when ``PAGE_WARMUP_AFTER_SCORING`` is off."""
     if not settings.PAGE_WARMUP_AFTER_SCORING:
         return None
+    key = f"warm-pages:{framework_id}:{round}"
+    running = Job.objects.filter(key=key, status=JobStatus.RUNNING).only("pk").first()
+    if running is not None:
+        # It may have read the scores before this run: one more warm-up after it, which the
+        # runs that follow join.
+        key = f"{key}:after:{running.pk}"
     return job_enqueue(
         kind=WARMUP_KIND,
-        key=f"warm-pages:{framework_id}:{round}",
+        key=key,
         # By path: the pages it computes belong to the apps above this one.
         task_path="reports.warmup.warm_pages",
         parameters={"framework": framework_id, "round": round},

@@ -96,6 +96,16 @@ class PageWarmupTests(TestCase):
         assert first is not None and second is not None and first.pk == second.pk
         assert Job.objects.filter(kind=plan_cache.WARMUP_KIND).count() == 1
 
+    def test_a_run_stored_while_the_warmup_runs_gets_a_warmup_of_its_own(self) -> None:
+        database_queue = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+        with override_settings(PAGE_WARMUP_AFTER_SCORING=True, TASKS=database_queue):
+            running = plan_cache.warmup_enqueue(framework_id=1, round=2026)
+            Job.objects.filter(pk=running.pk).update(status=JobStatus.RUNNING)
+            after = plan_cache.warmup_enqueue(framework_id=1, round=2026)
+            joined = plan_cache.warmup_enqueue(framework_id=1, round=2026)
+        assert after.pk != running.pk and after.status == JobStatus.WAITING
+        assert joined.pk == after.pk
+
     def test_new_scores_while_the_warmup_waits_show_the_previous_page_marked_as_such(
         self,
     ) -> None:
