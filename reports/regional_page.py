@@ -7,12 +7,13 @@ request would: the same form, the same data, the same charts, under the same cac
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.safestring import mark_safe
 
-from reports.charts import Chart
+from reports.charts import Chart, DataTable
 from reports.data import RegionalReport, regional_report_data, scored_rounds
 from reports.figures import regional_charts
 from reports.forms import RegionalFilterForm
@@ -20,14 +21,28 @@ from reports.peers import region_distribution_data
 from scoring import plan_cache
 from surveys.models import Country
 
-__all__ = ["regional_page", "regional_report_for", "svg"]
+__all__ = ["ShownChart", "regional_page", "regional_report_for", "svg"]
+
+
+@dataclass(frozen=True)
+class ShownChart:
+    """What a page shows of a chart besides its SVG: caption and data table, no drawing."""
+
+    title: str
+    description: str
+    table: DataTable
 
 
 def svg(chart: Chart | None, element_id: str) -> dict[str, object] | None:
-    """A chart for the template: inline SVG (escaped by the serialiser) and its data table."""
+    """A chart for the template: inline SVG (escaped by the serialiser) and its data table.
+
+    The reportlab drawing is left out: a kept page is unpickled on every view, and the heat
+    map of 200 countries is thousands of shapes.
+    """
     if chart is None:
         return None
-    return {"svg": mark_safe(chart.svg(element_id=element_id)), "chart": chart}  # noqa: S308  # nosec B308 B703  # minidom escaped every text
+    shown = ShownChart(title=chart.title, description=chart.description, table=chart.table)
+    return {"svg": mark_safe(chart.svg(element_id=element_id)), "chart": shown}  # noqa: S308  # nosec B308 B703  # minidom escaped every text
 
 
 def regional_report_for(
