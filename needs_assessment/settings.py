@@ -383,6 +383,11 @@ CACHES = {
     },
 }
 PLAN_CACHE_SECONDS = env_int("PLAN_CACHE_SECONDS", 7 * 24 * 3600, minimum=1)
+# After new scores a worker computes the kept pages again (regional dashboard, demand page,
+# planners' country plans with default parameters, in every language), this long after the
+# last run of a burst; meanwhile readers see the previous page, marked as such.
+PAGE_WARMUP_AFTER_SCORING = env_bool("PAGE_WARMUP_AFTER_SCORING", True)
+PAGE_WARMUP_DELAY_SECONDS = env_int("PAGE_WARMUP_DELAY_SECONDS", 5, minimum=0)
 
 # Imports larger than this are read and applied by a worker instead of the request.
 IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_KB", 1024, minimum=0) * 1024

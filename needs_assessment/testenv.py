@@ -16,6 +16,8 @@ os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.Immediat
 # A round's cohort run after each approval would add a Monte Carlo run to every test that
 # approves; the tests of that feature turn it on.
 os.environ.setdefault("COHORT_RUN_AFTER_APPROVAL", "0")
+# Likewise the page warm-up after every score run (its own tests turn it on).
+os.environ.setdefault("PAGE_WARMUP_AFTER_SCORING", "0")
 # Nothing kept between tests (primary keys repeat after rollbacks); the cache's own tests
 # switch a local-memory cache on.
 os.environ.setdefault("CACHE_BACKEND", "django.core.cache.backends.dummy.DummyCache")

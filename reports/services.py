@@ -20,6 +20,7 @@ from django.db import connections
 from tqdm import tqdm
 
 from reports.data import DEFAULT_BUDGET, CountryReport, ReportError, country_report_data
+from reports.fonts import register_fonts
 from reports.pdf import country_report_pdf
 from reports.texts import report_languages
 from scoring.models import RunKind, RunStatus, ScoreRun
@@ -159,6 +160,9 @@ def reports_generate(
     # on every core (building the data here first capped two workers at 1.5 times one).
     # Inside a transaction (tests) the workers could not see its rows: build here instead.
     data_in_workers = not in_transaction
+    # Fonts registered here are inherited by the forked workers: otherwise each of them parses
+    # the TrueType files again before its first report (about a second under load).
+    register_fonts()
     context = multiprocessing.get_context("fork")
     with (
         ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,

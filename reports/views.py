@@ -13,37 +13,27 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from background.models import ACTIVE_STATUSES
 from background.services import latest_job
-from reports.charts import Chart
 from reports.data import (
     CountryReport,
     RegionalReport,
     ReportError,
     country_report_data,
-    regional_report_data,
     scored_rounds,
 )
-from reports.figures import country_charts, regional_charts
+from reports.figures import country_charts
 from reports.forms import RegionalFilterForm, ReportOptionsForm
 from reports.pdf import country_report_pdf, regional_report_pdf
-from reports.peers import region_distribution_data
+from reports.regional_page import regional_page, regional_report_for, svg
 from reports.services import report_file_name
 from reports.texts import dashboard_text
 from scoring import plan_cache
 from scoring.tasks import SCORE_KIND
 from surveys import permissions
-
-
-def _svg(chart: Chart | None, element_id: str) -> dict[str, object] | None:
-    """A chart for the template: inline SVG (escaped by the serialiser) and its data table."""
-    if chart is None:
-        return None
-    return {"svg": mark_safe(chart.svg(element_id=element_id)), "chart": chart}  # noqa: S308  # nosec B308 B703  # minidom escaped every text
 
 
 def _language(form: ReportOptionsForm) -> str:
@@ -81,15 +71,15 @@ def country_dashboard(request: HttpRequest, alpha3: str) -> HttpResponse:
     charts = country_charts(report)
     context |= {
         "report": report,
-        "radar": _svg(charts.radar, "radar-chart"),
-        "gaps": _svg(charts.gaps, "gap-chart"),
-        "intervals": _svg(charts.intervals, "interval-chart"),
-        "trend": _svg(charts.trend, "trend-chart"),
+        "radar": svg(charts.radar, "radar-chart"),
+        "gaps": svg(charts.gaps, "gap-chart"),
+        "intervals": svg(charts.intervals, "interval-chart"),
+        "trend": svg(charts.trend, "trend-chart"),
         "indicator_gaps": [
-            _svg(chart, "gaps-" + re.sub(r"[^A-Za-z0-9_-]", "-", code))
+            svg(chart, "gaps-" + re.sub(r"[^A-Za-z0-9_-]", "-", code))
             for code, chart in charts.indicator_gaps.items()
         ],
-        "peers": [_svg(chart, f"peers-{n}") for n, chart in enumerate(charts.peers, 1)],
+        "peers": [svg(chart, f"peers-{n}") for n, chart in enumerate(charts.peers, 1)],
     }
     return render(request, "reports/country_dashboard.html", context)
 
@@ -116,46 +106,7 @@ def _regional(request: HttpRequest, language: str | None) -> tuple[RegionalFilte
     if not form.is_valid():
         return form, None
     countries = permissions.visible_countries(request.user)
-    rounds = scored_rounds(countries=countries)
-    chosen_round = form.cleaned_data["round"] or (rounds[0] if rounds else None)
-    if chosen_round is None:
-        return form, None
-    report = regional_report_data(
-        countries=countries,
-        language=language or _language(form),
-        round=chosen_round,
-        region=form.cleaned_data["region"],
-        income_group=form.cleaned_data["income_group"],
-    )
-    return form, report
-
-
-def _regional_page(request: HttpRequest, language: str) -> dict[str, object]:
-    """The regional dashboard's data and charts (kept by :func:`scoring.plan_cache.kept`)."""
-    _form, report = _regional(request, language)
-    page: dict[str, object] = {
-        "report": report,
-        "rounds": scored_rounds(countries=permissions.visible_countries(request.user)),
-    }
-    if isinstance(report, RegionalReport):
-        charts = regional_charts(report)
-        page["heat_maps"] = [
-            _svg(chart, f"heat-map-{number}") for number, chart in enumerate(charts.heat_maps, 1)
-        ]
-        page["ranks"] = _svg(charts.ranks, "rank-chart")
-        distribution = region_distribution_data(
-            region=report.region,
-            framework_code=report.framework_code,
-            framework_version=report.framework_version,
-            language=report.language,
-            chart_text=report.chart_text,
-        )
-        if distribution is not None:
-            page["region_distribution"] = distribution
-            page["region_peers"] = [
-                _svg(chart, f"region-peers-{n}") for n, chart in enumerate(distribution.charts, 1)
-            ]
-    return page
+    return form, regional_report_for(form, countries, language or _language(form))
 
 
 @login_required
@@ -165,16 +116,17 @@ def regional_dashboard(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
     language = get_language()
-    scope = plan_cache.visible_stamp(permissions.visible_country_ids(request.user))
-    page, computed_at = plan_cache.kept(
-        "regional-dashboard",
-        [scope, sorted(request.GET.items()), language],
-        lambda: _regional_page(request, language),
+    page = regional_page(
+        query=request.GET,
+        countries=permissions.visible_countries(request.user),
+        scope=plan_cache.visible_stamp(permissions.visible_country_ids(request.user)),
+        language=language,
     )
     context: dict[str, object] = {
         "form": form,
-        **page,
-        "computed_at": computed_at,
+        **page.value,
+        "computed_at": page.computed_at,
+        "job": page.warming,
         "query": request.GET.urlencode(),
         "pdf_languages": settings.LANGUAGES,
         "ui": dashboard_text(),

@@ -10,26 +10,54 @@ read, and expire after ``PLAN_CACHE_SECONDS``. The page shows when the plan was 
 Pages over many countries (the regional dashboard, the demand page) use :func:`kept`: their
 content changes only when a score run is added or removed, so they are kept under a key made of
 the score runs' state, the reader's visible countries, the page's parameters and the language.
+
+After new scores, a worker computes these pages again (:mod:`reports.warmup`, queued when a
+score run is stored). Until it is done, a reader who sees every country gets the page as it was
+computed before, marked as previous results with the warm-up's progress, instead of waiting
+seconds for 200 countries to be computed in the request.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
-from django.utils import timezone
+from django.http import QueryDict
+from django.utils import timezone, translation
 
+from background.models import ACTIVE_STATUSES, Job, JobStatus
+from background.services import job_enqueue
 from scoring import planning
 from scoring.engine.constants import ENGINE_VERSION
+from scoring.forms_planning import CountryPlanForm, DemandFilterForm
 from scoring.models import Intervention, ScoreRun
+from surveys.frameworks.spec import translate
+from surveys.models import Country
 
-__all__ = ["country_plan", "demand", "kept", "plan_key", "scores_stamp", "visible_stamp"]
+__all__ = [
+    "WARMUP_KIND",
+    "Kept",
+    "country_plan",
+    "country_plans_warm",
+    "catalogue_codes",
+    "demand",
+    "demand_form",
+    "kept",
+    "plan_key",
+    "scores_stamp",
+    "visible_stamp",
+    "warmup_enqueue",
+    "warmup_job",
+]
+
+#: The background job that computes the kept pages again after new scores.
+WARMUP_KIND = "warm_pages"
 
 
 def plan_key(
@@ -101,7 +129,31 @@ def country_plan(
     return plan
 
 
+def country_plans_warm(*, country: Country) -> int:
+    """Keep ``country``'s plan with the page's default parameters, in every interface language,
+    for its latest run (the scoring job calls it once the run is stored, so the planner's first
+    view reads it); returns how many were computed (0 when all were kept already)."""
+    computed = 0
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            snapshot = planning.latest_snapshot(country, language=language)
+            if snapshot is None:
+                return computed
+            pillars = [(p.code, translate(p.title, language)) for p in snapshot.spec.pillars]
+            form = CountryPlanForm(QueryDict(), pillars=pillars)
+            if not form.is_valid():  # pragma: no cover  # every field is optional
+                return computed
+            interventions = planning.active_interventions(snapshot.spec.code)
+            if cache.has_key(plan_key(snapshot, interventions, form.cleaned_data, language)):
+                continue
+            country_plan(snapshot=snapshot, wanted=form.cleaned_data, language=language)
+            computed += 1
+    return computed
+
+
 T = TypeVar("T")
+#: :func:`visible_stamp` of a reader who sees every country.
+ALL_COUNTRIES = "all"
 
 
 def scores_stamp() -> str:
@@ -110,30 +162,107 @@ def scores_stamp() -> str:
     return f"{state['last']}:{state['count']}"
 
 
-def kept(name: str, parts: Iterable[object], compute: Callable[[], T]) -> tuple[T, datetime]:
+class Kept(NamedTuple, Generic[T]):
+    """A kept page: its value, when it was computed, and the warm-up job computing the current
+    one when ``value`` is the previous state's (``None`` when ``value`` is current)."""
+
+    value: T
+    computed_at: datetime
+    warming: Job | None = None
+
+
+def warmup_enqueue(*, framework_id: int, round: int | None) -> Job | None:
+    """Queue the page warm-up (:mod:`reports.warmup`) after a score run of ``framework_id`` in
+    ``round``: it joins, and pushes back, one already waiting for the same round, so a burst of
+    runs gives one warm-up. Nothing when ``PAGE_WARMUP_AFTER_SCORING`` is off."""
+    if not settings.PAGE_WARMUP_AFTER_SCORING:
+        return None
+    key = f"warm-pages:{framework_id}:{round}"
+    running = Job.objects.filter(key=key, status=JobStatus.RUNNING).only("pk").first()
+    if running is not None:
+        # It may have read the scores before this run: one more warm-up after it, which the
+        # runs that follow join.
+        key = f"{key}:after:{running.pk}"
+    return job_enqueue(
+        kind=WARMUP_KIND,
+        key=key,
+        # By path: the pages it computes belong to the apps above this one.
+        task_path="reports.warmup.warm_pages",
+        parameters={"framework": framework_id, "round": round},
+        delay_seconds=settings.PAGE_WARMUP_DELAY_SECONDS,
+    )
+
+
+def warmup_job() -> Job | None:
+    """The page warm-up waiting or running, if any (one indexed query)."""
+    return (
+        Job.objects.filter(kind=WARMUP_KIND, status__in=ACTIVE_STATUSES)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def kept(
+    name: str,
+    parts: Iterable[object],
+    compute: Callable[[], T],
+    *,
+    previous_while_warming: bool = False,
+) -> Kept[T]:
     """``compute()``'s value for the key ``name`` + ``parts`` + the scores' state, and when it
-    was computed; computed on the first request and kept ``PLAN_CACHE_SECONDS``."""
-    material = "|".join([scores_stamp(), *(str(part) for part in parts)])
-    key = f"{name}:" + hashlib.sha256(material.encode()).hexdigest()
+    was computed; computed on the first request and kept ``PLAN_CACHE_SECONDS``.
+
+    With ``previous_while_warming``, a miss while the page warm-up waits or runs returns the
+    value last computed for the same ``name`` + ``parts`` (older scores), with the job, if
+    there is one: the page says so and shows the job's progress.
+    """
+    material = "|".join(str(part) for part in parts)
+    key = f"{name}:" + hashlib.sha256(f"{scores_stamp()}|{material}".encode()).hexdigest()
+    latest_key = f"{name}:latest:" + hashlib.sha256(material.encode()).hexdigest()
     found: tuple[T, datetime] | None = cache.get(key)
-    if found is None:
-        found = (compute(), timezone.now())
-        cache.set(key, found, timeout=settings.PLAN_CACHE_SECONDS)
-    return found
+    if found is not None:
+        return Kept(*found)
+    if previous_while_warming:
+        job = warmup_job()
+        previous: tuple[T, datetime] | None = cache.get(latest_key) if job else None
+        if previous is not None:
+            return Kept(*previous, warming=job)
+    found = (compute(), timezone.now())
+    cache.set_many({key: found, latest_key: found}, timeout=settings.PLAN_CACHE_SECONDS)
+    return Kept(*found)
 
 
 def visible_stamp(country_ids: Iterable[int] | None) -> str:
     """The reader's scope as part of a key: "all", or a digest of the country ids."""
     if country_ids is None:
-        return "all"
+        return ALL_COUNTRIES
     return hashlib.sha256(",".join(map(str, sorted(country_ids))).encode()).hexdigest()[:24]
 
 
+def catalogue_codes() -> list[str]:
+    """Framework codes that have an intervention catalogue."""
+    return sorted(set(Intervention.objects.values_list("framework_code", flat=True)))
+
+
+def demand_form(query: Mapping[str, Any]) -> DemandFilterForm:
+    """The demand page's filter form for ``query``, offering every framework with scores or a
+    catalogue (a bare query chooses the first and the default budget)."""
+    codes = sorted(set(planning.framework_codes_with_scores()) | set(catalogue_codes()))
+    return DemandFilterForm(query, framework_codes=codes)
+
+
 def demand(
-    *, wanted: dict[str, Any], countries: Any, scope: str, language: str
-) -> tuple[planning.Demand, datetime]:
+    *,
+    wanted: dict[str, Any],
+    countries: Any,
+    scope: str,
+    language: str,
+    current: bool = False,
+) -> Kept[planning.Demand]:
     """The demand page's aggregation (see :func:`scoring.planning.demand_build`), kept per
-    state of the scores, catalogue, reader's scope, filters and language."""
+    state of the scores, catalogue, reader's scope, filters and language (the previous one
+    while the warm-up runs, for readers of every country; ``current``: never the previous
+    one, for the warm-up itself)."""
     interventions = planning.active_interventions(wanted["framework"])
     parameters = json.dumps(wanted, sort_keys=True, default=str)
     return kept(
@@ -148,4 +277,5 @@ def demand(
             countries=countries,
             language=language,
         ),
+        previous_while_warming=scope == ALL_COUNTRIES and not current,
     )

@@ -41,7 +41,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from django.conf import settings
@@ -88,21 +88,24 @@ DEFAULT_SAMPLES = 40
 # z of the 95th percentile: a 5-95 % interval spans 2 x 1.645 standard deviations.
 _Z_95 = 1.6448536269514722
 _REFERENCE_MONTHS = 12.0
-# Score columns the planner reads; the explanation JSON and the run's stored inputs are skipped.
-_SCORE_FIELDS = (
-    "run_id",
-    "assessment_id",
-    "level",
-    "code",
-    "score",
-    "target",
-    "gap",
-    "effective_weight",
-    "stage",
-    "interval_low",
-    "interval_median",
-    "interval_high",
-)
+
+
+class ScoreValues(NamedTuple):
+    """The columns of a Score row the planner reads (the explanation JSON and the run's
+    stored inputs are never loaded)."""
+
+    run_id: int
+    assessment_id: int
+    level: str
+    code: str
+    score: float | None
+    target: float | None
+    gap: float | None
+    effective_weight: float | None
+    stage: str
+    interval_low: float | None
+    interval_median: float | None
+    interval_high: float | None
 
 
 class PlanningError(ValueError):
@@ -301,17 +304,27 @@ def latest_snapshots(
 ) -> list[ScoreSnapshot]:
     """The latest scored assessment of each country, with its latest complete run's scores.
 
-    Three queries whatever the number of countries: assessments with scores, the latest run
-    of each, and the Score rows of those runs. Runs are ordered by primary key, which follows
-    creation.
+    Five queries whatever the number of countries: the latest run of each assessment, the
+    assessments, their frameworks, the Score rows of those runs and the runs' seeds. Runs are
+    ordered by primary key, which follows creation.
     """
-    assessments = Assessment.objects.filter(scores__run__status=RunStatus.COMPLETE)
+    assessments = Assessment.objects.all()
     if countries is not None:
         assessments = assessments.filter(country__in=countries)
     if framework_code:
         assessments = assessments.filter(framework__code=framework_code)
+    # Every run writes one overall row per assessment it scores (a cohort run too), so the
+    # overall rows alone say which runs hold an assessment: 200 rows to group for 200
+    # countries instead of the 12,000 of every level.
     latest_run = dict(
-        assessments.values("pk").annotate(run=Max("scores__run")).values_list("pk", "run")
+        Score.objects.filter(
+            assessment__in=assessments.values("pk"),
+            level=ScoreLevel.OVERALL,
+            run__status=RunStatus.COMPLETE,
+        )
+        .values("assessment_id")
+        .annotate(run=Max("run_id"))
+        .values_list("assessment_id", "run")
     )
     chosen: dict[int, Assessment] = {}
     assessments_found = list(Assessment.objects.filter(pk__in=latest_run).select_related("country"))
@@ -324,14 +337,17 @@ def latest_snapshots(
             chosen[assessment.country_id] = assessment
     if not chosen:
         return []
-    rows: dict[int, list[Score]] = defaultdict(list)
+    rows: dict[int, list[ScoreValues]] = defaultdict(list)
     run_ids = [latest_run[a.pk] for a in chosen.values()]
+    # Plain tuples, not model instances: building 12,000 Score objects (deferred fields and
+    # all) took 1 s of the demand page's first view for 200 countries.
     wanted = Score.objects.filter(
         run_id__in=run_ids,
         assessment_id__in=[a.pk for a in chosen.values()],
         level__in=[ScoreLevel.OVERALL, ScoreLevel.PILLAR, ScoreLevel.INDICATOR],
-    ).only(*_SCORE_FIELDS)
-    for score in wanted:
+    ).values_list(*ScoreValues._fields)
+    for values in wanted:
+        score = ScoreValues._make(values)
         if latest_run[score.assessment_id] == score.run_id:
             rows[score.assessment_id].append(score)
     seeds = dict(ScoreRun.objects.filter(pk__in=run_ids).values_list("pk", "seed"))
@@ -359,7 +375,7 @@ def active_interventions(framework_code: str) -> list[Intervention]:
 
 def _snapshot(
     assessment: Assessment,
-    scores: Sequence[Score],
+    scores: Sequence[ScoreValues],
     language: str,
     *,
     run_id: int,
@@ -367,6 +383,7 @@ def _snapshot(
 ) -> ScoreSnapshot:
     spec = assessment.framework.spec
     by_key = {(score.level, score.code): score for score in scores}
+    known_stages = _stage_codes(spec)
     indicators = []
     for pillar, _sub, indicator in spec.iter_indicators_with_parents():
         row = by_key.get((ScoreLevel.INDICATOR, indicator.code))
@@ -387,7 +404,7 @@ def _snapshot(
                 gap=gap,
                 relative_gap=relative,
                 effective_weight=(row.effective_weight or 0.0) if row is not None else 0.0,
-                stage=_stage_code(spec, row.stage if row is not None else "", score),
+                stage=_stage_code(spec, row.stage if row is not None else "", score, known_stages),
                 interval_low=None if row is None else row.interval_low,
                 interval_median=None if row is None else row.interval_median,
                 interval_high=None if row is None else row.interval_high,
@@ -416,18 +433,32 @@ def _snapshot(
         spec=spec,
         overall=None if overall is None else overall.score,
         overall_stage=_stage_code(
-            spec, overall.stage if overall else "", overall.score if overall else None
+            spec,
+            overall.stage if overall else "",
+            overall.score if overall else None,
+            known_stages,
         ),
         indicators=tuple(indicators),
         pillars=tuple(pillars),
     )
 
 
-def _stage_code(spec: FrameworkSpec, stored: str, score: float | None) -> str:
-    """The stage's code, whether the run stored a code or a label; computed when absent."""
-    for stage in spec.scoring.stages:
-        if stored and (stored == stage.code or stored in stage.label.values()):
-            return stage.code
+def _stage_codes(spec: FrameworkSpec) -> dict[str, str]:
+    """Stage code by every stored form of it: its code and its label in each language."""
+    codes: dict[str, str] = {}
+    for stage in reversed(spec.scoring.stages):
+        codes.update(dict.fromkeys(stage.label.values(), stage.code))
+        codes[stage.code] = stage.code
+    return codes
+
+
+def _stage_code(
+    spec: FrameworkSpec, stored: str, score: float | None, known: Mapping[str, str]
+) -> str:
+    """The stage's code, whether the run stored a code or a label (``known``:
+    :func:`_stage_codes`, made once per snapshot); computed when absent."""
+    if stored and stored in known:
+        return known[stored]
     if score is None:
         return ""
     reached = spec.scoring.stage_for(score)

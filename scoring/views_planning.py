@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from scoring import plan_cache, planning
-from scoring.forms_planning import CatalogueFilterForm, CountryPlanForm, DemandFilterForm
+from scoring.forms_planning import CatalogueFilterForm, CountryPlanForm
 from scoring.models import Intervention
 from surveys import permissions
 from surveys.exchange.exports import neutralise
@@ -140,11 +140,10 @@ def planner_country(request: HttpRequest, alpha3: str) -> HttpResponse:
 def planner_demand(request: HttpRequest) -> HttpResponse:
     permissions.require_planner(request)
     language = get_language() or "en"
-    codes = sorted(set(planning.framework_codes_with_scores()) | set(_catalogue_codes()))
-    form = DemandFilterForm(request.GET, framework_codes=codes)
-    demand = computed_at = None
+    form = plan_cache.demand_form(request.GET)
+    demand = computed_at = job = None
     if form.is_valid() and form.cleaned_data["framework"]:
-        demand, computed_at = plan_cache.demand(
+        demand, computed_at, job = plan_cache.demand(
             wanted=form.cleaned_data,
             countries=permissions.visible_countries(request.user),
             scope=plan_cache.visible_stamp(permissions.visible_country_ids(request.user)),
@@ -157,6 +156,7 @@ def planner_demand(request: HttpRequest) -> HttpResponse:
         "form": form,
         "demand": demand,
         "computed_at": computed_at,
+        "job": job,
         "export_groups": export_query(request, "groups"),
         "export_interventions": export_query(request, "interventions"),
     }
@@ -221,7 +221,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 def _catalogue_codes() -> list[str]:
-    return sorted(set(Intervention.objects.values_list("framework_code", flat=True)))
+    return plan_cache.catalogue_codes()
 
 
 def _rounded(value: float | None, digits: int = 2) -> float | None:

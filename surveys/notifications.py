@@ -6,8 +6,8 @@ templates ``templates/emails/<kind>_subject.txt`` and ``<kind>.txt``, and carrie
 built from ``settings.SITE_URL``.
 
 Workflow notifications run after the transition's transaction commits (registered in
-``surveys.services.workflow.AFTER_TRANSITION``): a failing mail server is logged and never
-undoes or hides a transition that has happened.
+``surveys.services.workflow.AFTER_TRANSITION``), in a worker (:mod:`surveys.tasks`): a failing
+mail server is logged and never undoes or hides a transition that has happened, nor slows it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMessage, get_connection
+from django.db import DatabaseError
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -170,6 +171,22 @@ def notify_transition(
         }
         messages.append(render_email(kind, context, to=user.email, language=language_for(user)))
     return _send(messages)
+
+
+def notify_transition_later(
+    assessment: Assessment, transition: Transition, actor: AbstractBaseUser, message: str
+) -> None:
+    """Workflow hook (after commit): queue :func:`notify_transition` for a worker, so the
+    request does not wait for the mail server. A queue that cannot be written to is logged;
+    the transition has happened and stays."""
+    if transition.action not in TRANSITION_NOTICES:
+        return
+    from surveys.tasks import transition_notify
+
+    try:
+        transition_notify.enqueue(assessment.pk, transition.action, actor.pk, message)
+    except DatabaseError:
+        logger.exception("Could not queue the e-mails of %s on %s", transition.action, assessment)
 
 
 def _stakeholder_email(kind: str, invitation: Any, url: str) -> EmailMessage:

@@ -100,7 +100,7 @@ def available_transitions(user: AbstractBaseUser, assessment: Assessment) -> lis
 # (notifications, scoring). Other modules register them; the workflow stays in one place.
 BEFORE_TRANSITION: list[Callable[[Assessment, Transition, AbstractBaseUser, str, bool], None]] = []
 AFTER_TRANSITION: list[Callable[[Assessment, Transition, AbstractBaseUser, str], object]] = [
-    notifications.notify_transition
+    notifications.notify_transition_later
 ]
 
 

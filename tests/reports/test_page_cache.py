@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
-from reports import views
+from reports import regional_page
 from scoring.services import score_run_create
 from surveys.models import Role
 from tests.factories import PASSWORD, give_role, make_reviewer, make_user
@@ -34,7 +34,7 @@ class RegionalDashboardCacheTests(TestCase):
         self.client.login(username=user.username, password=PASSWORD)
         pages = []
         with mock.patch.object(
-            views, "regional_report_data", wraps=views.regional_report_data
+            regional_page, "regional_report_data", wraps=regional_page.regional_report_data
         ) as build:
             for _ in range(count):
                 response = self.client.get(self.url)

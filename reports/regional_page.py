@@ -1,0 +1,109 @@
+"""The regional dashboard's content for a query, a reader's countries and a language, kept.
+
+Out of the view so that the page warm-up (:mod:`reports.warmup`) computes exactly what a
+request would: the same form, the same data, the same charts, under the same cache key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils.safestring import mark_safe
+
+from reports.charts import Chart, DataTable
+from reports.data import RegionalReport, regional_report_data, scored_rounds
+from reports.figures import regional_charts
+from reports.forms import RegionalFilterForm
+from reports.peers import region_distribution_data
+from scoring import plan_cache
+from surveys.models import Country
+
+__all__ = ["ShownChart", "regional_page", "regional_report_for", "svg"]
+
+
+@dataclass(frozen=True)
+class ShownChart:
+    """What a page shows of a chart besides its SVG: caption and data table, no drawing."""
+
+    title: str
+    description: str
+    table: DataTable
+
+
+def svg(chart: Chart | None, element_id: str) -> dict[str, object] | None:
+    """A chart for the template: inline SVG (escaped by the serialiser) and its data table.
+
+    The reportlab drawing is left out: a kept page is unpickled on every view, and the heat
+    map of 200 countries is thousands of shapes.
+    """
+    if chart is None:
+        return None
+    shown = ShownChart(title=chart.title, description=chart.description, table=chart.table)
+    return {"svg": mark_safe(chart.svg(element_id=element_id)), "chart": shown}  # noqa: S308  # nosec B308 B703  # minidom escaped every text
+
+
+def regional_report_for(
+    form: RegionalFilterForm, countries: QuerySet[Country], language: str
+) -> RegionalReport | None:
+    """The report the valid ``form`` asks for among ``countries`` (None: no scored round)."""
+    rounds = scored_rounds(countries=countries)
+    chosen_round = form.cleaned_data["round"] or (rounds[0] if rounds else None)
+    if chosen_round is None:
+        return None
+    return regional_report_data(
+        countries=countries,
+        language=language,
+        round=chosen_round,
+        region=form.cleaned_data["region"],
+        income_group=form.cleaned_data["income_group"],
+    )
+
+
+def _compute(
+    query: Mapping[str, str], countries: QuerySet[Country], language: str
+) -> dict[str, object]:
+    form = RegionalFilterForm(query)
+    report = regional_report_for(form, countries, language) if form.is_valid() else None
+    page: dict[str, object] = {"report": report, "rounds": scored_rounds(countries=countries)}
+    if isinstance(report, RegionalReport):
+        charts = regional_charts(report)
+        page["heat_maps"] = [
+            svg(chart, f"heat-map-{number}") for number, chart in enumerate(charts.heat_maps, 1)
+        ]
+        page["ranks"] = svg(charts.ranks, "rank-chart")
+        distribution = region_distribution_data(
+            region=report.region,
+            framework_code=report.framework_code,
+            framework_version=report.framework_version,
+            language=report.language,
+            chart_text=report.chart_text,
+        )
+        if distribution is not None:
+            page["region_distribution"] = distribution
+            page["region_peers"] = [
+                svg(chart, f"region-peers-{n}") for n, chart in enumerate(distribution.charts, 1)
+            ]
+    return page
+
+
+def regional_page(
+    *,
+    query: QueryDict,
+    countries: QuerySet[Country],
+    scope: str,
+    language: str,
+    current: bool = False,
+) -> plan_cache.Kept[dict[str, object]]:
+    """The page's report, rounds and charts, kept per state of the scores, reader's ``scope``
+    (:func:`scoring.plan_cache.visible_stamp`), query and language; for readers of every
+    country, the previous one while the warm-up computes the current one (``current``: never
+    the previous one, for the warm-up itself)."""
+    return plan_cache.kept(
+        "regional-dashboard",
+        [scope, sorted(query.items()), language],
+        lambda: _compute(query, countries, language),
+        previous_while_warming=scope == plan_cache.ALL_COUNTRIES and not current,
+    )

@@ -1,0 +1,89 @@
+"""After new scores, compute the kept pages again in the background, before anyone asks.
+
+The regional dashboard and the demand page are kept per state of the scores
+(:func:`scoring.plan_cache.kept`), so every new score run makes them stale; with 200 countries
+computing them again takes seconds. The scoring jobs therefore queue this warm-up
+(:func:`scoring.plan_cache.warmup_enqueue`, debounced per framework and round like the cohort
+run, so a burst of approvals gives one warm-up), and it computes, in every interface language,
+what a planner opens first:
+
+1. the regional dashboard with no filter (its cache key is the one a bare request uses);
+2. the demand page with no filter (first framework, default budget): each country's portfolio
+   is solved once per score run and kept (:func:`scoring.planning.demand_build`), so after one
+   country's new run only that country is solved again.
+
+The planner's country page with default parameters is kept by the scoring job itself, for its
+own country (:func:`scoring.plan_cache.country_plans_warm`).
+
+Meanwhile readers of every country see the previous page, marked as previous results, with
+this job's progress (:class:`scoring.plan_cache.Kept`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import QueryDict
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from background.models import Job
+from background.services import Progress, job_execute
+from reports.regional_page import regional_page
+from scoring import plan_cache
+from surveys.models import Country
+
+__all__ = ["pages_warm", "warm_pages"]
+
+logger = logging.getLogger(__name__)
+
+
+def pages_warm(progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
+    """Compute the kept pages for readers of every country, in every language (see the module
+    docstring)."""
+    languages = [code for code, _name in settings.LANGUAGES]
+    countries = Country.objects.all()
+    empty = QueryDict()
+    steps = len(languages) * 2
+    done = 0
+    for language in languages:
+        with translation.override(language):
+            if progress:
+                progress(done, steps, _("Regional dashboard"))
+            regional_page(
+                query=empty,
+                countries=countries,
+                scope=plan_cache.ALL_COUNTRIES,
+                language=language,
+                current=True,
+            )
+            done += 1
+            if progress:
+                progress(done, steps, _("Cross-country demand"))
+            form = plan_cache.demand_form(empty)
+            if form.is_valid() and form.cleaned_data["framework"]:
+                plan_cache.demand(
+                    wanted=form.cleaned_data,
+                    countries=countries,
+                    scope=plan_cache.ALL_COUNTRIES,
+                    language=language,
+                    current=True,
+                )
+            done += 1
+    if progress:
+        progress(steps, steps, "")
+    return {"languages": len(languages)}
+
+
+def _warm_pages(job: Job, progress: Progress) -> dict[str, Any]:
+    return pages_warm(progress)
+
+
+@task()
+def warm_pages(job_id: int) -> dict[str, Any]:
+    """Queue entry point: the page warm-up (see :func:`warmup_enqueue`)."""
+    return job_execute(job_id, _warm_pages)
