@@ -72,24 +72,41 @@ FORMAT_VERSION = 1
 
 #: Labels and points of yes/partial/no questions when the file does not override them.
 YES_PARTIAL_NO_DEFAULTS: tuple[tuple[str, dict[str, str], float], ...] = (
-    ("yes", {"en": "Yes", "fr": "Oui", "es": "Sí"}, 100.0),
-    ("partial", {"en": "Partially", "fr": "Partiellement", "es": "Parcialmente"}, 50.0),
-    ("no", {"en": "No", "fr": "Non", "es": "No"}, 0.0),
+    ("yes", {"en": "Yes", "fr": "Oui", "es": "Sí", "ar": "نعم"}, 100.0),
+    (
+        "partial",
+        {"en": "Partially", "fr": "Partiellement", "es": "Parcialmente", "ar": "جزئيًا"},
+        50.0,
+    ),
+    ("no", {"en": "No", "fr": "Non", "es": "No", "ar": "لا"}, 0.0),
 )
 
 #: The five stages of the UNDP Digital Readiness Assessment, at equal 20-point steps.
 DEFAULT_STAGES: tuple[tuple[str, dict[str, str], float], ...] = (
-    ("basic", {"en": "Basic", "fr": "Élémentaire", "es": "Básico"}, 0.0),
-    ("opportunistic", {"en": "Opportunistic", "fr": "Opportuniste", "es": "Oportunista"}, 20.0),
-    ("systematic", {"en": "Systematic", "fr": "Systématique", "es": "Sistemático"}, 40.0),
+    ("basic", {"en": "Basic", "fr": "Élémentaire", "es": "Básico", "ar": "أساسية"}, 0.0),
+    (
+        "opportunistic",
+        {"en": "Opportunistic", "fr": "Opportuniste", "es": "Oportunista", "ar": "ظرفية"},
+        20.0,
+    ),
+    (
+        "systematic",
+        {"en": "Systematic", "fr": "Systématique", "es": "Sistemático", "ar": "منهجية"},
+        40.0,
+    ),
     (
         "differentiating",
-        {"en": "Differentiating", "fr": "Différenciant", "es": "Diferenciador"},
+        {"en": "Differentiating", "fr": "Différenciant", "es": "Diferenciador", "ar": "متميّزة"},
         60.0,
     ),
     (
         "transformational",
-        {"en": "Transformational", "fr": "Transformationnel", "es": "Transformacional"},
+        {
+            "en": "Transformational",
+            "fr": "Transformationnel",
+            "es": "Transformacional",
+            "ar": "تحويلية",
+        },
         80.0,
     ),
 )
