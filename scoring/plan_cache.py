@@ -28,6 +28,7 @@ from django.utils import timezone
 from scoring import planning
 from scoring.engine.constants import ENGINE_VERSION
 from scoring.models import Intervention, ScoreRun
+from surveys.frameworks.spec import text_languages_key
 
 __all__ = ["country_plan", "demand", "kept", "plan_key", "scores_stamp", "visible_stamp"]
 
@@ -49,6 +50,8 @@ def plan_key(
             planning.catalogue_stamp(interventions),
             parameters,
             language,
+            # Framework texts in a language the interface lacks (surveys.framework_languages).
+            text_languages_key(),
             ENGINE_VERSION,
         ]
     )
