@@ -35,6 +35,7 @@ from django.utils.translation import pgettext_lazy
 from officialstats.figures import OfficialFigure
 from scoring.models import SCORE_VALUE_FIELDS, RunKind, RunStatus, Score, ScoreLevel
 from scoring.planning import NEED_COLUMNS
+from surveys.countries import localized_country_name
 from surveys.exchange.xlsx_stream import stream_workbook
 from surveys.frameworks.spec import FrameworkSpec, translate
 from surveys.models import Answer, AnswerStatus, Assessment, AssessmentState, Country
@@ -556,7 +557,8 @@ VALUE_LABELS: dict[str, Any] = {
 def localized_table(table: ExportTable) -> ExportTable:
     """``table`` with headings and choice codes in the active language, for people to read.
 
-    Columns named by a framework code (a question or indicator of the wide layouts) keep it.
+    Country names are pycountry's in that language; columns named by a framework code (a
+    question or indicator of the wide layouts) keep it.
     """
     columns = [str(COLUMN_LABELS.get(name, name)) for name in table.columns]
     lookups = {
@@ -565,10 +567,19 @@ def localized_table(table: ExportTable) -> ExportTable:
         if name in VALUE_LABELS
     }
 
+    names = (
+        (table.columns.index("country"), table.columns.index("country_name"))
+        if {"country", "country_name"} <= set(table.columns)
+        else None
+    )
+
     def rows() -> Iterator[list[Any]]:
         for row in table.rows:
             for index, labels in lookups.items():
                 row[index] = labels.get(row[index], row[index])
+            if names is not None:
+                code, name = names
+                row[name] = localized_country_name(row[code], row[name])
             yield row
 
     return ExportTable(columns, rows(), table.name, table.notes)
