@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_bidi
 from django.views.decorators.http import require_GET
 
 from background.models import ACTIVE_STATUSES
@@ -43,7 +43,8 @@ def _svg(chart: Chart | None, element_id: str) -> dict[str, object] | None:
     """A chart for the template: inline SVG (escaped by the serialiser) and its data table."""
     if chart is None:
         return None
-    return {"svg": mark_safe(chart.svg(element_id=element_id)), "chart": chart}  # noqa: S308  # nosec B308 B703  # minidom escaped every text
+    svg = chart.svg(element_id=element_id, right_to_left=get_language_bidi())
+    return {"svg": mark_safe(svg), "chart": chart}  # noqa: S308  # nosec B308 B703  # minidom escaped every text
 
 
 def _language(form: ReportOptionsForm) -> str:
