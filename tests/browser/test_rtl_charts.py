@@ -29,13 +29,15 @@ ROW_BOXES = """([chart, label]) => {
   const svg = document.getElementById(chart);
   const box = (element) => {
     const r = element.getBoundingClientRect();
-    return {left: r.left, right: r.right, top: r.top, bottom: r.bottom, mid: (r.top + r.bottom) / 2};
+    const mid = (r.top + r.bottom) / 2;
+    return {left: r.left, right: r.right, top: r.top, bottom: r.bottom, mid};
   };
   const texts = [...svg.querySelectorAll('text')];
   const name = texts.find((t) => t.textContent.trim() === label);
   const row = box(name);
   const sameRow = (b) => Math.abs(b.mid - row.mid) < 4;
-  const bar = [...svg.querySelectorAll('g rect')].map(box).find((b) => sameRow(b) && b.right - b.left > 2);
+  const bar = [...svg.querySelectorAll('g rect')].map(box)
+    .find((b) => sameRow(b) && b.right - b.left > 2);
   const value = texts.filter((t) => t !== name && t.getAttribute('font-weight') === 'bold')
     .map(box).find(sameRow);
   return {label: row, bar, value, svg: box(svg)};
