@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Framework texts in a language the interface lacks, when the reader chose one.
+    "surveys.framework_languages.FrameworkLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -194,6 +196,22 @@ LANGUAGE_CODE = "en"
 # Right-to-left languages (Arabic) get dir="rtl" on <html> from Django's LANGUAGES_BIDI.
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Frameworks may be written in languages the interface lacks (surveys/framework_languages.py): a
+# reader who chooses one reads the framework's texts in it; a text missing in it comes from the
+# next language of its chain here, then English. The first interface language of the chain is
+# the interface a reader who never chose one gets. Languages not listed fall back to English.
+FRAMEWORK_LANGUAGE_FALLBACKS: dict[str, list[str]] = {
+    "pt": ["es"],
+    "ca": ["es"],
+    "gl": ["es"],
+    "it": ["fr", "es"],
+    "ro": ["fr"],
+    "wo": ["fr"],
+    "ln": ["fr"],
+    "fa": ["ar"],
+    "ur": ["ar"],
+    "so": ["ar"],
+}
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language_bidi
 
 from reports.charts import Chart, DataTable
 from reports.data import RegionalReport, regional_report_data, scored_rounds
@@ -42,7 +43,8 @@ def svg(chart: Chart | None, element_id: str) -> dict[str, object] | None:
     if chart is None:
         return None
     shown = ShownChart(title=chart.title, description=chart.description, table=chart.table)
-    return {"svg": mark_safe(chart.svg(element_id=element_id)), "chart": shown}  # noqa: S308  # nosec B308 B703  # minidom escaped every text
+    svg_text = chart.svg(element_id=element_id, right_to_left=get_language_bidi())
+    return {"svg": mark_safe(svg_text), "chart": shown}  # noqa: S308  # nosec B308 B703  # minidom escaped every text
 
 
 def regional_report_for(

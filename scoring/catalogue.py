@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -534,12 +535,23 @@ def _texts(
         problem(name, _("expected a text per language, e.g. {en: ..., fr: ...}"))
         return {}
     texts = {}
+    # Planners read the catalogue in the interface's language, so a catalogue may be translated
+    # into an interface language before its framework is (a language is then added to the
+    # published framework as a translation-only change, see frameworks/persistence.py).
+    interface = [code for code, _name in settings.LANGUAGES if code not in spec.languages]
     for language, text in value.items():
-        if language not in spec.languages:
+        if language not in spec.languages and language not in interface:
             problem(
                 name,
-                _("language %(language)s is not one of the framework's %(languages)s")
-                % {"language": repr(language), "languages": list(spec.languages)},
+                _(
+                    "language %(language)s is neither one of the framework's %(languages)s nor "
+                    "one of the interface's %(interface)s"
+                )
+                % {
+                    "language": repr(language),
+                    "languages": list(spec.languages),
+                    "interface": interface,
+                },
             )
         elif not isinstance(text, str) or not text.strip():
             problem(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
 from reports.charts import ChartText, gap_bar_chart, radar_chart
@@ -156,6 +157,8 @@ def _answers(
 
 def _charts(page: ScorePage) -> None:
     text = _chart_text()
+    # Mirrored on a right-to-left page (reports.charts.svg.mirrored_drawing).
+    right_to_left = get_language_bidi()
     pillars = page.pillars
     if len(pillars) >= MIN_RADAR_PILLARS:
         chart = radar_chart(
@@ -164,7 +167,7 @@ def _charts(page: ScorePage) -> None:
             [line.score.target for line in pillars],
             text=text,
         )
-        page.radar_svg = mark_safe(chart.svg(element_id="radar-chart"))  # noqa: S308  # nosec B308 B703  # minidom escaped every text
+        page.radar_svg = mark_safe(chart.svg(element_id="radar-chart", right_to_left=right_to_left))  # noqa: S308  # nosec B308 B703  # minidom escaped every text
     indicators = [child for line in pillars for child in _leaves(line)]
     if indicators:
         chart = gap_bar_chart(
@@ -173,7 +176,7 @@ def _charts(page: ScorePage) -> None:
             text=text,
             label_header=_("Indicator"),
         )
-        page.gap_svg = mark_safe(chart.svg(element_id="gap-chart"))  # noqa: S308  # nosec B308 B703  # minidom escaped every text
+        page.gap_svg = mark_safe(chart.svg(element_id="gap-chart", right_to_left=right_to_left))  # noqa: S308  # nosec B308 B703  # minidom escaped every text
 
 
 def _leaves(line: NodeLine) -> list[NodeLine]:

@@ -37,7 +37,7 @@ from scoring import planning
 from scoring.engine.constants import ENGINE_VERSION
 from scoring.forms_planning import CountryPlanForm, DemandFilterForm
 from scoring.models import Intervention, ScoreRun
-from surveys.frameworks.spec import translate
+from surveys.frameworks.spec import text_languages_key, translate
 from surveys.models import Country
 
 __all__ = [
@@ -77,6 +77,8 @@ def plan_key(
             planning.catalogue_stamp(interventions),
             parameters,
             language,
+            # Framework texts in a language the interface lacks (surveys.framework_languages).
+            text_languages_key(),
             ENGINE_VERSION,
         ]
     )

@@ -7,6 +7,7 @@ from surveys.views import (
     exchange,
     frameworks,
     history,
+    languages,
     queues,
     review,
     stakeholders,
@@ -39,6 +40,11 @@ urlpatterns = [
     path("assessments/<int:pk>/edit/", wizard_view, name="wizard"),
     path("assessments/<int:pk>/edit/<str:step>/", wizard_view, name="wizard-step"),
     path("assessments/<int:pk>/autosave/", autosave.autosave, name="autosave"),
+    path(
+        "assessments/<int:pk>/framework-language/",
+        languages.framework_language_set,
+        name="framework-language",
+    ),
     path(
         "assessments/<int:pk>/evidence/<str:code>/",
         evidence.evidence_list,

@@ -125,10 +125,15 @@ class Chart:
     description: str
     table: DataTable
 
-    def svg(self, *, element_id: str | None = None) -> str:
-        """This chart as accessible inline SVG (see :func:`drawing_to_svg`)."""
+    def svg(self, *, element_id: str | None = None, right_to_left: bool = False) -> str:
+        """This chart as accessible inline SVG (see :func:`drawing_to_svg`), mirrored for a
+        right-to-left page when ``right_to_left``."""
         return drawing_to_svg(
-            self.drawing, title=self.title, description=self.description, element_id=element_id
+            self.drawing,
+            title=self.title,
+            description=self.description,
+            element_id=element_id,
+            right_to_left=right_to_left,
         )
 
 

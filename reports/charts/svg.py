@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 from reportlab.graphics import renderPDF, renderSVG
 from reportlab.graphics.shapes import (
     Drawing,
+    Group,
+    String,
 )
 
 from reports.fonts import register_fonts
@@ -22,12 +25,58 @@ def _clean_for_xml(value: str) -> str:
     return _XML_INVALID.sub("\ufffd", str(value))
 
 
+_SWAPPED_ANCHOR = {"start": "end", "end": "start"}
+
+
+def _upright_texts(node: Any) -> None:
+    """Inside a mirrored drawing, turn every string back to reading order at its mirrored place.
+
+    A string anchored ``start`` at ``x`` (running rightwards) becomes one anchored ``end`` at
+    ``x``, wrapped in a mirror about ``x``: under the drawing's mirror it then ends at
+    ``width − x`` and runs leftwards, upright: a label that followed its bar now precedes it.
+    """
+    contents = getattr(node, "contents", None)
+    if contents is None:
+        return
+    for index, child in enumerate(contents):
+        if isinstance(child, String):
+            child.textAnchor = _SWAPPED_ANCHOR.get(child.textAnchor, child.textAnchor)
+            contents[index] = Group(child, transform=(-1, 0, 0, 1, 2 * child.x, 0))
+        else:
+            _upright_texts(child)
+
+
+def mirrored_drawing(drawing: Drawing) -> Drawing:
+    """``drawing`` mirrored left to right for a right-to-left page, its texts still readable.
+
+    Axes, value labels and legends move to the mirrored side and categories run from right to
+    left; every number and word stays in reading order (only its place moves). Lengths, angles
+    and areas are unchanged, so no value reads differently: a radar chart's axes go round
+    anticlockwise from the top instead of clockwise, the order an Arabic reader reads in, each
+    axis keeping its own value (a mirror image of the same polygon).
+
+    Examples
+    --------
+    >>> from reports.charts import gap_bar_chart
+    >>> chart = gap_bar_chart(["A"], [30.0])
+    >>> mirrored = mirrored_drawing(chart.drawing)
+    >>> mirrored.contents[0].transform[:2], mirrored.width == chart.drawing.width
+    ((-1, 0), True)
+    """
+    inner = copy.deepcopy(drawing)
+    _upright_texts(inner)
+    result = Drawing(drawing.width, drawing.height)
+    result.add(Group(*inner.contents, transform=(-1, 0, 0, 1, drawing.width, 0)))
+    return result
+
+
 def drawing_to_svg(
     drawing: Drawing,
     *,
     title: str,
     description: str,
     element_id: str | None = None,
+    right_to_left: bool = False,
 ) -> str:
     """Render a drawing as an accessible, self-contained ``<svg>`` element for inline HTML.
 
@@ -46,6 +95,12 @@ def drawing_to_svg(
     element_id : str, optional
         Id of the ``<svg>`` element and prefix of its internal ids; default ``chart-`` plus a
         hash of the content, so identical charts share ids and different ones do not.
+    right_to_left : bool
+        Mirror the chart for a right-to-left page (:func:`mirrored_drawing`). Either way the
+        ``<svg>`` sets ``direction="ltr"``, so that text anchors keep the meaning they were
+        drawn with inside a page whose ``dir`` is ``rtl``; mirrored charts add
+        ``unicode-bidi="plaintext"``, so an Arabic label with numbers reads right to left
+        while the numbers themselves stay left to right.
 
     Examples
     --------
@@ -60,6 +115,8 @@ def drawing_to_svg(
             f"drawing_to_svg: element_id {element_id!r} must start with a letter and contain "
             "only letters, digits, '-' and '_'"
         )
+    if right_to_left:
+        drawing = mirrored_drawing(drawing)
     fonts = register_fonts()
     weights = {
         fonts.regular: ("normal", "normal"),
@@ -97,6 +154,11 @@ def drawing_to_svg(
         if group.getAttribute("id") == "group":
             group.setAttribute("id", f"{element_id}-group")
     svg.setAttribute("id", element_id)
+    svg.setAttribute("direction", "ltr")
+    if right_to_left:
+        svg.setAttribute("unicode-bidi", "plaintext")
+        # Scaled down on a narrow screen, the mirrored chart keeps to the right edge.
+        svg.setAttribute("preserveAspectRatio", "xMaxYMin meet")
     svg.setAttribute("role", "img")
     svg.setAttribute("aria-labelledby", f"{element_id}-title {element_id}-desc")
     _compact_svg(svg, fonts.css_font_family)

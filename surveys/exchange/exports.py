@@ -30,13 +30,15 @@ from typing import Any
 
 from django.db.models import Max, QuerySet
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from officialstats.figures import OfficialFigure
 from scoring.models import SCORE_VALUE_FIELDS, RunKind, RunStatus, Score, ScoreLevel
 from scoring.planning import NEED_COLUMNS
+from surveys.countries import localized_country_name
 from surveys.exchange.xlsx_stream import stream_workbook
 from surveys.frameworks.spec import FrameworkSpec, translate
-from surveys.models import Answer, Assessment, Country
+from surveys.models import Answer, AnswerStatus, Assessment, AssessmentState, Country
 from surveys.services.official import assessments_official_figures
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "export_file_name",
     "export_stream",
     "export_table",
+    "localized_table",
     "neutralise",
     "stream_csv",
     "stream_json",
@@ -496,6 +499,92 @@ def _priorities_wide(countries: QuerySet[Country], selection: ExportSelection, l
     return ExportTable(base + indicators, rows, "priorities-wide")
 
 
+# Headings in the reader's language, for people (the codes stay the default for software: a
+# script or BI tool keeps working whatever language its account reads the platform in).
+COLUMN_LABELS = {
+    "country": pgettext_lazy("export column", "Country code"),
+    "country_name": pgettext_lazy("export column", "Country"),
+    "region": pgettext_lazy("export column", "ITU region"),
+    "round": pgettext_lazy("export column", "Round"),
+    "framework": pgettext_lazy("export column", "Framework"),
+    "framework_version": pgettext_lazy("export column", "Framework version"),
+    "assessment_id": pgettext_lazy("export column", "Assessment ID"),
+    "state": pgettext_lazy("export column", "State"),
+    "pillar": pgettext_lazy("export column", "Pillar"),
+    "question_code": pgettext_lazy("export column", "Question code"),
+    "status": pgettext_lazy("export column", "Answer status"),
+    "value": pgettext_lazy("export column", "Value"),
+    "justification": pgettext_lazy("export column", "Justification"),
+    "updated_at": pgettext_lazy("export column", "Last changed"),
+    "official_value": pgettext_lazy("export column", "Official value"),
+    "official_year": pgettext_lazy("export column", "Year of the official value"),
+    "official_flags": pgettext_lazy("export column", "Notes on the official value"),
+    "official_source": pgettext_lazy("export column", "Official source"),
+    "run_id": pgettext_lazy("export column", "Score run ID"),
+    "level": pgettext_lazy("export column", "Level"),
+    "code": pgettext_lazy("export column", "Code"),
+    "title": pgettext_lazy("export column", "Title"),
+    "score": pgettext_lazy("export column", "Score"),
+    "coverage": pgettext_lazy("export column", "Coverage"),
+    "target": pgettext_lazy("export column", "Target"),
+    "gap": pgettext_lazy("export column", "Gap"),
+    "relative_gap": pgettext_lazy("export column", "Relative gap"),
+    "stage": pgettext_lazy("export column", "Stage"),
+    "insufficient": pgettext_lazy("export column", "Insufficient data"),
+    "imputed": pgettext_lazy("export column", "Estimated"),
+    "effective_weight": pgettext_lazy("export column", "Share of the total"),
+    "interval_low": pgettext_lazy("export column", "Likely range, low end"),
+    "interval_median": pgettext_lazy("export column", "Likely range, median"),
+    "interval_high": pgettext_lazy("export column", "Likely range, high end"),
+    "rank_low": pgettext_lazy("export column", "Rank range, low end"),
+    "rank_median": pgettext_lazy("export column", "Rank range, median"),
+    "rank_high": pgettext_lazy("export column", "Rank range, high end"),
+    "rank": pgettext_lazy("export column", "Rank"),
+    "indicator": pgettext_lazy("export column", "Indicator code"),
+    "urgency": pgettext_lazy("export column", "Urgency"),
+    "feasibility": pgettext_lazy("export column", "Feasibility"),
+    "priority": pgettext_lazy("export column", "Priority"),
+    "cheapest_intervention": pgettext_lazy("export column", "Cheapest intervention"),
+}
+# Columns whose values are codes of a choice list, shown as their translated labels.
+VALUE_LABELS: dict[str, Any] = {
+    "state": AssessmentState,
+    "status": AnswerStatus,
+    "level": ScoreLevel,
+}
+
+
+def localized_table(table: ExportTable) -> ExportTable:
+    """``table`` with headings and choice codes in the active language, for people to read.
+
+    Country names are pycountry's in that language; columns named by a framework code (a
+    question or indicator of the wide layouts) keep it.
+    """
+    columns = [str(COLUMN_LABELS.get(name, name)) for name in table.columns]
+    lookups = {
+        index: {choice.value: str(choice.label) for choice in VALUE_LABELS[name]}
+        for index, name in enumerate(table.columns)
+        if name in VALUE_LABELS
+    }
+
+    names = (
+        (table.columns.index("country"), table.columns.index("country_name"))
+        if {"country", "country_name"} <= set(table.columns)
+        else None
+    )
+
+    def rows() -> Iterator[list[Any]]:
+        for row in table.rows:
+            for index, labels in lookups.items():
+                row[index] = labels.get(row[index], row[index])
+            if names is not None:
+                code, name = names
+                row[name] = localized_country_name(row[code], row[name])
+            yield row
+
+    return ExportTable(columns, rows(), table.name, table.notes)
+
+
 def export_table(
     *,
     dataset: str,
@@ -583,12 +672,14 @@ def _xlsx_cell(value: Any) -> Any:
     return value
 
 
-def stream_xlsx(table: ExportTable) -> Iterator[bytes]:
-    """An XLSX workbook streamed while the rows are read (see xlsx_stream)."""
+def stream_xlsx(table: ExportTable, *, right_to_left: bool = False) -> Iterator[bytes]:
+    """An XLSX workbook streamed while the rows are read (see xlsx_stream); ``right_to_left``
+    for a reader of Arabic."""
     yield from stream_workbook(
         sheet_name=_XLSX_SHEET_NAME.sub(" ", table.name)[:31] or "export",
         header=[_xlsx_cell(name) for name in table.columns],
         rows=([_xlsx_cell(value) for value in row] for row in table.rows),
+        right_to_left=right_to_left,
     )
 
 
@@ -597,9 +688,10 @@ def export_file_name(table: ExportTable, file_format: str) -> str:
 
 
 def export_stream(
-    table: ExportTable, *, file_format: str, bom: bool = False
+    table: ExportTable, *, file_format: str, bom: bool = False, right_to_left: bool = False
 ) -> tuple[Iterator[bytes], str, str]:
-    """(byte chunks, content type, file name) of ``table`` in ``file_format``."""
+    """(byte chunks, content type, file name) of ``table`` in ``file_format``; an XLSX sheet
+    reads from right to left when ``right_to_left``."""
     if file_format not in FORMATS:
         raise ValueError(f"Unknown format {file_format!r}; choose csv, xlsx or json.")
     if file_format == "csv":
@@ -607,5 +699,5 @@ def export_stream(
     elif file_format == "json":
         chunks = stream_json(table)
     else:
-        chunks = stream_xlsx(table)
+        chunks = stream_xlsx(table, right_to_left=right_to_left)
     return chunks, CONTENT_TYPES[file_format], export_file_name(table, file_format)

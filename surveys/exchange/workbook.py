@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import openpyxl
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -294,6 +295,10 @@ def offline_workbook(assessment: Assessment, *, language: str) -> bytes:
     about.protection.sheet = True
     for pillar_code, rows in _workbook_questions(spec).items():
         _pillar_sheet(workbook.create_sheet(pillar_code), spec, rows, stored, language)
+    if language.split("-")[0] in settings.LANGUAGES_BIDI:
+        # Arabic: every sheet reads from right to left, column A on the right.
+        for sheet in workbook.worksheets:
+            sheet.sheet_view.rightToLeft = True
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -57,10 +57,11 @@ _STYLES = (
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
+# {direction}: ' rightToLeft="1"' for a sheet read right to left (Arabic), ECMA-376 §18.3.1.87.
 _SHEET_START = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+    '<sheetViews><sheetView{direction} workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
     'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetData>'
 )
 _SHEET_END = "</sheetData></worksheet>"
@@ -122,9 +123,16 @@ class _Sink:
 
 
 def stream_workbook(
-    *, sheet_name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+    *,
+    sheet_name: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    right_to_left: bool = False,
 ) -> Iterator[bytes]:
     """Yield the bytes of an XLSX workbook with one sheet: a bold header row, then ``rows``.
+
+    ``right_to_left`` sets the sheet to read from right to left (column A on the right), as
+    spreadsheet programs show sheets written in Arabic.
 
     Values must already be safe to show (formula-like text neutralised, control characters
     removed); numbers that are not finite are written as text.
@@ -149,7 +157,8 @@ def stream_workbook(
             package.writestr(name, content)
         yield sink.drain()
         with package.open("xl/worksheets/sheet1.xml", mode="w", force_zip64=True) as sheet:
-            sheet.write(_SHEET_START.encode())
+            direction = ' rightToLeft="1"' if right_to_left else ""
+            sheet.write(_SHEET_START.format(direction=direction).encode())
             sheet.write(_row(1, header, columns, ' s="1"').encode())
             batch: list[str] = []
             for number, values in enumerate(rows, start=2):

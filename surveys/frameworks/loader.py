@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pycountry
+
 from surveys.frameworks import expressions
 from surveys.frameworks.reading import (
     CHOICE_CODE_PATTERN,
@@ -802,6 +804,19 @@ def _check_conditions(reader: Reader, spec: FrameworkSpec, places: Mapping[str, 
         reader.error(join_path(places[cycle[0]], "show_if"), f"show_if cycle: {' → '.join(cycle)}")
 
 
+def is_iso_language(code: str) -> bool:
+    """Whether ``code`` names a language: ISO 639-1 (``pt``), else ISO 639-3 (``fil``), with an
+    optional region or script subtag (``pt-BR``) as in BCP 47.
+
+    >>> is_iso_language("pt"), is_iso_language("pt-BR"), is_iso_language("xx")
+    (True, True, False)
+    """
+    base = code.split("-")[0]
+    if len(base) == 2:
+        return pycountry.languages.get(alpha_2=base) is not None
+    return pycountry.languages.get(alpha_3=base) is not None
+
+
 def load_framework_data(data: Any) -> FrameworkSpec:
     """Validate parsed data (from YAML or a stored JSON definition) into a FrameworkSpec.
 
@@ -837,6 +852,14 @@ def load_framework_data(data: Any) -> FrameworkSpec:
             f"expected a list of distinct language codes, e.g. [en, fr], got {languages!r}",
         )
     else:
+        unknown = [
+            (index, lang) for index, lang in enumerate(languages) if not is_iso_language(lang)
+        ]
+        for index, lang in unknown:
+            reader.error(
+                f"languages[{index}]",
+                f"unknown language code {lang!r}: use an ISO 639-1 code such as pt, sw or ru",
+            )
         reader.languages = tuple(languages)
     code = reader.code(root, "")
     if "." in code:

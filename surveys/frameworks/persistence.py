@@ -2,20 +2,25 @@
 
 This is the Django side of the frameworks package (the rest of the package has no Django).
 ``framework_load`` writes a spec and its browsing rows in one transaction and refuses to change
-a published (code, version): published frameworks are immutable, changes make a new version.
+the structure of a published (code, version): published frameworks are immutable, changes make a
+new version. Only their texts may change (a translation added or corrected): the questions,
+codes, weights, scoring, targets and options, on which answers and scores rest, stay as they were.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from surveys.audit import Change, audit_record
 from surveys.frameworks.export import export_framework_data
 from surveys.frameworks.mapping import map_answers_between_versions
 from surveys.frameworks.reading import FrameworkError, FrameworkIssue
@@ -32,6 +37,7 @@ __all__ = [
     "framework_publish",
     "framework_retire",
     "framework_version_chain",
+    "translation_only_change",
 ]
 
 Value = TypeVar("Value")
@@ -157,19 +163,181 @@ def _write_rows(framework: Framework, spec: FrameworkSpec) -> None:
     Question.objects.bulk_create(questions)
 
 
-def framework_load(spec: FrameworkSpec, *, publish: bool) -> LoadResult:
+def _text_fields(node: Any, path: str = "") -> Iterator[tuple[str, Mapping[str, str]]]:
+    """Every text of a spec node as (path, {language: text}), e.g. ``pillars[CON].title``.
+
+    A text is a field annotated ``Translations`` (see spec.py); children are named by their
+    code, or level value, so that the same element has the same path in two versions.
+    """
+    for field in dataclasses.fields(node):
+        value = getattr(node, field.name)
+        here = f"{path}.{field.name}" if path else field.name
+        if field.type == "Translations":
+            yield here, value
+        elif dataclasses.is_dataclass(value):
+            yield from _text_fields(value, here)
+        elif isinstance(value, tuple):
+            for index, item in enumerate(value):
+                if dataclasses.is_dataclass(item):
+                    name = getattr(item, "code", None) or getattr(item, "value", index)
+                    yield from _text_fields(item, f"{here}[{name}]")
+
+
+def _without_texts(node: Any) -> Any:
+    """The node with every text emptied (and, for the framework, no languages): its structure."""
+    changes: dict[str, Any] = {}
+    for field in dataclasses.fields(node):
+        value = getattr(node, field.name)
+        if field.type == "Translations":
+            changes[field.name] = {}
+        elif isinstance(node, FrameworkSpec) and field.name == "languages":
+            changes[field.name] = ()
+        elif dataclasses.is_dataclass(value):
+            changes[field.name] = _without_texts(value)
+        elif isinstance(value, tuple) and any(dataclasses.is_dataclass(item) for item in value):
+            changes[field.name] = tuple(_without_texts(item) for item in value)
+    return dataclasses.replace(node, **changes)
+
+
+def translation_only_change(
+    old: FrameworkSpec, new: FrameworkSpec, *, state: str = FrameworkStatus.PUBLISHED
+) -> list[str]:
+    """Paths of the texts ``new`` changes in ``old``, when nothing but texts changed.
+
+    Returns an empty list when the two are identical. Raises FrameworkImmutableError when
+    anything else differs (a code, weight, target, option, scoring rule, condition, ...) or when
+    ``new`` drops one of ``old``'s languages: assessments may be answered in it.
+    """
+    if _without_texts(old) != _without_texts(new):
+        raise FrameworkImmutableError(
+            f"{new.code} {new.version} is {state} and cannot change; give the changed framework "
+            "a new version (and a mapping from this one)"
+        )
+    dropped = [language for language in old.languages if language not in new.languages]
+    if dropped:
+        raise FrameworkImmutableError(
+            f"{new.code} {new.version} cannot drop its language(s) {', '.join(dropped)}: "
+            "a published version may gain languages and corrected texts, never lose a language"
+        )
+    before = dict(_text_fields(old))
+    return [path for path, texts in _text_fields(new) if dict(before[path]) != dict(texts)]
+
+
+def _rewrite_texts(framework: Framework, spec: FrameworkSpec) -> None:
+    """Copy the texts of ``spec`` onto the browsing rows of ``framework``, keeping the rows.
+
+    The rows are updated, not recreated as for drafts: answers, evidence and plans of existing
+    assessments refer to them.
+    """
+    pillars = {pillar.code: pillar for pillar in spec.pillars}
+    subs = {sub.code: sub for pillar in spec.pillars for sub in pillar.sub_pillars}
+    rows = list(framework.pillars.all())
+    for row in rows:
+        row.title = dict(pillars[row.code].title)
+        row.description = dict(pillars[row.code].description)
+    Pillar.objects.bulk_update(rows, ["title", "description"])
+    sub_rows = list(SubPillar.objects.filter(framework=framework))
+    for sub_row in sub_rows:
+        sub_row.title = dict(subs[sub_row.code].title)
+    SubPillar.objects.bulk_update(sub_rows, ["title"])
+    indicator_rows = list(Indicator.objects.filter(framework=framework))
+    for indicator_row in indicator_rows:
+        indicator_row.title = dict(spec.indicators_by_code[indicator_row.code].title)
+    Indicator.objects.bulk_update(indicator_rows, ["title"])
+    question_rows = list(Question.objects.filter(framework=framework))
+    for question_row in question_rows:
+        question_row.text = dict(spec.questions_by_code[question_row.code].text)
+    Question.objects.bulk_update(question_rows, ["text"])
+
+
+def _load_translations(
+    framework: Framework,
+    spec: FrameworkSpec,
+    definition: dict[str, Any],
+    digest: str,
+    *,
+    actor: AbstractBaseUser | None,
+    actor_label: str,
+) -> LoadResult:
+    """Store the new texts of an immutable version (inside framework_load's transaction)."""
+    try:
+        old = framework.spec
+    except FrameworkError as error:
+        raise FrameworkImmutableError(
+            f"{spec.code} {spec.version} is {framework.status} and its stored definition cannot "
+            "be read; give the changed framework a new version"
+        ) from error
+    changed = translation_only_change(old, spec, state=framework.status)
+    old_languages = list(framework.languages)
+    framework.title = dict(spec.title)
+    framework.description = dict(spec.description)
+    framework.methodology = dict(spec.methodology)
+    framework.languages = list(spec.languages)
+    framework.definition = definition
+    old_digest, framework.definition_digest = framework.definition_digest, digest
+    framework.save(
+        update_fields=[
+            "title",
+            "description",
+            "methodology",
+            "languages",
+            "definition",
+            "definition_digest",
+        ]
+    )
+    framework.__dict__.pop("spec", None)
+    _rewrite_texts(framework, spec)
+    audit_record(
+        assessment=None,
+        actor=actor,
+        actor_label=actor_label,
+        changes=[
+            Change(
+                object_type="framework",
+                object_ref=f"{spec.code} {spec.version}",
+                field="texts",
+                old_value={"languages": old_languages, "digest": old_digest},
+                new_value={"languages": list(spec.languages), "digest": digest, "texts": changed},
+                action="translate",
+            )
+        ],
+    )
+    added = [language for language in spec.languages if language not in old_languages]
+    return LoadResult(
+        framework,
+        created=False,
+        changed=True,
+        message=(
+            f"{spec.code} {spec.version} is {framework.status}: texts updated "
+            f"({len(changed)} changed"
+            + (f", language(s) added: {', '.join(added)}" if added else "")
+            + "); structure, codes, weights and scoring unchanged"
+        ),
+    )
+
+
+def framework_load(
+    spec: FrameworkSpec,
+    *,
+    publish: bool,
+    actor: AbstractBaseUser | None = None,
+    actor_label: str = "load_framework",
+) -> LoadResult:
     """Store ``spec`` as framework (code, version), with its rows, in one transaction.
 
     * new (code, version): created as a draft, or published when ``publish``;
     * existing draft: replaced by ``spec`` (and published when ``publish``);
     * existing published or retired version with identical content: nothing changes
       (loading the same file twice is harmless);
-    * existing published or retired version with different content: FrameworkImmutableError.
+    * existing published or retired version whose texts alone differ (a language added, a
+      translation corrected): the texts are updated in place and an audit event records it;
+    * existing published or retired version with any other difference: FrameworkImmutableError,
+      nothing written.
 
     Raises
     ------
     FrameworkImmutableError
-        When the change would alter a published or retired version.
+        When the change would alter the structure of a published or retired version.
     FrameworkError
         When the mapping names codes that the earlier, stored version does not have.
     """
@@ -185,9 +353,8 @@ def framework_load(spec: FrameworkSpec, *, publish: bool) -> LoadResult:
             # Compare content, not only digests, so that a newer exporter writing the same
             # framework differently is not mistaken for a change.
             if framework.definition_digest != digest and not _same_content(framework, spec):
-                raise FrameworkImmutableError(
-                    f"{spec.code} {spec.version} is {framework.status} and cannot change; "
-                    "give the changed framework a new version (and a mapping from this one)"
+                return _load_translations(
+                    framework, spec, definition, digest, actor=actor, actor_label=actor_label
                 )
             return LoadResult(
                 framework,

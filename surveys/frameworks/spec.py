@@ -14,7 +14,9 @@ This module imports no Django: the command-line scorer uses it without a databas
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -39,6 +41,8 @@ __all__ = [
     "SubPillarSpec",
     "Transform",
     "Translations",
+    "text_languages",
+    "text_languages_key",
     "translate",
 ]
 
@@ -366,8 +370,53 @@ class FrameworkSpec:
                     yield pillar, None, indicator
 
 
+#: While a reader has chosen a framework language the interface lacks (issue 21, item 6): that
+#: language and its fallback chain, and the interface language the chain stands in for. A
+#: ContextVar, so that one request's choice never leaks into another thread's or task's.
+_TEXT_LANGUAGES: ContextVar[tuple[tuple[str, ...], str] | None] = ContextVar(
+    "framework_text_languages", default=None
+)
+
+
+@contextmanager
+def text_languages(chain: Sequence[str], interface: str) -> Iterator[None]:
+    """Within the block, ``translate(texts, interface)`` tries the languages of ``chain`` first.
+
+    ``chain`` is the reader's framework language followed by its fallbacks, e.g.
+    ``("pt", "es", "en")`` for a Portuguese framework read with a Spanish interface. Texts asked
+    for in another language (an e-mail to a French reader sent during the request) are not
+    affected.
+
+    >>> texts = {"en": "Yes", "es": "Sí", "pt": "Sim"}
+    >>> with text_languages(("pt", "es", "en"), "es"):
+    ...     translate(texts, "es"), translate(texts, "fr")
+    ('Sim', 'Yes')
+    >>> translate(texts, "es")
+    'Sí'
+    """
+    token = _TEXT_LANGUAGES.set((tuple(chain), interface))
+    try:
+        yield
+    finally:
+        _TEXT_LANGUAGES.reset(token)
+
+
+def text_languages_key() -> str:
+    """The active :func:`text_languages` as a short string for cache keys ("" when none).
+
+    >>> with text_languages(("pt", "es", "en"), "es"):
+    ...     text_languages_key()
+    'pt>es>en@es'
+    """
+    preferred = _TEXT_LANGUAGES.get()
+    return "" if preferred is None else ">".join(preferred[0]) + "@" + preferred[1]
+
+
 def translate(texts: Translations, language: str, fallback: str = "en") -> str:
     """Pick the text in ``language``, else in ``fallback``, else any, else "".
+
+    Inside :func:`text_languages`, a text asked for in its interface language is first looked up
+    along its chain (the reader's framework language and its fallbacks).
 
     Examples
     --------
@@ -378,6 +427,11 @@ def translate(texts: Translations, language: str, fallback: str = "en") -> str:
     >>> translate({}, "fr")
     ''
     """
+    preferred = _TEXT_LANGUAGES.get()
+    if preferred is not None and language == preferred[1]:
+        for candidate in preferred[0]:
+            if texts.get(candidate):
+                return texts[candidate]
     if language in texts:
         return texts[language]
     base_language = language.split("-")[0]

@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -75,6 +75,15 @@ class ExportForm(forms.Form):
     bom = forms.BooleanField(
         label=gettext_lazy("Add a byte-order mark (for Excel)"), required=False
     )
+    # Left out (a script's URL): codes, as before headings could be translated.
+    headings = forms.ChoiceField(
+        label=gettext_lazy("Column headings"),
+        required=False,
+        choices=[
+            ("words", gettext_lazy("Words in this page's language")),
+            ("codes", gettext_lazy("Codes, for software (the same in every language)")),
+        ],
+    )
 
     def __init__(self, *args: Any, countries: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -96,7 +105,7 @@ class ExportForm(forms.Form):
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
     form = ExportForm(
-        initial={"dataset": "answers", "file_format": "csv", "layout": "long"},
+        initial={"dataset": "answers", "file_format": "csv", "layout": "long", "headings": "words"},
         countries=permissions.visible_countries(request.user),
     )
     return render(request, "surveys/exchange_export.html", {"form": form})
@@ -119,8 +128,13 @@ def export_download(request: HttpRequest) -> HttpResponse:
         selection=form.selection(),
         language=get_language() or "en",
     )
+    if form.cleaned_data["headings"] == "words":
+        table = exports.localized_table(table)
     chunks, content_type, name = exports.export_stream(
-        table, file_format=form.cleaned_data["file_format"], bom=form.cleaned_data["bom"]
+        table,
+        file_format=form.cleaned_data["file_format"],
+        bom=form.cleaned_data["bom"],
+        right_to_left=get_language_bidi(),
     )
     response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -1,4 +1,4 @@
-"""Every role's journey in real Chromium, in English and in French.
+"""Every role's journey in real Chromium, in English, French, Spanish and Arabic.
 
 The focal point fills the whole default framework over two sittings, attaches evidence, invites a
 stakeholder and submits; the reviewer raises a query and returns the assessment; the focal point
@@ -13,7 +13,9 @@ checked to be in the language asked for.
 
 from __future__ import annotations
 
+import io
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,16 @@ from pypdf import PdfReader
 from surveys.models import Answer, Assessment, AssessmentState, Country, Evidence, Query, Role
 from tests.factories import PASSWORD, give_role, make_focal_point, make_reviewer, make_user
 
-LANGUAGES = ["en", "fr"]
+LANGUAGES = ["en", "fr", "es", "ar"]
+# Words of the country report's first pages in each language, read back from the downloaded PDF
+# (Arabic: pypdf's text NFKC-normalised, which turns the shaped presentation forms back into
+# letters in logical order, as tests/reports/test_arabic_report.py reads it).
+COUNTRY_REPORT_WORDS = {
+    "en": ["Executive summary", "Methodology"],
+    "fr": ["Synthèse", "Méthodologie"],
+    "es": ["Resumen", "Metodología"],
+    "ar": ["الموجز التنفيذي", "المنهجية"],
+}
 DEFAULT_FRAMEWORK = Path(settings.BASE_DIR) / "frameworks" / "dcna-2026.yaml"
 DEFAULT_CATALOGUE = Path(settings.BASE_DIR) / "frameworks" / "dcna-2026-interventions.yaml"
 
@@ -302,12 +313,24 @@ def test_planner_builds_a_portfolio_and_downloads_the_country_and_regional_pdfs(
     page.locator("form.plan-form button[type=submit]").click()
     page.locator("#portfolio").wait_for()
     summary = page.locator("#portfolio + p").inner_text()
-    cost = int(re.sub(r"[^\d]", "", re.search(r"(\d[\d\s\u202f\u00a0.,]*)\s*USD", summary)[1]))
+    # "120 000 USD", or in Arabic "120000 دولار أمريكي" (US dollars, written out).
+    amount = re.search(r"(\d[\d\s\u202f\u00a0.,]*)\s*(?:USD|دولار)", summary)
+    assert amount, summary
+    cost = int(re.sub(r"[^\d]", "", amount[1]))
     assert 0 < cost <= budget, summary
 
     with page.expect_download() as country_pdf:
         page.locator(f"a[href^='{reverse('reports:country-pdf', args=['SEN'])}']").click()
-    assert Path(country_pdf.value.path()).read_bytes().startswith(b"%PDF")
+    report = Path(country_pdf.value.path()).read_bytes()
+    assert report.startswith(b"%PDF")
+    text = unicodedata.normalize(
+        "NFKC",
+        "\n".join(
+            pdf_page.extract_text() or "" for pdf_page in PdfReader(io.BytesIO(report)).pages
+        ),
+    )
+    for words in COUNTRY_REPORT_WORDS[language]:
+        assert words in text, words
 
     page.goto(reverse("reports:regional-dashboard"))
     with page.expect_download() as regional_pdf:

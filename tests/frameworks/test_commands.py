@@ -63,9 +63,17 @@ class LoadFrameworkCommandTests(TestCase):
     def test_changing_a_published_version_is_refused(self) -> None:
         run("load_framework", str(FIXTURES / "tiny-v1.yaml"), "--publish")
         text = (FIXTURES / "tiny-v1.yaml").read_text(encoding="utf-8")
-        path = self._write(text.replace("Tiny framework", "Changed framework"))
+        path = self._write(text.replace("target: 70", "target: 80"))
         with self.assertRaisesMessage(CommandError, "cannot change; give the changed framework"):
             run("load_framework", str(path), "--publish")
+
+    def test_a_translation_of_a_published_version_is_accepted(self) -> None:
+        run("load_framework", str(FIXTURES / "tiny-v1.yaml"), "--publish")
+        text = (FIXTURES / "tiny-v1.yaml").read_text(encoding="utf-8")
+        path = self._write(text.replace("Tiny framework", "Tiny framework (corrected)"))
+        output, _ = run("load_framework", str(path), "--publish")
+        self.assertIn("texts updated (1 changed)", output)
+        self.assertEqual(Framework.objects.get().title["en"], "Tiny framework (corrected)")
 
     def test_the_exit_status_is_non_zero_on_error(self) -> None:
         import subprocess

@@ -14,6 +14,7 @@ MODULES = [
     "surveys.frameworks.export",
     "surveys.frameworks.mapping",
     "surveys.frameworks.presentation",
+    "surveys.framework_languages",
 ]
 
 

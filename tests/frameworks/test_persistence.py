@@ -64,7 +64,11 @@ class FrameworkLoadTests(TestCase):
 
     def test_a_published_version_cannot_be_changed(self) -> None:
         framework_load(self.spec, publish=True)
-        changed = dataclasses.replace(self.spec, title={"en": "Other", "fr": "Autre"})
+        changed = dataclasses.replace(
+            self.spec,
+            title={"en": "Other", "fr": "Autre"},
+            scoring=dataclasses.replace(self.spec.scoring, target=50.0),
+        )
         with self.assertRaisesMessage(FrameworkImmutableError, "give the changed framework a new"):
             framework_load(changed, publish=True)
         framework = Framework.objects.get(code="dcna", version="2026.1")
@@ -73,7 +77,7 @@ class FrameworkLoadTests(TestCase):
     def test_a_retired_version_cannot_be_changed_either(self) -> None:
         framework = framework_load(self.spec, publish=True).framework
         framework_retire(framework=framework)
-        changed = dataclasses.replace(self.spec, title={"en": "Other", "fr": "Autre"})
+        changed = dataclasses.replace(self.spec, pillars=self.spec.pillars[:-1])
         with self.assertRaises(FrameworkImmutableError):
             framework_load(changed, publish=False)
 

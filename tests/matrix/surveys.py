@@ -132,6 +132,14 @@ ENTRIES = [
         kwargs=lambda w: {"pk": w.extra["locked"].pk, "step": "GOV"},
     ),
     # Autosave answers 401 (not a redirect): the script offers to sign in again in place.
+    # Choosing the language of the framework's texts: anyone who may read the assessment.
+    Entry(
+        "surveys:framework-language",
+        logged_in_readers(302),
+        kwargs=pk,
+        method="post",
+        data=lambda w: {"language": "", "next": "/"},
+    ),
     Entry(
         "surveys:autosave",
         focal_points_only(200) | {ANONYMOUS: 401},
