@@ -9,7 +9,7 @@ import re
 import time
 from unittest import mock
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
 from django.core import mail
 from django.test import TestCase, override_settings
 from django.urls import reverse
@@ -53,6 +53,19 @@ class PasswordHashingTests(TestCase):
         assert user.password.startswith("argon2$")
         self.client.logout()
         assert sign_in(self.client, "old_user").status_code == 302
+
+    def test_a_hash_with_djangos_argon2_defaults_is_re_hashed_with_owasps_parameters(self) -> None:
+        # Accounts created before the parameters changed keep signing in, and their hash
+        # moves to 19 MiB / 2 passes / 1 lane (OWASP's minimum, needs_assessment/hashers.py).
+        user = make_user("argon_default")
+        django_default = Argon2PasswordHasher()
+        user.password = django_default.encode(PASSWORD, django_default.salt())
+        user.save(update_fields=["password"])
+        assert "$m=102400,t=2,p=8$" in user.password
+        assert sign_in(self.client, "argon_default").status_code == 302
+        user.refresh_from_db()
+        assert user.password.startswith("argon2$argon2id$")
+        assert "$m=19456,t=2,p=1$" in user.password
 
     def test_a_wrong_password_does_not_touch_the_old_hash(self) -> None:
         user = make_user("old_user2")
