@@ -121,7 +121,8 @@ class ReportDataPinTests(TestCase):
                     round=2026,
                     income_group=income_group,
                 )
-                assert_pinned(f"regional-report-{language}-{income_group or 'all'}", report)
+                scope = "income-group" if income_group else "all"
+                assert_pinned(f"regional-report-{language}-{scope}", report)
 
 
 class EnginePinTests(SimpleTestCase):
