@@ -34,6 +34,7 @@ from scoring.models import Intervention
 from scoring.planning import country_portfolio, latest_snapshot
 from scoring.services import score_run_create
 from surveys.frameworks.loader import load_framework_file
+from surveys.frameworks.reading import FrameworkError
 from surveys.models import AssessmentState, Country
 from tests.factories import complete_answers, country, make_assessment
 from tests.framework_fixtures import SMALL_FRAMEWORK, load_generated_framework
@@ -41,6 +42,7 @@ from tests.reports.support import scored_world
 
 PINNED = Path(__file__).resolve().parent / "fixtures" / "pinned"
 ROOT = Path(__file__).resolve().parent.parent
+BAD_QUESTIONS = Path(__file__).resolve().parent / "fixtures" / "bad-questions-framework.yaml"
 #: Fields holding database keys, the day of the run or the time a solver took: they differ
 #: from one run of the tests to the next.
 VOLATILE_FIELDS = {
@@ -215,6 +217,13 @@ class EnginePinTests(SimpleTestCase):
         for path in (SMALL_FRAMEWORK, ROOT / "frameworks" / "dcna-2026.yaml"):
             with self.subTest(path=path.name):
                 assert_pinned(f"framework-{path.stem}", load_framework_file(path))
+
+
+class LoaderIssuePinTests(SimpleTestCase):
+    def test_the_issues_of_a_framework_full_of_question_mistakes_are_unchanged(self):
+        with self.assertRaises(FrameworkError) as caught:
+            load_framework_file(BAD_QUESTIONS)
+        assert_pinned("framework-bad-questions-issues", [str(i) for i in caught.exception.issues])
 
 
 def _possible_values(question: Any) -> list[Any]:
