@@ -1,15 +1,16 @@
 """The longest functions of the shipped packages, with their cyclomatic branches.
 
 Run ``.venv/bin/python tools/function_sizes.py`` (``--top N`` for more or fewer rows,
-``--markdown`` for a table to paste in a report). Tests, migrations and benchmarks are left
-out: only code that ships is measured.
+``--markdown`` for a table to paste in a report, ``--root DIR`` to measure another checkout,
+e.g. one made with ``git archive``, and ``--only TEXT`` to keep the functions whose path or name
+contains it). Tests, migrations and benchmarks are left out: only code that ships is measured.
 
 Lines are the function's source lines from ``def`` to its last statement, decorators and
-docstring included. Branches follow McCabe's cyclomatic complexity (McCabe, "A Complexity
-Measure", IEEE TSE 2(4), 1976): 1 + one per ``if``/``elif``, loop, ``except``, ``and``/``or``
-operand beyond the first, conditional expression, comprehension ``for`` and ``if``, ``match``
-case and ``assert``; nested functions are counted on their own, not in the function that holds
-them.
+docstring included; body lines leave out the signature, decorators and docstring. Branches
+follow McCabe's cyclomatic complexity (McCabe, "A Complexity Measure", IEEE TSE 2(4), 1976):
+1 + one per ``if``/``elif``, loop, ``except``, ``and``/``or`` operand beyond the first,
+conditional expression, comprehension ``for`` and ``if``, ``match`` case and ``assert``;
+nested functions are counted on their own, not in the function that holds them.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class FunctionSize:
     name: str
     line: int
     lines: int
+    body_lines: int
     branches: int
 
 
@@ -71,6 +73,20 @@ def _branches(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
     return counter.count
 
 
+def _body_lines(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """Lines from the first statement after the docstring to the end of the function."""
+    body = function.body
+    first = body[0]
+    if (
+        len(body) > 1
+        and isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
+        first = body[1]
+    return (function.end_lineno or function.lineno) - first.lineno + 1
+
+
 def _functions(tree: ast.AST, prefix: str = "") -> Iterator[tuple[str, ast.AST]]:
     """Every function with its qualified name (``Class.method``, ``outer.inner``)."""
     for node in ast.iter_child_nodes(tree):
@@ -105,6 +121,7 @@ def function_sizes(root: Path = ROOT) -> list[FunctionSize]:
                     name=name,
                     line=node.lineno,
                     lines=(node.end_lineno or node.lineno) - first + 1,
+                    body_lines=_body_lines(node),
                     branches=_branches(node),
                 )
             )
@@ -112,23 +129,38 @@ def function_sizes(root: Path = ROOT) -> list[FunctionSize]:
 
 
 def _table(sizes: list[FunctionSize], *, markdown: bool) -> str:
-    header = ("lines", "branches", "function")
-    rows = [(str(s.lines), str(s.branches), f"{s.path}:{s.line} {s.name}") for s in sizes]
+    header = ("lines", "body", "branches", "function")
+    rows = [
+        (str(s.lines), str(s.body_lines), str(s.branches), f"{s.path}:{s.line} {s.name}")
+        for s in sizes
+    ]
     if markdown:
-        lines = ["| " + " | ".join(header) + " |", "|---:|---:|---|"]
+        lines = ["| " + " | ".join(header) + " |", "|---:|---:|---:|---|"]
         lines += ["| " + " | ".join(row) + " |" for row in rows]
         return "\n".join(lines)
-    return "\n".join(f"{a:>6} {b:>9}  {c}" for a, b, c in [header, *rows])
+    return "\n".join(f"{a:>6} {b:>5} {c:>9}  {d}" for a, b, c, d in [header, *rows])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--top", type=int, default=20, help="how many functions (default 20)")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="the project tree to measure (default: this one)"
+    )
+    parser.add_argument(
+        "--only", default="", help="only functions whose 'path name' contains this text"
+    )
     arguments = parser.parse_args(argv)
     if arguments.top < 1:
         parser.error("--top must be at least 1")
-    sizes = function_sizes()
+    if not (arguments.root / "manage.py").is_file():
+        parser.error(f"--root {arguments.root} is not the project's top folder (no manage.py)")
+    sizes = [
+        size
+        for size in function_sizes(arguments.root)
+        if arguments.only in f"{size.path} {size.name}"
+    ]
     print(_table(sizes[: arguments.top], markdown=arguments.markdown))
     return 0
 
