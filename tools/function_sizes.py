@@ -87,7 +87,9 @@ def _body_lines(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
     return (function.end_lineno or function.lineno) - first.lineno + 1
 
 
-def _functions(tree: ast.AST, prefix: str = "") -> Iterator[tuple[str, ast.AST]]:
+def _functions(
+    tree: ast.AST, prefix: str = ""
+) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
     """Every function with its qualified name (``Class.method``, ``outer.inner``)."""
     for node in ast.iter_child_nodes(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -113,7 +115,6 @@ def function_sizes(root: Path = ROOT) -> list[FunctionSize]:
     for path in _python_files(root):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for name, node in _functions(tree):
-            assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)  # noqa: S101
             first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
             sizes.append(
                 FunctionSize(
