@@ -29,11 +29,13 @@ from reports.charts.radar import radar_chart
 from reports.data import CountryReport, country_report_data, regional_report_data
 from scoring.adapter import framework_layout
 from scoring.agreement import stakeholder_agreement
+from scoring.catalogue import catalogue_load, read_catalogue_file
 from scoring.engine import build_portfolio_problem
 from scoring.models import Intervention
 from scoring.planning import country_portfolio, latest_snapshot
 from scoring.services import score_run_create
 from surveys.frameworks.loader import load_framework_file
+from surveys.frameworks.persistence import framework_load
 from surveys.frameworks.reading import FrameworkError
 from surveys.models import AssessmentState, Country
 from tests.factories import complete_answers, country, make_assessment
@@ -42,6 +44,8 @@ from tests.reports.support import scored_world
 
 PINNED = Path(__file__).resolve().parent / "fixtures" / "pinned"
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FRAMEWORK = ROOT / "frameworks" / "dcna-2026.yaml"
+DEFAULT_CATALOGUE = ROOT / "frameworks" / "dcna-2026-interventions.yaml"
 BAD_QUESTIONS = Path(__file__).resolve().parent / "fixtures" / "bad-questions-framework.yaml"
 #: Fields holding database keys, the day of the run or the time a solver took: they differ
 #: from one run of the tests to the next.
@@ -151,6 +155,29 @@ class ReportDataPinTests(TestCase):
                 )
                 scope = "income-group" if income_group else "all"
                 assert_pinned(f"regional-report-{language}-{scope}", report)
+
+
+class DefaultFrameworkReportPinTests(TestCase):
+    """The shipped framework and catalogue: two countries with generated answers, scored."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        framework = framework_load(load_framework_file(DEFAULT_FRAMEWORK), publish=True).framework
+        catalogue_load(catalogue=read_catalogue_file(DEFAULT_CATALOGUE))
+        for alpha3, seed in (("GHA", 13), ("NPL", 14)):
+            assessment = make_assessment(
+                alpha3, framework=framework, round=2024, state=AssessmentState.APPROVED
+            )
+            complete_answers(assessment)
+            score_run_create(assessment=assessment, trigger="on_demand", seed=seed)
+
+    def test_country_and_regional_report_data_are_unchanged(self):
+        for language in ("en", "fr"):
+            with self.subTest(language=language):
+                report = country_report_data(country=country("GHA"), language=language)
+                assert_pinned(f"country-report-dcna-GHA-{language}", _stable(report))
+        regional = regional_report_data(countries=Country.objects.all(), language="en", round=2024)
+        assert_pinned("regional-report-dcna-en", regional)
 
 
 class EnginePinTests(SimpleTestCase):
