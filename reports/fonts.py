@@ -114,6 +114,17 @@ class FontFamily:
         return (self.regular, self.bold, self.italic, self.bold_italic)
 
 
+#: reportlab face name stem per source. reportlab's registry is one per process: the
+#: environment directory and matplotlib hold other DejaVu builds than Debian's (other metrics),
+#: so each source registers under its own names. Sharing "DejaVuSans" let whichever source was
+#: registered last (e.g. a test hiding the Debian fonts) silently replace the faces every later
+#: report drew with.
+_FACE_BASES: dict[FontSource, str] = {
+    "environment": "NeedsAssessmentSans",
+    "debian": "DejaVuSans",
+    "matplotlib": "DejaVuSansMatplotlib",
+    "reportlab": "Vera",
+}
 _registered: dict[tuple[str, str], FontFamily] = {}
 _lock = threading.Lock()
 
@@ -210,11 +221,7 @@ def register_fonts() -> FontFamily:
         if cached is not None:
             return cached
         is_vera = file_names == _VERA_FILES
-        base = "Vera" if is_vera else "DejaVuSans"
-        # The environment directory may hold a different DejaVu build from Debian's, so its
-        # faces get their own names instead of silently replacing already registered ones.
-        if source == "environment":
-            base = "NeedsAssessmentSans"
+        base = _FACE_BASES[source]
         face_names = (base, f"{base}-Bold", f"{base}-Oblique", f"{base}-BoldOblique")
         for face_name, file_name in zip(face_names, file_names, strict=True):
             pdfmetrics.registerFont(TTFont(face_name, str(directory / file_name)))

@@ -21,6 +21,7 @@ codes 1..A: a maturity scale whose custom level scores are unequally spaced (e.g
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ from scoring.adapter import AnswerError, FrameworkLayout, question_value
 from scoring.engine.agreement import (
     LOW_AGREEMENT_THRESHOLD,
     LOW_RELIABILITY_THRESHOLD,
+    PillarBootstrap,
     bootstrap_pillar_scores,
     pooled_krippendorff_alpha,
     rwg,
@@ -94,11 +96,60 @@ def stakeholder_agreement(
     >>> [(r["code"], round(r["rwg"], 6)) for r in results if r["scope"] == "question"]
     [('T.1', 0.5)]
     """
-    questions = layout.questions
-    column_of = {question.code: column for column, question in enumerate(questions)}
-    respondents = sorted({row[0] for row in rows}, key=str)
+    respondents, values = _answer_matrix(layout.questions, rows)
     if not respondents:
         return []
+    answered = ~np.isnan(values)
+    pillar_of_item, shares = nominal_pillar_shares(layout)
+    item_scores = normalise_items(layout.config.hierarchy, values, answered)
+    codes = _ordinal_codes(layout.questions, values, answered)
+    results = _question_results(layout.questions, codes, answered)
+    answered_items = np.flatnonzero(answered.any(axis=0))
+    bootstrap = None
+    if len(respondents) >= 2 and answered_items.size:
+        bootstrap = bootstrap_pillar_scores(
+            item_scores[:, answered_items],
+            pillar_of_item=[pillar_of_item[column] for column in answered_items],
+            item_weights=shares[answered_items],
+            n_resamples=n_resamples,
+            seed=seed,
+        )
+    for pillar in layout.config.levels[-1].codes:
+        entry = _pillar_result(pillar, pillar_of_item, codes, answered, answered_items, bootstrap)
+        if entry is not None:
+            results.append(entry)
+    if codes.columns:
+        results.append(_assessment_result(codes, len(respondents)))
+    return results
+
+
+@dataclass(frozen=True)
+class _OrdinalCodes:
+    """Ordinal answers coded 1..A on each question's own scale (NaN where unanswered).
+
+    ``columns`` are the ordinal questions with at least two scale points; ``scales`` holds
+    each one's possible engine values, ascending.
+    """
+
+    matrix: np.ndarray
+    columns: list[int]
+    scales: dict[int, tuple[float, ...]]
+
+    def points(self, column: int) -> int:
+        """A, the number of points of the question's scale."""
+        return len(self.scales[column])
+
+
+def _answer_matrix(
+    questions: Sequence[QuestionSpec], rows: Sequence[tuple[Any, str, object]]
+) -> tuple[list[Any], np.ndarray]:
+    """Respondents (sorted) and their engine values, respondents × questions (NaN if none).
+
+    Answers to unknown questions, empty answers and values that do not fit their question
+    are left out.
+    """
+    column_of = {question.code: column for column, question in enumerate(questions)}
+    respondents = sorted({row[0] for row in rows}, key=str)
     row_of = {respondent: index for index, respondent in enumerate(respondents)}
     values = np.full((len(respondents), len(questions)), np.nan)
     for respondent, code, value in rows:
@@ -109,15 +160,16 @@ def stakeholder_agreement(
             values[row_of[respondent], column] = question_value(questions[column], value)
         except AnswerError:
             continue
-    answered = ~np.isnan(values)
-    item_scores = normalise_items(layout.config.hierarchy, values, answered)
-    pillar_of_item, shares = nominal_pillar_shares(layout)
+    return respondents, values
 
-    results: list[dict[str, Any]] = []
-    ordinal_columns: list[int] = []
+
+def _ordinal_codes(
+    questions: Sequence[QuestionSpec], values: np.ndarray, answered: np.ndarray
+) -> _OrdinalCodes:
+    """The ordinal questions' answers as codes 1..A by the order of their possible scores."""
     ordinal = np.full(values.shape, np.nan)
-    scale_points: dict[int, int] = {}
-    scale_of: dict[int, tuple[float, ...]] = {}
+    columns: list[int] = []
+    scales: dict[int, tuple[float, ...]] = {}
     for column, question in enumerate(questions):
         if question.type not in _ORDINAL_TYPES:
             continue
@@ -126,81 +178,87 @@ def stakeholder_agreement(
             continue
         codes = np.searchsorted(np.array(scale), values[:, column]) + 1.0
         ordinal[:, column] = np.where(answered[:, column], codes, np.nan)
-        ordinal_columns.append(column)
-        scale_points[column] = len(scale)
-        scale_of[column] = scale
+        columns.append(column)
+        scales[column] = scale
+    return _OrdinalCodes(ordinal, columns, scales)
+
+
+def _question_results(
+    questions: Sequence[QuestionSpec], codes: _OrdinalCodes, answered: np.ndarray
+) -> list[dict[str, Any]]:
+    """r_wg of each answered ordinal question on its own scale."""
+    results = []
+    for column in codes.columns:
         count = int(answered[:, column].sum())
         if count == 0:
             continue
-        agreement = float(rwg(ordinal[:, column], scale_points=len(scale)))
+        agreement = float(rwg(codes.matrix[:, column], scale_points=codes.points(column)))
         results.append(
             {
                 "scope": "question",
-                "code": question.code,
+                "code": questions[column].code,
                 "rwg": None if np.isnan(agreement) else agreement,
                 "respondents": count,
                 "low_agreement": bool(agreement < LOW_AGREEMENT_THRESHOLD),
             }
         )
-
-    bootstrap = None
-    answered_items = np.flatnonzero(answered.any(axis=0))
-    if len(respondents) >= 2 and answered_items.size:
-        bootstrap = bootstrap_pillar_scores(
-            item_scores[:, answered_items],
-            pillar_of_item=[pillar_of_item[column] for column in answered_items],
-            item_weights=shares[answered_items],
-            n_resamples=n_resamples,
-            seed=seed,
-        )
-
-    pillar_codes = layout.config.levels[-1].codes
-    for pillar in pillar_codes:
-        columns = [
-            c for c in ordinal_columns if pillar_of_item[c] == pillar and answered[:, c].any()
-        ]
-        all_columns = [c for c in answered_items if pillar_of_item[c] == pillar]
-        if not all_columns:
-            continue
-        entry: dict[str, Any] = {
-            "scope": "pillar",
-            "code": pillar,
-            "respondents": int(answered[:, all_columns].any(axis=1).sum()),
-            "rwg": None,
-            "alpha": None,
-            "low_agreement": False,
-        }
-        if columns:
-            alpha = pooled_krippendorff_alpha(
-                ordinal[:, columns], [scale_of[c] for c in columns], level="ordinal"
-            )
-            entry["alpha"] = None if np.isnan(alpha) else float(alpha)
-            scales = {scale_points[c] for c in columns}
-            if len(scales) == 1:
-                agreement = rwg_j(ordinal[:, columns], scale_points=scales.pop())
-                entry["rwg"] = None if np.isnan(agreement) else float(agreement)
-            entry["low_agreement"] = bool(
-                (entry["alpha"] is not None and entry["alpha"] < LOW_RELIABILITY_THRESHOLD)
-                or (entry["rwg"] is not None and entry["rwg"] < LOW_AGREEMENT_THRESHOLD)
-            )
-        if bootstrap is not None and pillar in bootstrap.pillar_codes:
-            index = bootstrap.pillar_codes.index(pillar)
-            low, high = float(bootstrap.low[index]), float(bootstrap.high[index])
-            entry["interval_low"] = None if np.isnan(low) else low
-            entry["interval_high"] = None if np.isnan(high) else high
-        results.append(entry)
-
-    if ordinal_columns:
-        alpha = pooled_krippendorff_alpha(
-            ordinal[:, ordinal_columns], [scale_of[c] for c in ordinal_columns], level="ordinal"
-        )
-        results.append(
-            {
-                "scope": "assessment",
-                "code": "",
-                "alpha": None if np.isnan(alpha) else float(alpha),
-                "respondents": len(respondents),
-                "low_agreement": bool(alpha < LOW_RELIABILITY_THRESHOLD),
-            }
-        )
     return results
+
+
+def _pillar_result(
+    pillar: str,
+    pillar_of_item: Sequence[str],
+    codes: _OrdinalCodes,
+    answered: np.ndarray,
+    answered_items: np.ndarray,
+    bootstrap: PillarBootstrap | None,
+) -> dict[str, Any] | None:
+    """A pillar's alpha, r_wg(J) (one shared scale only) and bootstrap interval, or None.
+
+    None when no stakeholder answered any of the pillar's questions.
+    """
+    all_columns = [c for c in answered_items if pillar_of_item[c] == pillar]
+    if not all_columns:
+        return None
+    entry: dict[str, Any] = {
+        "scope": "pillar",
+        "code": pillar,
+        "respondents": int(answered[:, all_columns].any(axis=1).sum()),
+        "rwg": None,
+        "alpha": None,
+        "low_agreement": False,
+    }
+    columns = [c for c in codes.columns if pillar_of_item[c] == pillar and answered[:, c].any()]
+    if columns:
+        alpha = pooled_krippendorff_alpha(
+            codes.matrix[:, columns], [codes.scales[c] for c in columns], level="ordinal"
+        )
+        entry["alpha"] = None if np.isnan(alpha) else float(alpha)
+        scales = {codes.points(c) for c in columns}
+        if len(scales) == 1:
+            agreement = rwg_j(codes.matrix[:, columns], scale_points=scales.pop())
+            entry["rwg"] = None if np.isnan(agreement) else float(agreement)
+        entry["low_agreement"] = bool(
+            (entry["alpha"] is not None and entry["alpha"] < LOW_RELIABILITY_THRESHOLD)
+            or (entry["rwg"] is not None and entry["rwg"] < LOW_AGREEMENT_THRESHOLD)
+        )
+    if bootstrap is not None and pillar in bootstrap.pillar_codes:
+        index = bootstrap.pillar_codes.index(pillar)
+        low, high = float(bootstrap.low[index]), float(bootstrap.high[index])
+        entry["interval_low"] = None if np.isnan(low) else low
+        entry["interval_high"] = None if np.isnan(high) else high
+    return entry
+
+
+def _assessment_result(codes: _OrdinalCodes, respondents: int) -> dict[str, Any]:
+    """Krippendorff's alpha over every ordinal question of the assessment."""
+    alpha = pooled_krippendorff_alpha(
+        codes.matrix[:, codes.columns], [codes.scales[c] for c in codes.columns], level="ordinal"
+    )
+    return {
+        "scope": "assessment",
+        "code": "",
+        "alpha": None if np.isnan(alpha) else float(alpha),
+        "respondents": respondents,
+        "low_agreement": bool(alpha < LOW_RELIABILITY_THRESHOLD),
+    }

@@ -7,8 +7,6 @@ YAML, ``row 4 (SKL-TOT), column cost`` in CSV) and nothing is written unless the
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,8 +21,13 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from scoring.catalogue_files import (
+    check_file_size,
+    csv_entries,
+    read_catalogue_file_text,
+    yaml_mapping,
+)
 from scoring.models import DeliveryChannel, Intervention, InterventionKind
-from surveys.frameworks.reading import FrameworkError, parse_yaml
 from surveys.frameworks.spec import FrameworkSpec
 from surveys.models import Framework, FrameworkStatus
 
@@ -46,8 +49,11 @@ REQUIRED_FIELDS = ("code", "title", "kind", "channel", "targets", "cost", "durat
 CSV_LIST_SEPARATOR = ";"
 MAX_COST = Decimal("1e12")
 MAX_DURATION_MONTHS = 240
-MAX_FILE_BYTES = 5 * 1024 * 1024
 _CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_CSV_COLUMNS = frozenset(
+    {"framework", "code", "kind", "channel", "targets", "cost", "duration_months"}
+    | {"prerequisites", "exclusions", "active"}
+)
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 
@@ -120,11 +126,15 @@ class CatalogueLoadResult:
         }
 
 
-def read_catalogue_text(text: str, *, csv_format: bool) -> CatalogueFile:
-    """Parse YAML or CSV text into raw entries (no validation of values yet)."""
-    if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
-        raise CatalogueError([_("file: larger than %(limit)s bytes") % {"limit": MAX_FILE_BYTES}])
-    return _read_csv(text) if csv_format else _read_yaml(text)
+def read_catalogue_text(text: bytes | str, *, csv_format: bool) -> CatalogueFile:
+    """Parse YAML or CSV content into raw entries (no validation of values yet).
+
+    CSV may be given as bytes, whose encoding and delimiter are detected as for imports.
+    """
+    check_file_size(text, error_class=CatalogueError)
+    if csv_format:
+        return _read_csv(text)
+    return _read_yaml(text.decode("utf-8-sig") if isinstance(text, bytes) else text)
 
 
 def read_catalogue_file(path: str | Path) -> CatalogueFile:
@@ -135,26 +145,8 @@ def read_catalogue_file(path: str | Path) -> CatalogueFile:
     CatalogueError
         For an unknown extension, unreadable or malformed file.
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".yaml", ".yml", ".csv"):
-        raise CatalogueError(
-            [_("file: %(name)s must end in .yaml, .yml or .csv") % {"name": path.name}]
-        )
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise CatalogueError(
-            [
-                _("file: cannot read %(path)s: %(reason)s")
-                % {"path": path, "reason": error.strerror or error}
-            ]
-        ) from error
-    except UnicodeDecodeError as error:
-        raise CatalogueError(
-            [_("file: %(name)s is not UTF-8 text") % {"name": path.name}]
-        ) from error
-    return read_catalogue_text(text, csv_format=suffix == ".csv")
+    content = read_catalogue_file_text(path, error_class=CatalogueError)
+    return read_catalogue_text(content.content, csv_format=content.is_csv)
 
 
 def validate_catalogue(
@@ -347,14 +339,11 @@ def expand_targets(targets: Mapping[str, float], spec: FrameworkSpec) -> dict[st
 
 
 def _read_yaml(text: str) -> CatalogueFile:
-    try:
-        data = parse_yaml(text)
-    except FrameworkError as error:
-        raise CatalogueError([str(issue) for issue in error.issues]) from error
-    if not isinstance(data, dict):
-        raise CatalogueError(
-            [_("file: expected a mapping with 'format', 'framework', 'interventions'")]
-        )
+    data = yaml_mapping(
+        text,
+        error_class=CatalogueError,
+        expected=_("file: expected a mapping with 'format', 'framework', 'interventions'"),
+    )
     errors = [
         _("%(key)s: unknown top-level key") % {"key": key}
         for key in data
@@ -386,64 +375,44 @@ def _read_yaml(text: str) -> CatalogueFile:
     return CatalogueFile(framework_code=framework_code, entries=tuple(entries))
 
 
-def _read_csv(text: str) -> CatalogueFile:
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
-    allowed = {"framework", "code", "kind", "channel", "targets", "cost", "duration_months"}
-    allowed |= {"prerequisites", "exclusions", "active"}
-    errors = []
-    for column in header:
-        if column in allowed or re.fullmatch(r"(title|description)_[a-z]{2,3}", column or ""):
-            continue
-        errors.append(_("header, column %(column)s: unknown column") % {"column": repr(column)})
-    for column in ("code", "kind", "channel", "targets", "cost", "duration_months", "title_en"):
-        if column not in header:
-            errors.append(_("header: missing column %(column)s") % {"column": repr(column)})
-    if errors:
-        raise CatalogueError(errors)
-    entries = []
-    frameworks: set[str] = set()
-    for row_number, row in enumerate(reader, start=2):
-        if None in row:
-            errors.append(
-                _("row %(number)s: more cells than columns in the header") % {"number": row_number}
-            )
-            continue
-        cells = {key: (value or "").strip() for key, value in row.items()}
-        if not any(cells.values()):
-            continue
-        if cells.get("framework"):
-            frameworks.add(cells["framework"])
-        values: dict[str, Any] = {
-            key: cells[key]
-            for key in ("code", "kind", "channel", "cost", "duration_months")
-            if key in cells
+def _read_csv(content: bytes | str) -> CatalogueFile:
+    """One intervention per row; lists (prerequisites, exclusions) are ``;``-separated."""
+    table = csv_entries(
+        content,
+        error_class=CatalogueError,
+        allowed=_CSV_COLUMNS,
+        allowed_pattern=r"(title|description)_[a-z]{2,3}",
+        required=("code", "kind", "channel", "targets", "cost", "duration_months", "title_en"),
+    )
+    entries = [
+        RawEntry(place=place, values=_csv_values(cells), is_csv=True) for place, cells in table.rows
+    ]
+    if table.problems:
+        raise CatalogueError(list(table.problems))
+    return CatalogueFile(framework_code=table.framework_code, entries=tuple(entries))
+
+
+def _csv_values(cells: dict[str, str]) -> dict[str, Any]:
+    """A row's cells as the fields of a YAML entry (texts by language, lists split)."""
+    values: dict[str, Any] = {
+        key: cells[key]
+        for key in ("code", "kind", "channel", "cost", "duration_months")
+        if key in cells
+    }
+    for name in ("title", "description"):
+        values[name] = {
+            column.split("_", 1)[1]: cell
+            for column, cell in cells.items()
+            if column.startswith(f"{name}_") and cell
         }
-        for name in ("title", "description"):
-            values[name] = {
-                column.split("_", 1)[1]: cell
-                for column, cell in cells.items()
-                if column.startswith(f"{name}_") and cell
-            }
-        values["targets"] = cells.get("targets", "")
-        for name in ("prerequisites", "exclusions"):
-            values[name] = [
-                code.strip()
-                for code in cells.get(name, "").split(CSV_LIST_SEPARATOR)
-                if code.strip()
-            ]
-        if cells.get("active"):
-            values["active"] = cells["active"]
-        place = _("row %(number)s") % {"number": row_number}
-        entries.append(RawEntry(place=place, values=values, is_csv=True))
-    if len(frameworks) > 1:
-        errors.append(
-            _("column 'framework': several frameworks in one file: %(codes)s")
-            % {"codes": sorted(frameworks)}
-        )
-    if errors:
-        raise CatalogueError(errors)
-    return CatalogueFile(framework_code=next(iter(frameworks), None), entries=tuple(entries))
+    values["targets"] = cells.get("targets", "")
+    for name in ("prerequisites", "exclusions"):
+        values[name] = [
+            code.strip() for code in cells.get(name, "").split(CSV_LIST_SEPARATOR) if code.strip()
+        ]
+    if cells.get("active"):
+        values["active"] = cells["active"]
+    return values
 
 
 def _where(entry: RawEntry, code: str | None) -> str:

@@ -21,7 +21,6 @@ numbered in a spreadsheet: the header is row 1) and its column.
 from __future__ import annotations
 
 import csv
-import io
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from scoring.adapter import (
 )
 from scoring.engine.pipeline import ScoreResult, score
 from scoring.imputation_bounds import ImputationBounds, imputation_bounds
+from surveys.exchange.reading import ImportFileError, read_csv_rows
 from surveys.frameworks.loader import load_framework_file
 from surveys.frameworks.spec import FrameworkSpec, QuestionSpec, QuestionType, translate
 
@@ -144,27 +144,32 @@ def _cell_value(question: QuestionSpec, cell: str) -> object:
     return cell
 
 
-def read_table(spec: FrameworkSpec, text: str) -> _Table:
-    """Parse and check a data table; raises :class:`TableError` listing every problem."""
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text.split("\n", 1)[0], delimiters=",;\t"
-        )
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
-    if not rows or not any(cell.strip() for cell in rows[0]):
+def read_table(spec: FrameworkSpec, data: bytes | str) -> _Table:
+    """Parse and check a data table; raises :class:`TableError` listing every problem.
+
+    The bytes are read by the platform's one CSV reader
+    (:func:`surveys.exchange.reading.read_csv_rows`): UTF-8 with or without byte-order mark
+    or UTF-16, comma, semicolon or tab, within the import bounds. Column names are question
+    or indicator codes, matched exactly.
+    """
+    content = data.encode("utf-8") if isinstance(data, str) else data
+    if not content.strip():
         raise TableError(["row 1: the table is empty; expected a header row"])
-    header = rows[0]
+    try:
+        table = read_csv_rows(content)
+        header = table.header
+        rows = list(table.rows)
+    except ImportFileError as error:
+        raise TableError([str(error)]) from error
+    if not any(header):
+        raise TableError(["row 1: the table is empty; expected a header row"])
     if len(header) < 2:
         raise TableError(["row 1: expected a unit column and at least one indicator column"])
     questions, errors = _column_questions(spec, header)
     units: list[str] = []
     answers: list[dict[str, RawAnswer]] = []
     first_row_of: dict[str, int] = {}
-    for row_number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    for row_number, row in rows:
         if len(row) != len(header):
             errors.append(
                 f"row {row_number}: {len(row)} cells but the header has {len(header)} columns"
@@ -327,11 +332,7 @@ def score_table(
     """
     spec = load_framework_file(framework_path)
     layout = framework_layout(spec)
-    try:
-        text = Path(data_path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise TableError([f"{data_path}: not UTF-8 text ({error})"]) from error
-    table = read_table(spec, text)
+    table = read_table(spec, Path(data_path).read_bytes())
     values, status = answer_arrays(layout, table.answers)
     result = score(layout.config, values, status)
     bounds = imputation_bounds(layout, values, status) if with_bounds else None

@@ -8,8 +8,6 @@ file again updates the same rows by code and changes nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,14 +20,18 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from scoring.catalogue import CatalogueError, framework_for_catalogue
+from scoring.catalogue_files import (
+    check_file_size,
+    csv_entries,
+    read_catalogue_file_text,
+    yaml_mapping,
+)
 from scoring.models import DeliveryMode, DemandRule, Offer, OfferLevel, Provider, ProviderKind
-from surveys.frameworks.reading import FrameworkError, parse_yaml
 from surveys.frameworks.spec import FrameworkSpec
 from surveys.models import Country
 from surveys.models.countries import ItuRegion
 
 FORMAT = "offer-catalogue/1"
-MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_SEATS = 10_000_000
 MAX_COST = Decimal("1e9")
 MAX_DURATION_DAYS = 3650
@@ -127,34 +129,16 @@ def is_language(code: str) -> bool:
 
 def read_offers_file(path: str | Path) -> _File:
     """Read a ``.yaml``/``.yml`` or ``.csv`` offer file (values are checked by the loader)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".yaml", ".yml", ".csv"):
-        raise OfferCatalogueError(
-            [_("file: %(name)s must end in .yaml, .yml or .csv") % {"name": path.name}]
-        )
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise OfferCatalogueError(
-            [
-                _("file: cannot read %(path)s: %(reason)s")
-                % {"path": path, "reason": error.strerror or error}
-            ]
-        ) from error
-    except UnicodeDecodeError as error:
-        raise OfferCatalogueError(
-            [_("file: %(name)s is not UTF-8 text") % {"name": path.name}]
-        ) from error
-    return read_offers_text(text, csv_format=suffix == ".csv")
+    content = read_catalogue_file_text(path, error_class=OfferCatalogueError)
+    return read_offers_text(content.content, csv_format=content.is_csv)
 
 
-def read_offers_text(text: str, *, csv_format: bool) -> _File:
-    if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
-        raise OfferCatalogueError(
-            [_("file: larger than %(limit)s bytes") % {"limit": MAX_FILE_BYTES}]
-        )
-    return _read_csv(text) if csv_format else _read_yaml(text)
+def read_offers_text(text: bytes | str, *, csv_format: bool) -> _File:
+    """Parse YAML or CSV content into raw entries; CSV may be bytes in any import encoding."""
+    check_file_size(text, error_class=OfferCatalogueError)
+    if csv_format:
+        return _read_csv(text)
+    return _read_yaml(text.decode("utf-8-sig") if isinstance(text, bytes) else text)
 
 
 def offers_load(*, catalogue: _File, framework_code: str | None = None) -> OffersLoadResult:
@@ -244,14 +228,11 @@ def expand_topics(topics: Sequence[str], spec: FrameworkSpec) -> set[str]:
 
 
 def _read_yaml(text: str) -> _File:
-    try:
-        data = parse_yaml(text)
-    except FrameworkError as error:
-        raise OfferCatalogueError([str(issue) for issue in error.issues]) from error
-    if not isinstance(data, dict):
-        raise OfferCatalogueError(
-            [_("file: expected a mapping with 'format', 'framework', 'providers', 'offers'")]
-        )
+    data = yaml_mapping(
+        text,
+        error_class=OfferCatalogueError,
+        expected=_("file: expected a mapping with 'format', 'framework', 'providers', 'offers'"),
+    )
     errors = [
         _("%(key)s: unknown top-level key") % {"key": key} for key in data if key not in _TOP_LEVEL
     ]
@@ -290,43 +271,20 @@ def _read_yaml(text: str) -> _File:
     )
 
 
-def _read_csv(text: str) -> _File:
+def _read_csv(content: bytes | str) -> _File:
     """One offer per row; provider columns repeat on each of its offers and must agree."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
-    errors = [
-        _("header, column %(column)s: unknown column") % {"column": repr(column)}
-        for column in header
-        if column not in _CSV_COLUMNS and not re.fullmatch(r"title_[a-z]{2,3}", column or "")
-    ]
-    for column in ("provider", "code", "topics", "mode", "languages", "seats", "cost"):
-        if column not in header:
-            errors.append(_("header: missing column %(column)s") % {"column": repr(column)})
-    if errors:
-        raise OfferCatalogueError(errors)
+    table = csv_entries(
+        content,
+        error_class=OfferCatalogueError,
+        allowed=_CSV_COLUMNS,
+        allowed_pattern=r"title_[a-z]{2,3}",
+        required=("provider", "code", "topics", "mode", "languages", "seats", "cost"),
+    )
+    errors = list(table.problems)
     providers: dict[str, _Entry] = {}
     offers: list[_Entry] = []
-    frameworks: set[str] = set()
-    for row_number, row in enumerate(reader, start=2):
-        place = _("row %(number)s") % {"number": row_number}
-        if None in row:
-            errors.append(
-                _("row %(number)s: more cells than columns in the header") % {"number": row_number}
-            )
-            continue
-        cells = {key: (value or "").strip() for key, value in row.items()}
-        if not any(cells.values()):
-            continue
-        if cells.get("framework"):
-            frameworks.add(cells["framework"])
-        provider = {
-            "code": cells.get("provider", ""),
-            "name": cells.get("provider_name", ""),
-            "kind": cells.get("provider_kind", ""),
-            "country": cells.get("provider_country", ""),
-            "region": cells.get("provider_region", ""),
-            "languages": _split(cells.get("provider_languages", "")),
-        }
+    for place, cells in table.rows:
+        provider = _csv_provider(cells)
         if provider["name"] and provider["code"]:
             earlier = providers.get(provider["code"])
             if earlier is None:
@@ -336,33 +294,45 @@ def _read_csv(text: str) -> _File:
                     _("%(place)s, provider %(code)s: details differ from %(earlier)s")
                     % {"place": place, "code": provider["code"], "earlier": earlier.place}
                 )
-        values: dict[str, Any] = {
-            key: cells[key]
-            for key in ("code", "mode", "seats", "cost", "duration_days", "level", "active")
-            if cells.get(key)
-        }
-        values["provider"] = cells.get("provider", "")
-        values["topics"] = _split(cells.get("topics", ""))
-        values["languages"] = _split(cells.get("languages", ""))
-        values["title"] = {
-            column.split("_", 1)[1]: cell
-            for column, cell in cells.items()
-            if column.startswith("title_") and cell
-        }
-        offers.append(_Entry(place, values, is_csv=True))
-    if len(frameworks) > 1:
-        errors.append(
-            _("column 'framework': several frameworks in one file: %(codes)s")
-            % {"codes": sorted(frameworks)}
-        )
+        offers.append(_Entry(place, _csv_offer(cells), is_csv=True))
     return _File(
-        framework_code=next(iter(frameworks), None),
+        framework_code=table.framework_code,
         sample=False,
         providers=tuple(providers.values()),
         offers=tuple(offers),
         rules=(),
         problems=tuple(errors),
     )
+
+
+def _csv_provider(cells: dict[str, str]) -> dict[str, Any]:
+    """The provider columns of a row, as the fields of a YAML provider."""
+    return {
+        "code": cells.get("provider", ""),
+        "name": cells.get("provider_name", ""),
+        "kind": cells.get("provider_kind", ""),
+        "country": cells.get("provider_country", ""),
+        "region": cells.get("provider_region", ""),
+        "languages": _split(cells.get("provider_languages", "")),
+    }
+
+
+def _csv_offer(cells: dict[str, str]) -> dict[str, Any]:
+    """The offer columns of a row, as the fields of a YAML offer (lists split on ``;``)."""
+    values: dict[str, Any] = {
+        key: cells[key]
+        for key in ("code", "mode", "seats", "cost", "duration_days", "level", "active")
+        if cells.get(key)
+    }
+    values["provider"] = cells.get("provider", "")
+    values["topics"] = _split(cells.get("topics", ""))
+    values["languages"] = _split(cells.get("languages", ""))
+    values["title"] = {
+        column.split("_", 1)[1]: cell
+        for column, cell in cells.items()
+        if column.startswith("title_") and cell
+    }
+    return values
 
 
 def _split(text: str) -> list[str]:

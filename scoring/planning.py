@@ -58,6 +58,7 @@ from scoring.catalogue import (  # noqa: F401  (re-exported: the catalogue's pub
     validate_catalogue,
 )
 from scoring.engine.portfolio import (
+    PortfolioProblem,
     PortfolioResult,
     build_improvement_matrix,
     build_portfolio_problem,
@@ -624,6 +625,23 @@ def country_portfolio(
         raise PlanningError(_("The budget must be a number of USD, zero or more."))
     if horizon_months is not None and horizon_months < 0:
         raise PlanningError(_("The time horizon must be zero or more months."))
+    items, notes = _deliverable_items(snapshot, interventions)
+    problem = _portfolio_problem(snapshot, items, budget, horizon_months, pillar_minimums)
+    result, frequencies, n_samples = _solve_portfolio(
+        problem, snapshot, samples=samples, seed=seed, compare_greedy=compare_greedy
+    )
+    lines = _portfolio_lines(items, problem, result, frequencies, language)
+    return CountryPortfolio(result, lines, n_samples, tuple(notes))
+
+
+def _deliverable_items(
+    snapshot: ScoreSnapshot, interventions: Sequence[Intervention]
+) -> tuple[list[Intervention], list[str]]:
+    """The interventions that can be delivered, and notes on those that cannot.
+
+    Raises :class:`PlanningError` for an empty catalogue, for interventions pointing at
+    indicators the framework version does not have, and when none can be delivered.
+    """
     spec = snapshot.spec
     if not interventions:
         raise PlanningError(
@@ -634,9 +652,7 @@ def country_portfolio(
             % {"framework": spec.code}
         )
     items, notes = _deliverable(interventions)
-    codes = [item.code for item in items]
-    indicator_codes = [ind.code for ind in snapshot.indicators]
-    known = set(indicator_codes)
+    known = {ind.code for ind in snapshot.indicators}
     unknown = [
         f"{item.code} → {code}"
         for item in items
@@ -653,6 +669,20 @@ def country_portfolio(
         )
     if not items:
         raise PlanningError(" ".join(notes) or _("No intervention can be delivered."))
+    return items, notes
+
+
+def _portfolio_problem(
+    snapshot: ScoreSnapshot,
+    items: Sequence[Intervention],
+    budget: float,
+    horizon_months: float | None,
+    pillar_minimums: Mapping[str, int] | None,
+) -> PortfolioProblem:
+    """The engine's problem: costs, improvements of the gaps, durations and catalogue rules."""
+    spec = snapshot.spec
+    codes = [item.code for item in items]
+    indicator_codes = [ind.code for ind in snapshot.indicators]
     available = set(codes)
     prerequisites = [(item.code, required) for item in items for required in item.prerequisites]
     exclusion_groups = {
@@ -668,7 +698,7 @@ def country_portfolio(
     gaps = np.array([ind.gap or 0.0 for ind in snapshot.indicators])
     weights = np.array([ind.effective_weight for ind in snapshot.indicators])
     try:
-        problem = build_portfolio_problem(
+        return build_portfolio_problem(
             [float(item.cost) for item in items],
             float(budget),
             improvements=improvements,
@@ -686,17 +716,40 @@ def country_portfolio(
         # The engine speaks English; the planner page shows its words under a translated
         # headline ("No portfolio can be computed.").
         raise PlanningError(str(error)) from error
-    frequencies = None
-    n_samples = 0
+
+
+def _solve_portfolio(
+    problem: PortfolioProblem,
+    snapshot: ScoreSnapshot,
+    *,
+    samples: int,
+    seed: int | None,
+    compare_greedy: bool,
+) -> tuple[PortfolioResult, np.ndarray | None, int]:
+    """The optimal portfolio and, with ``samples``, how often each intervention is chosen.
+
+    With samples drawn from the stored score intervals the portfolio is also solved for each
+    sample (:func:`scoring.engine.portfolio.robust_portfolio`); the result is the nominal one.
+    Returns the result, the selection frequencies (None without samples) and the number of
+    samples solved.
+    """
     gap_samples = _gap_samples(snapshot, samples, seed) if samples else None
-    if gap_samples is not None:
-        robust = robust_portfolio(problem, gap_samples=gap_samples)
-        result = robust.nominal
-        if robust.n_solved:
-            frequencies = robust.selection_frequency
-            n_samples = robust.n_samples
-    else:
-        result = optimise_portfolio(problem, compare_greedy=compare_greedy)
+    if gap_samples is None:
+        return optimise_portfolio(problem, compare_greedy=compare_greedy), None, 0
+    robust = robust_portfolio(problem, gap_samples=gap_samples)
+    if not robust.n_solved:
+        return robust.nominal, None, 0
+    return robust.nominal, robust.selection_frequency, robust.n_samples
+
+
+def _portfolio_lines(
+    items: Sequence[Intervention],
+    problem: PortfolioProblem,
+    result: PortfolioResult,
+    frequencies: np.ndarray | None,
+    language: str,
+) -> tuple[PortfolioLine, ...]:
+    """One line per intervention: chosen first, then by frequency, gain per dollar and code."""
     greedy_selected = set(result.greedy.selected) if result.greedy else set()
     kinds, channels = _choice_labels()
     optimal = set(result.selected)
@@ -723,7 +776,7 @@ def country_portfolio(
             line.code,
         )
     )
-    return CountryPortfolio(result, tuple(lines), n_samples, tuple(notes))
+    return tuple(lines)
 
 
 def _choice_labels() -> tuple[dict[str, str], dict[str, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from reportlab.graphics.shapes import (
     Drawing,
@@ -37,7 +38,10 @@ from reports.charts.base import (
     _string,
     _wrap,
 )
-from reports.fonts import register_fonts, safe_text
+from reports.fonts import FontFamily, register_fonts, safe_text
+
+#: Font size of the spoke labels (points).
+LABEL_SIZE = 7.5
 
 
 def radar_chart(
@@ -77,58 +81,126 @@ def radar_chart(
     ('Pillar', 'Score', 'Target')
     """
     text = text or ChartText()
+    series = _radar_series(labels, scores, targets, interval_low, interval_high)
+    fonts = register_fonts()
+    legend, legend_height = _radar_legend(text, series.has_intervals, width, fonts.regular)
+    radius = min(width * 0.24, 120.0)
+    chart_height = 2 * (radius + _label_room(radius))
+    drawing = _new_drawing(width, chart_height + legend_height + 6)
+    spokes = _Spokes(
+        centre_x=width / 2,
+        centre_y=legend_height + 6 + chart_height / 2,
+        radius=radius,
+        count=len(series.labels),
+    )
+    _draw_grid(drawing, spokes, fonts.regular)
+    _draw_series(drawing, spokes, series)
+    _draw_labels(drawing, spokes, series, text, digits, fonts, label_width=width * 0.22)
+    drawing.add(Group(legend, transform=(1, 0, 0, 1, 0, legend_height + 3)))
+    return Chart(
+        drawing=drawing,
+        title=title if title is not None else text.radar_title,
+        description=description
+        if description is not None
+        else text.radar_description.format(count=spokes.count),
+        table=_radar_table(series, text, digits),
+    )
+
+
+@dataclass(frozen=True)
+class _RadarSeries:
+    """The validated values of a radar: NaN for insufficient data, intervals or None."""
+
+    labels: tuple[str, ...]
+    scores: tuple[float, ...]
+    targets: tuple[float, ...]
+    lows: tuple[float, ...] | None
+    highs: tuple[float, ...] | None
+
+    @property
+    def has_intervals(self) -> bool:
+        return self.lows is not None and self.highs is not None
+
+
+def _radar_series(
+    labels: Sequence[str],
+    scores: Sequence[float | None],
+    targets: Sequence[float | None],
+    interval_low: Sequence[float | None] | None,
+    interval_high: Sequence[float | None] | None,
+) -> _RadarSeries:
+    """Check the inputs (three pillars or more, values in [0, 100], low ≤ high)."""
     place = "radar_chart"
     labels = _as_labels(labels, name="labels", place=place)
     count = len(labels)
     if count < 3:
         raise ValueError(f"{place}: needs at least 3 pillars, got {count}; use gap_bar_chart")
-    scores = _as_values(scores, name="scores", place=place, length=count, lower=0, upper=100)
-    targets = _as_values(targets, name="targets", place=place, length=count, lower=0, upper=100)
+    bounds = {"place": place, "length": count, "lower": 0, "upper": 100}
+    score_values = _as_values(scores, name="scores", **bounds)
+    target_values = _as_values(targets, name="targets", **bounds)
     if (interval_low is None) != (interval_high is None):
         raise ValueError(f"{place}: give both interval_low and interval_high, or neither")
     lows = highs = None
     if interval_low is not None and interval_high is not None:
-        lows = _as_values(
-            interval_low, name="interval_low", place=place, length=count, lower=0, upper=100
-        )
-        highs = _as_values(
-            interval_high, name="interval_high", place=place, length=count, lower=0, upper=100
-        )
+        lows = _as_values(interval_low, name="interval_low", **bounds)
+        highs = _as_values(interval_high, name="interval_high", **bounds)
         for index, (low, high) in enumerate(zip(lows, highs, strict=True)):
             if low > high:
                 raise ValueError(f"{place}: interval_low[{index}] > interval_high[{index}]")
+    return _RadarSeries(tuple(labels), score_values, target_values, lows, highs)
 
-    fonts = register_fonts()
-    font = fonts.regular
-    label_size = 7.5
-    label_width = width * 0.22
-    radius = min(width * 0.24, 120.0)
-    # Room above and below the outer ring for labels of up to four lines (two for the name,
-    # one for the values, one for the interval), placed at 112% of the radius.
-    label_room = 0.12 * radius + 4 * (label_size + 1.5) + 6
-    chart_height = 2 * (radius + label_room)
-    legend_entries = [
+
+@dataclass(frozen=True)
+class _Spokes:
+    """Where the radar sits: spoke ``index`` points up for 0, then clockwise."""
+
+    centre_x: float
+    centre_y: float
+    radius: float
+    count: int
+
+    def angle(self, index: int) -> float:
+        return math.pi / 2 - 2 * math.pi * index / self.count
+
+    def point(self, index: int, value: float) -> tuple[float, float]:
+        """The point of spoke ``index`` at ``value`` on the 0–100 scale."""
+        angle = self.angle(index)
+        distance = self.radius * value / 100
+        return self.centre_x + distance * math.cos(angle), self.centre_y + distance * math.sin(
+            angle
+        )
+
+
+def _label_room(radius: float) -> float:
+    """Room above and below the outer ring for the spoke labels.
+
+    Labels of up to four lines (two for the name, one for the values, one for the interval)
+    are placed at 112% of the radius.
+    """
+    return 0.12 * radius + 4 * (LABEL_SIZE + 1.5) + 6
+
+
+def _radar_legend(
+    text: ChartText, has_intervals: bool, width: float, font: str
+) -> tuple[Group, float]:
+    """The legend (score, target and, with intervals, the whisker) and its height."""
+    entries = [
         _LegendEntry(text.score, _line_sample(SCORE_COLOUR, None, "circle")),
         _LegendEntry(text.target, _line_sample(TARGET_COLOUR, (4, 2), "square")),
     ]
-    if lows is not None:
-        legend_entries.append(_LegendEntry(text.interval, _whisker_sample()))
-    legend, legend_height = _legend(legend_entries, x=10, top=0, width=width - 20, font=font)
-    height = chart_height + legend_height + 6
-    drawing = _new_drawing(width, height)
-    centre_x, centre_y = width / 2, legend_height + 6 + chart_height / 2
+    if has_intervals:
+        entries.append(_LegendEntry(text.interval, _whisker_sample()))
+    return _legend(entries, x=10, top=0, width=width - 20, font=font)
 
-    def point(index: int, value: float) -> tuple[float, float]:
-        angle = math.pi / 2 - 2 * math.pi * index / count
-        distance = radius * value / 100
-        return centre_x + distance * math.cos(angle), centre_y + distance * math.sin(angle)
 
+def _draw_grid(drawing: Drawing, spokes: _Spokes, font: str) -> None:
+    """Rings every 20 points, labelled along the first spoke, and the spokes themselves."""
     for level in (20, 40, 60, 80, 100):
         ring: list[float] = []
-        for index in range(count):
-            ring.extend(point(index, level))
+        for index in range(spokes.count):
+            ring.extend(spokes.point(index, level))
         drawing.add(Polygon(ring, fillColor=None, strokeColor=GRID_COLOUR, strokeWidth=0.5))
-        scale_x, scale_y = point(0, level)
+        scale_x, scale_y = spokes.point(0, level)
         drawing.add(
             _string(
                 scale_x - 3,
@@ -140,57 +212,66 @@ def radar_chart(
                 colour=MUTED_TEXT_COLOUR,
             )
         )
-    for index in range(count):
+    for index in range(spokes.count):
         drawing.add(
-            Line(centre_x, centre_y, *point(index, 100), strokeColor=GRID_COLOUR, strokeWidth=0.5)
+            Line(
+                spokes.centre_x,
+                spokes.centre_y,
+                *spokes.point(index, 100),
+                strokeColor=GRID_COLOUR,
+                strokeWidth=0.5,
+            )
         )
 
-    all_scores_known = not any(math.isnan(score) for score in scores)
-    if all_scores_known:
+
+def _draw_series(drawing: Drawing, spokes: _Spokes, series: _RadarSeries) -> None:
+    """The score area (only when every score is known), whiskers, target and score outlines."""
+    if not any(math.isnan(score) for score in series.scores):
         outline: list[float] = []
-        for index, score in enumerate(scores):
-            outline.extend(point(index, score))
+        for index, score in enumerate(series.scores):
+            outline.extend(spokes.point(index, score))
         drawing.add(Polygon(outline, fillColor=SCORE_FILL_COLOUR, strokeColor=None))
-
-    if lows is not None and highs is not None:
-        for index, (low, high) in enumerate(zip(lows, highs, strict=True)):
+    if series.lows is not None and series.highs is not None:
+        for index, (low, high) in enumerate(zip(series.lows, series.highs, strict=True)):
             if not (math.isnan(low) or math.isnan(high)):
-                drawing.add(_radial_whisker(point, index, low, high, count))
-
+                drawing.add(_radial_whisker(spokes.point, index, low, high, spokes.count))
     _add_closed_series(
         drawing,
-        [point(i, t) if not math.isnan(t) else None for i, t in enumerate(targets)],
+        [spokes.point(i, t) if not math.isnan(t) else None for i, t in enumerate(series.targets)],
         colour=TARGET_COLOUR,
         dash=(4, 2),
         shape="square",
     )
     _add_closed_series(
         drawing,
-        [point(i, s) if not math.isnan(s) else None for i, s in enumerate(scores)],
+        [spokes.point(i, s) if not math.isnan(s) else None for i, s in enumerate(series.scores)],
         colour=SCORE_COLOUR,
         dash=None,
         shape="circle",
     )
 
-    for index, label in enumerate(labels):
-        angle = math.pi / 2 - 2 * math.pi * index / count
-        anchor_x, anchor_y = point(index, 112)
+
+def _draw_labels(
+    drawing: Drawing,
+    spokes: _Spokes,
+    series: _RadarSeries,
+    text: ChartText,
+    digits: int,
+    fonts: FontFamily,
+    *,
+    label_width: float,
+) -> None:
+    """Each spoke's label outside the ring: name, then "score (target t)" in bold, interval."""
+    font = fonts.regular
+    line_height = LABEL_SIZE + 1.5
+    for index, label in enumerate(series.labels):
+        angle = spokes.angle(index)
+        anchor_x, anchor_y = spokes.point(index, 112)
         cosine, sine = math.cos(angle), math.sin(angle)
         anchor = "start" if cosine > 0.25 else "end" if cosine < -0.25 else "middle"
-        name_lines = _wrap(safe_text(label, font), font, label_size, label_width, 2)
-        if math.isnan(scores[index]):
-            value_line = text.insufficient_data
-        else:
-            value_line = text.score_and_target.format(
-                score=_format(scores[index], text, digits),
-                target=_format(targets[index], text, digits),
-            )
-        value_line = _fit(safe_text(value_line, font), font, label_size, label_width)
-        lines = [*name_lines, value_line]
-        if lows is not None and highs is not None and not math.isnan(scores[index]):
-            interval_line = f"[{_interval_text(lows[index], highs[index], text, digits)}]"
-            lines.append(_fit(safe_text(interval_line, font), font, label_size, label_width))
-        line_height = label_size + 1.5
+        name_lines = _wrap(safe_text(label, font), font, LABEL_SIZE, label_width, 2)
+        lines = [*name_lines, *_value_lines(series, index, text, digits, font, label_width)]
+        # Above the ring labels grow upwards, below it downwards, at the sides around the spoke.
         block_height = line_height * len(lines)
         if sine > 0.25:
             top = anchor_y + block_height - line_height + 2
@@ -206,29 +287,47 @@ def radar_chart(
                     top - line_index * line_height,
                     line,
                     font=fonts.bold if is_value else font,
-                    size=label_size,
+                    size=LABEL_SIZE,
                     anchor=anchor,
                 )
             )
-    drawing.add(Group(legend, transform=(1, 0, 0, 1, 0, legend_height + 3)))
 
+
+def _value_lines(
+    series: _RadarSeries, index: int, text: ChartText, digits: int, font: str, width: float
+) -> list[str]:
+    """ "score (target t)" or "insufficient data", then "[low–high]" when there is an interval."""
+    score = series.scores[index]
+    if math.isnan(score):
+        value_line = text.insufficient_data
+    else:
+        value_line = text.score_and_target.format(
+            score=_format(score, text, digits),
+            target=_format(series.targets[index], text, digits),
+        )
+    lines = [_fit(safe_text(value_line, font), font, LABEL_SIZE, width)]
+    if series.lows is not None and series.highs is not None and not math.isnan(score):
+        interval_line = f"[{_interval_text(series.lows[index], series.highs[index], text, digits)}]"
+        lines.append(_fit(safe_text(interval_line, font), font, LABEL_SIZE, width))
+    return lines
+
+
+def _radar_table(series: _RadarSeries, text: ChartText, digits: int) -> DataTable:
+    """The values shown, as the chart's text alternative."""
     header = [text.pillar, text.score, text.target]
-    if lows is not None:
+    if series.lows is not None:
         header.append(text.interval)
     rows = []
-    for index, label in enumerate(labels):
-        row = [label, _format(scores[index], text, digits), _format(targets[index], text, digits)]
-        if lows is not None and highs is not None:
-            row.append(_interval_text(lows[index], highs[index], text, digits))
+    for index, label in enumerate(series.labels):
+        row = [
+            label,
+            _format(series.scores[index], text, digits),
+            _format(series.targets[index], text, digits),
+        ]
+        if series.lows is not None and series.highs is not None:
+            row.append(_interval_text(series.lows[index], series.highs[index], text, digits))
         rows.append(tuple(row))
-    return Chart(
-        drawing=drawing,
-        title=title if title is not None else text.radar_title,
-        description=description
-        if description is not None
-        else text.radar_description.format(count=count),
-        table=DataTable(header=tuple(header), rows=tuple(rows)),
-    )
+    return DataTable(header=tuple(header), rows=tuple(rows))
 
 
 def _interval_text(low: float, high: float, text: ChartText, digits: int) -> str:

@@ -204,87 +204,27 @@ def build_portfolio_problem(
     >>> problem.benefit_model
     'additive'
     """
-    cost_vector = np.asarray(costs, dtype=float)
-    if cost_vector.ndim != 1:
-        raise ValueError(f"costs: expected a 1-D vector, got shape {cost_vector.shape}")
+    cost_vector, codes = _checked_costs(costs, intervention_codes)
     n_interventions = cost_vector.size
-    if n_interventions == 0:
-        raise ValueError(
-            "the intervention catalogue is empty: add interventions before building a portfolio"
-        )
-    codes = intervention_codes_or_default(intervention_codes, n_interventions)
-    if not np.all(np.isfinite(cost_vector)):
-        raise ValueError("costs: every cost must be a finite number")
-    if np.any(cost_vector <= 0):
-        bad = [codes[j] for j in np.flatnonzero(cost_vector <= 0)]
-        raise ValueError(
-            f"costs: every intervention must cost more than zero; zero or negative cost for {bad}"
-        )
     budget = float(budget)
     if not np.isfinite(budget) or budget < 0:
         raise ValueError(f"budget must be a finite non-negative number, got {budget!r}")
-
     improvement_matrix, gap_vector, weight_vector, benefit_vector, model = _benefit_inputs(
         n_interventions, improvements, gaps, indicator_weights, benefits, benefit_model
     )
-
-    duration_vector = None
-    if durations is not None:
-        duration_vector = _non_negative_vector(durations, n_interventions, "durations")
-    for name, value in (("horizon", horizon), ("duration_capacity", duration_capacity)):
-        if value is None:
-            continue
-        if duration_vector is None:
-            raise ValueError(f"{name} needs the durations of the interventions")
-        if not np.isfinite(value) or value < 0:
-            raise ValueError(f"{name} must be a finite non-negative number, got {value!r}")
-
+    duration_vector = _checked_durations(durations, n_interventions, horizon, duration_capacity)
     lookup = {code: index for index, code in enumerate(codes)}
-    prerequisite_pairs = []
-    for dependent, required in prerequisites:
-        pair = (
-            _resolve(dependent, lookup, n_interventions, "prerequisites"),
-            _resolve(required, lookup, n_interventions, "prerequisites"),
-        )
-        if pair[0] == pair[1]:
-            raise ValueError(f"prerequisites: intervention {codes[pair[0]]} cannot require itself")
-        prerequisite_pairs.append(pair)
-    groups = []
-    for group in exclusion_groups:
-        members = tuple(
-            sorted({_resolve(member, lookup, n_interventions, "exclusions") for member in group})
-        )
-        if len(members) < 2:
-            raise ValueError(
-                f"exclusions: a mutually exclusive group needs at least two different "
-                f"interventions, got {list(group)!r}"
-            )
-        groups.append(members)
-
+    prerequisite_pairs = _prerequisite_pairs(prerequisites, lookup, codes)
+    groups = _exclusion_groups(exclusion_groups, lookup, n_interventions)
     coverage = _pillar_coverage(
         n_interventions, improvement_matrix, indicator_pillars, intervention_pillars
     )
     known_pillars = set(coverage)
     if indicator_pillars is not None:
         known_pillars.update(indicator_pillars)
-    minimum_count = {}
-    for pillar, count in (pillar_minimum_count or {}).items():
-        _check_pillar_known(pillar, known_pillars)
-        if int(count) != count or count < 0:
-            raise ValueError(
-                f"pillar minimums: the minimum count for {pillar!r} must be a non-negative "
-                f"integer, got {count!r}"
-            )
-        minimum_count[pillar] = int(count)
-    minimum_spend = {}
-    for pillar, spend in (pillar_minimum_spend or {}).items():
-        _check_pillar_known(pillar, known_pillars)
-        if not np.isfinite(spend) or spend < 0:
-            raise ValueError(
-                f"pillar minimums: the minimum spend for {pillar!r} must be a finite "
-                f"non-negative number, got {spend!r}"
-            )
-        minimum_spend[pillar] = float(spend)
+    minimum_count = _minimum_counts(pillar_minimum_count or {}, known_pillars)
+    minimum_spend = _minimum_spends(pillar_minimum_spend or {}, known_pillars)
+    # Every pillar with a minimum gets a coverage entry, even when no intervention covers it.
     for pillar in itertools.chain(minimum_count, minimum_spend):
         coverage.setdefault(pillar, ())
 
@@ -306,6 +246,115 @@ def build_portfolio_problem(
         pillar_minimum_count=minimum_count,
         pillar_minimum_spend=minimum_spend,
     )
+
+
+def _checked_costs(
+    costs: ArrayLike, intervention_codes: Sequence[str] | None
+) -> tuple[NDArray[np.float64], tuple[str, ...]]:
+    """The costs as a vector (finite, > 0, at least one) and the interventions' codes."""
+    cost_vector = np.asarray(costs, dtype=float)
+    if cost_vector.ndim != 1:
+        raise ValueError(f"costs: expected a 1-D vector, got shape {cost_vector.shape}")
+    n_interventions = cost_vector.size
+    if n_interventions == 0:
+        raise ValueError(
+            "the intervention catalogue is empty: add interventions before building a portfolio"
+        )
+    codes = intervention_codes_or_default(intervention_codes, n_interventions)
+    if not np.all(np.isfinite(cost_vector)):
+        raise ValueError("costs: every cost must be a finite number")
+    if np.any(cost_vector <= 0):
+        bad = [codes[j] for j in np.flatnonzero(cost_vector <= 0)]
+        raise ValueError(
+            f"costs: every intervention must cost more than zero; zero or negative cost for {bad}"
+        )
+    return cost_vector, codes
+
+
+def _checked_durations(
+    durations: ArrayLike | None,
+    n_interventions: int,
+    horizon: float | None,
+    duration_capacity: float | None,
+) -> NDArray[np.float64] | None:
+    """The durations as a vector (or None); a horizon or capacity needs them and is >= 0."""
+    duration_vector = None
+    if durations is not None:
+        duration_vector = _non_negative_vector(durations, n_interventions, "durations")
+    for name, value in (("horizon", horizon), ("duration_capacity", duration_capacity)):
+        if value is None:
+            continue
+        if duration_vector is None:
+            raise ValueError(f"{name} needs the durations of the interventions")
+        if not np.isfinite(value) or value < 0:
+            raise ValueError(f"{name} must be a finite non-negative number, got {value!r}")
+    return duration_vector
+
+
+def _prerequisite_pairs(
+    prerequisites: Iterable[tuple[InterventionRef, InterventionRef]],
+    lookup: Mapping[str, int],
+    codes: Sequence[str],
+) -> list[tuple[int, int]]:
+    """(dependent, required) as indices; an intervention cannot require itself."""
+    pairs: list[tuple[int, int]] = []
+    for dependent, required in prerequisites:
+        pair = (
+            _resolve(dependent, lookup, len(codes), "prerequisites"),
+            _resolve(required, lookup, len(codes), "prerequisites"),
+        )
+        if pair[0] == pair[1]:
+            raise ValueError(f"prerequisites: intervention {codes[pair[0]]} cannot require itself")
+        pairs.append(pair)
+    return pairs
+
+
+def _exclusion_groups(
+    exclusion_groups: Iterable[Collection[InterventionRef]],
+    lookup: Mapping[str, int],
+    n_interventions: int,
+) -> list[tuple[int, ...]]:
+    """Each mutually exclusive group as sorted distinct indices (at least two)."""
+    groups: list[tuple[int, ...]] = []
+    for group in exclusion_groups:
+        members = tuple(
+            sorted({_resolve(member, lookup, n_interventions, "exclusions") for member in group})
+        )
+        if len(members) < 2:
+            raise ValueError(
+                f"exclusions: a mutually exclusive group needs at least two different "
+                f"interventions, got {list(group)!r}"
+            )
+        groups.append(members)
+    return groups
+
+
+def _minimum_counts(minimums: Mapping[str, int], known_pillars: set[str]) -> dict[str, int]:
+    """Minimum number of funded interventions per known pillar (non-negative integers)."""
+    checked: dict[str, int] = {}
+    for pillar, count in minimums.items():
+        _check_pillar_known(pillar, known_pillars)
+        if int(count) != count or count < 0:
+            raise ValueError(
+                f"pillar minimums: the minimum count for {pillar!r} must be a non-negative "
+                f"integer, got {count!r}"
+            )
+        checked[pillar] = int(count)
+    return checked
+
+
+def _minimum_spends(minimums: Mapping[str, float], known_pillars: set[str]) -> dict[str, float]:
+    """Minimum spend per known pillar (finite, non-negative)."""
+    checked: dict[str, float] = {}
+    for pillar, spend in minimums.items():
+        _check_pillar_known(pillar, known_pillars)
+        if not np.isfinite(spend) or spend < 0:
+            raise ValueError(
+                f"pillar minimums: the minimum spend for {pillar!r} must be a finite "
+                f"non-negative number, got {spend!r}"
+            )
+        checked[pillar] = float(spend)
+    return checked
 
 
 def _benefit_inputs(

@@ -18,9 +18,17 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 class _SettingsRate:
     scope: str
-    # Counts live in their own cache, whatever the default cache is (results kept by the
-    # planner's pages may live in a file or be switched off).
-    cache = caches["throttle"]
+
+    @property
+    def cache(self) -> Any:
+        """The ``throttle`` cache, looked up at each request.
+
+        Counts live in their own cache, whatever the default cache is (results kept by the
+        planner's pages may live in a file or be switched off). Looking it up when the module
+        was imported bound whichever settings were active then: the first import happening
+        inside a test that overrides ``CACHES`` failed, so the suite passed or failed by order.
+        """
+        return caches["throttle"]
 
     def get_rate(self) -> str | None:
         return settings.API_THROTTLE_RATES.get(self.scope)

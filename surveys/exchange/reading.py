@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -43,6 +44,7 @@ from surveys.exchange.limits import (
 
 __all__ = [
     "ENCODINGS",
+    "CsvRows",
     "ImportFileError",
     "RowError",
     "Table",
@@ -50,6 +52,7 @@ __all__ = [
     "excel_serial_to_date",
     "normalise_header",
     "open_table",
+    "read_csv_rows",
 ]
 
 #: Encodings a user may choose for a CSV file that is not UTF-8.
@@ -172,15 +175,7 @@ def open_table(
     ImportFileError
         Too large, empty, unreadable, not UTF-8, or without a header row.
     """
-    limit = settings.IMPORT_MAX_BYTES
-    if size is not None and size > limit:
-        raise ImportFileError(
-            _(
-                "The file is %(size)s MB; the largest file accepted is %(limit)s MB. Split it "
-                "into smaller files."
-            )
-            % {"size": f"{size / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"}
-        )
+    _check_size(size)
     head = source.read(4)
     source.seek(0)
     if not head:
@@ -194,6 +189,69 @@ def open_table(
     if encoding and encoding not in ENCODINGS:
         raise ImportFileError(_("Unknown encoding “%(encoding)s”.") % {"encoding": encoding})
     return _open_csv(source, encoding, limits)
+
+
+def _check_size(size: int | None) -> None:
+    """Refuse a file larger than ``settings.IMPORT_MAX_BYTES`` before reading it."""
+    limit = settings.IMPORT_MAX_BYTES
+    if size is not None and size > limit:
+        raise ImportFileError(
+            _(
+                "The file is %(size)s MB; the largest file accepted is %(limit)s MB. Split it "
+                "into smaller files."
+            )
+            % {"size": f"{size / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"}
+        )
+
+
+@dataclass
+class CsvRows:
+    """A CSV file's header as typed (cells stripped) and its non-blank data rows, lazily.
+
+    ``rows`` yields ``(line, cells)``: the line the row ends on as a text editor numbers it
+    (the header is line 1 when it is the first line) and the row's cells, stripped. Cell
+    lengths and the number of columns are checked as rows are read.
+    """
+
+    header: list[str]
+    rows: Iterator[tuple[int, list[str]]]
+    encoding: str
+    delimiter: str
+
+
+def read_csv_rows(source: IO[bytes] | bytes, *, encoding: str = "") -> CsvRows:
+    r"""Read CSV bytes with the import rules, for every CSV path of the platform.
+
+    The one CSV reader: imports (:func:`open_table`), the scoring command line, the
+    intervention catalogue and the offer catalogue all read their files through it, so each
+    accepts the same encodings (UTF-8 with or without BOM, UTF-16 with BOM, or ``encoding``),
+    the same delimiters (comma, semicolon or tab, sniffed from the header line) and the same
+    bounds (``settings.IMPORT_MAX_*``), and refuses a file with the same placed messages.
+
+    Raises
+    ------
+    ImportFileError
+        Too large, empty, not in the encoding, past a bound, or not CSV.
+
+    Examples
+    --------
+    >>> table = read_csv_rows(b"\xef\xbb\xbfcode;points\r\nA; 1,5\r\n\r\nB;2\r\n")
+    >>> table.header, table.delimiter
+    (['code', 'points'], ';')
+    >>> list(table.rows)
+    [(2, ['A', '1,5']), (4, ['B', '2'])]
+    """
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    source.seek(0, io.SEEK_END)
+    _check_size(source.tell())
+    source.seek(0)
+    if not source.read(1):
+        raise ImportFileError(_("The file is empty."))
+    source.seek(0)
+    if encoding and encoding not in ENCODINGS:
+        raise ImportFileError(_("Unknown encoding “%(encoding)s”.") % {"encoding": encoding})
+    return _csv_rows(source, encoding, ImportLimits.from_settings())
 
 
 def _detect_encoding(head: bytes, forced: str) -> tuple[str, int]:
@@ -251,7 +309,8 @@ def _count_line_breaks(source: IO[bytes]) -> int:
     return count
 
 
-def _open_csv(source: IO[bytes], forced_encoding: str, limits: ImportLimits) -> Table:
+def _csv_rows(source: IO[bytes], forced_encoding: str, limits: ImportLimits) -> CsvRows:
+    """The header and stripped data rows of a CSV file, checked against ``limits``."""
     head = source.read(4)
     encoding, skip = _detect_encoding(head, forced_encoding)
     # Reading rows up to the limit would take seconds; counting line breaks takes milliseconds.
@@ -283,23 +342,32 @@ def _open_csv(source: IO[bytes], forced_encoding: str, limits: ImportLimits) -> 
         raise ImportFileError(
             _("The header row cannot be read: %(error)s") % {"error": error}
         ) from None
-    columns = _columns(header, limits)
+    _check_header(header, limits)
+    names = [normalise_header(name) for name in header]
 
-    def rows() -> Iterator[TableRow]:
+    def rows() -> Iterator[tuple[int, list[str]]]:
         try:
             for count, cells in enumerate(reader, start=2):
                 if count > limits.max_rows:
                     raise _too_many_rows(limits.max_rows)
                 if not any(cell.strip() for cell in cells):
                     continue
-                yield TableRow(reader.line_num, _cells(columns, cells, reader.line_num, limits))
+                _check_cells(names, cells, reader.line_num, limits)
+                yield reader.line_num, [cell.strip() for cell in cells]
         except csv.Error as error:
             raise ImportFileError(
                 _("Line %(line)s cannot be read: %(error)s")
                 % {"line": reader.line_num, "error": error}
             ) from None
 
-    return Table(columns, rows(), "csv", encoding=encoding, delimiter=delimiter)
+    return CsvRows([name.strip() for name in header], rows(), encoding, delimiter)
+
+
+def _open_csv(source: IO[bytes], forced_encoding: str, limits: ImportLimits) -> Table:
+    table = _csv_rows(source, forced_encoding, limits)
+    columns = _columns(table.header, limits)
+    rows = (TableRow(line, _cells(columns, cells, line, limits)) for line, cells in table.rows)
+    return Table(columns, rows, "csv", encoding=table.encoding, delimiter=table.delimiter)
 
 
 def _open_xlsx(source: IO[bytes], limits: ImportLimits, sheet_name: str | None = None) -> Table:
@@ -427,12 +495,17 @@ def _entities_refused() -> ImportFileError:
     )
 
 
-def _columns(header: Any, limits: ImportLimits) -> list[str]:
+def _check_header(header: Any, limits: ImportLimits) -> None:
+    """Refuse a header with more columns, or a longer name, than ``limits`` accept."""
     if len(header) > limits.max_columns:
         raise _too_many_columns(len(header), limits.max_columns)
     for name in header:
         if isinstance(name, str) and len(name) > limits.max_cell_chars:
             raise _cell_too_long(1, "", len(name), limits.max_cell_chars)
+
+
+def _columns(header: Any, limits: ImportLimits) -> list[str]:
+    _check_header(header, limits)
     columns = [normalise_header(name) for name in header]
     while columns and not columns[-1]:
         columns.pop()
@@ -458,13 +531,25 @@ def _cell_too_long(row: int, column: str, length: int, limit: int) -> ImportFile
     )
 
 
+def _check_cells(columns: list[str], values: Any, row: int, limits: ImportLimits) -> None:
+    """Refuse a row with more columns, or a longer cell, than ``limits`` accept.
+
+    A cell is named by its column's normalised name ("" past the named columns).
+    """
+    if len(values) > limits.max_columns:
+        raise _too_many_columns(len(values), limits.max_columns)
+    for index, value in enumerate(values):
+        if isinstance(value, str) and len(value) > limits.max_cell_chars:
+            name = columns[index] if index < len(columns) else ""
+            raise _cell_too_long(row, name, len(value), limits.max_cell_chars)
+
+
 def _cells(columns: list[str], values: Any, row: int, limits: ImportLimits) -> dict[str, Any]:
     if len(values) > limits.max_columns:
         raise _too_many_columns(len(values), limits.max_columns)
+    _check_cells(columns, values[: len(columns)], row, limits)
     cells: dict[str, Any] = {}
     for name, value in zip(columns, values, strict=False):
-        if isinstance(value, str) and len(value) > limits.max_cell_chars:
-            raise _cell_too_long(row, name, len(value), limits.max_cell_chars)
         if name:
             cells[name] = value.strip() if isinstance(value, str) else value
     return cells

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -374,91 +375,25 @@ def _read_official(reader: Reader, data: dict[str, Any], path: str) -> OfficialL
 
 
 def _read_question(reader: Reader, item: Any, path: str) -> QuestionSpec | None:
+    """One question, or None (with the issues recorded) when its type cannot be known.
+
+    Issues are recorded in a fixed order (type, keys, scoring, condition, answer format,
+    texts and flags) so the same file always lists them the same way.
+    """
     data = reader.mapping(item, path)
     if data is None:
         return None
     reader.keys(data, path, required=("code", "type", "text"), optional=_QUESTION_KEYS)
     code = reader.code(data, path)
-    raw_type = data.get("type")
-    try:
-        question_type = QuestionType(raw_type)
-    except ValueError:
-        if raw_type is not None:
-            allowed = ", ".join(member.value for member in QuestionType)
-            reader.error(
-                join_path(path, "type"),
-                f"unknown question type {raw_type!r}; expected one of: {allowed}",
-            )
+    question_type = _read_question_type(reader, data, path)
+    if question_type is None:
         return None
     for key, types in _KEYS_BY_TYPE.items():
         if key in data and question_type not in types:
             reader.error(join_path(path, key), f"not used by {question_type} questions")
-
-    scored = reader.boolean(data, "scored", path, default=question_type.scorable)
-    if scored and not question_type.scorable:
-        reader.error(join_path(path, "scored"), f"{question_type} questions cannot be scored")
-        scored = False
-    if not scored and "weight" in data:
-        reader.error(join_path(path, "weight"), "only scored questions have a weight")
-    weight = reader.number(data, "weight", path, default=1.0, minimum=0) if scored else 0.0
-
-    show_if = data.get("show_if")
-    if show_if is not None:
-        if not isinstance(show_if, str):
-            reader.error(join_path(path, "show_if"), "expected a condition as a text")
-            show_if = None
-        else:
-            try:
-                expressions.parse(show_if)
-            except expressions.ExpressionError as error:
-                reader.error(join_path(path, "show_if"), f"invalid condition: {error}")
-
-    levels: tuple[LevelSpec, ...] = ()
-    choices: tuple[ChoiceSpec, ...] = ()
-    max_points: float | None = None
-    normalisation: NormalisationSpec | None = None
-    minimum = maximum = None
-    unit: dict[str, str] = {}
-    if question_type is QuestionType.MATURITY:
-        if "levels" not in data:
-            reader.error(join_path(path, "levels"), "required for maturity questions")
-        levels = _read_levels(reader, data, path)
-        normalisation = NormalisationSpec(method=NormalisationMethod.LEVELS)
-    elif question_type.has_choices:
-        if "choices" not in data and question_type is not QuestionType.YES_PARTIAL_NO:
-            reader.error(join_path(path, "choices"), f"required for {question_type} questions")
-        choices = _read_choices(reader, data, path, question_type, scored)
-        if scored and choices:
-            if question_type is QuestionType.MULTIPLE_CHOICE:
-                natural = sum(choice.points for choice in choices)
-            else:
-                natural = max(choice.points for choice in choices)
-            max_points = reader.number(data, "max_points", path, default=natural, minimum=0)
-            if max_points == 0 and natural > 0:
-                reader.error(join_path(path, "max_points"), "must be above 0")
-            normalisation = NormalisationSpec(method=NormalisationMethod.CHOICES)
-        elif "max_points" in data and not scored:
-            reader.error(join_path(path, "max_points"), "only scored questions have max_points")
-    elif question_type.numeric:
-        if question_type is QuestionType.PERCENTAGE:
-            minimum, maximum = 0.0, 100.0
-        else:
-            unit = reader.text(data, "unit", path)
-            minimum = reader.number(data, "min", path)
-            maximum = reader.number(data, "max", path)
-            if minimum is not None and maximum is not None and minimum >= maximum:
-                reader.error(join_path(path, "max"), f"must be above min ({as_text(minimum)})")
-        if scored:
-            if "normalisation" not in data:
-                reader.error(
-                    join_path(path, "normalisation"),
-                    "required for scored numbers: {method: goalposts, lower: ..., upper: ...}",
-                )
-            else:
-                normalisation = _read_goalposts(reader, data, path)
-        elif "normalisation" in data:
-            reader.error(join_path(path, "normalisation"), "only scored questions are normalised")
-
+    scored, weight = _read_question_scoring(reader, data, path, question_type)
+    show_if = _read_show_if(reader, data, path)
+    answers = _read_answer_format(reader, data, path, question_type, scored)
     return QuestionSpec(
         code=code,
         type=question_type,
@@ -470,15 +405,143 @@ def _read_question(reader: Reader, item: Any, path: str) -> QuestionSpec | None:
         allow_dont_know=reader.boolean(data, "allow_dont_know", path, default=scored),
         allow_not_applicable=reader.boolean(data, "allow_not_applicable", path, default=scored),
         show_if=show_if,
-        levels=levels,
-        choices=choices,
-        max_points=max_points,
-        unit=unit,
-        minimum=minimum,
-        maximum=maximum,
-        normalisation=normalisation,
+        levels=answers.levels,
+        choices=answers.choices,
+        max_points=answers.max_points,
+        unit=answers.unit,
+        minimum=answers.minimum,
+        maximum=answers.maximum,
+        normalisation=answers.normalisation,
         official=_read_official(reader, data, path) if question_type.numeric else None,
     )
+
+
+def _read_question_type(reader: Reader, data: dict[str, Any], path: str) -> QuestionType | None:
+    """The question's type, or None (an issue recorded unless the type is simply missing)."""
+    raw_type = data.get("type")
+    try:
+        return QuestionType(raw_type)
+    except ValueError:
+        if raw_type is not None:
+            allowed = ", ".join(member.value for member in QuestionType)
+            reader.error(
+                join_path(path, "type"),
+                f"unknown question type {raw_type!r}; expected one of: {allowed}",
+            )
+        return None
+
+
+def _read_question_scoring(
+    reader: Reader, data: dict[str, Any], path: str, question_type: QuestionType
+) -> tuple[bool, float | None]:
+    """Whether the question is scored (by default when its type can be) and its weight."""
+    scored = reader.boolean(data, "scored", path, default=question_type.scorable)
+    if scored and not question_type.scorable:
+        reader.error(join_path(path, "scored"), f"{question_type} questions cannot be scored")
+        scored = False
+    if not scored and "weight" in data:
+        reader.error(join_path(path, "weight"), "only scored questions have a weight")
+    weight = reader.number(data, "weight", path, default=1.0, minimum=0) if scored else 0.0
+    return scored, weight
+
+
+def _read_show_if(reader: Reader, data: dict[str, Any], path: str) -> str | None:
+    """The condition's source text, checked by parsing it (None when absent or not a text)."""
+    show_if = data.get("show_if")
+    if show_if is None:
+        return None
+    if not isinstance(show_if, str):
+        reader.error(join_path(path, "show_if"), "expected a condition as a text")
+        return None
+    try:
+        expressions.parse(show_if)
+    except expressions.ExpressionError as error:
+        reader.error(join_path(path, "show_if"), f"invalid condition: {error}")
+    return show_if
+
+
+@dataclass(frozen=True)
+class _AnswerFormat:
+    """What a question's type says about its answers and their normalisation."""
+
+    levels: tuple[LevelSpec, ...] = ()
+    choices: tuple[ChoiceSpec, ...] = ()
+    max_points: float | None = None
+    normalisation: NormalisationSpec | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: dict[str, str] = field(default_factory=dict)
+
+
+def _read_answer_format(
+    reader: Reader, data: dict[str, Any], path: str, question_type: QuestionType, scored: bool
+) -> _AnswerFormat:
+    """Levels, choices or numeric bounds, by the question's type (nothing for the others)."""
+    if question_type is QuestionType.MATURITY:
+        if "levels" not in data:
+            reader.error(join_path(path, "levels"), "required for maturity questions")
+        return _AnswerFormat(
+            levels=_read_levels(reader, data, path),
+            normalisation=NormalisationSpec(method=NormalisationMethod.LEVELS),
+        )
+    if question_type.has_choices:
+        return _read_choice_format(reader, data, path, question_type, scored)
+    if question_type.numeric:
+        return _read_numeric_format(reader, data, path, question_type, scored)
+    return _AnswerFormat()
+
+
+def _read_choice_format(
+    reader: Reader, data: dict[str, Any], path: str, question_type: QuestionType, scored: bool
+) -> _AnswerFormat:
+    """The choices and, when scored, the points that make 100 (``max_points``).
+
+    ``max_points`` defaults to the sum of the points (multiple choice) or the largest
+    (single choice, yes/partial/no).
+    """
+    if "choices" not in data and question_type is not QuestionType.YES_PARTIAL_NO:
+        reader.error(join_path(path, "choices"), f"required for {question_type} questions")
+    choices = _read_choices(reader, data, path, question_type, scored)
+    if scored and choices:
+        if question_type is QuestionType.MULTIPLE_CHOICE:
+            natural = sum(choice.points for choice in choices)
+        else:
+            natural = max(choice.points for choice in choices)
+        max_points = reader.number(data, "max_points", path, default=natural, minimum=0)
+        if max_points == 0 and natural > 0:
+            reader.error(join_path(path, "max_points"), "must be above 0")
+        normalisation = NormalisationSpec(method=NormalisationMethod.CHOICES)
+        return _AnswerFormat(choices=choices, max_points=max_points, normalisation=normalisation)
+    if "max_points" in data and not scored:
+        reader.error(join_path(path, "max_points"), "only scored questions have max_points")
+    return _AnswerFormat(choices=choices)
+
+
+def _read_numeric_format(
+    reader: Reader, data: dict[str, Any], path: str, question_type: QuestionType, scored: bool
+) -> _AnswerFormat:
+    """Bounds and unit of a number (a percentage is 0–100), and goalposts when scored."""
+    unit: dict[str, str] = {}
+    if question_type is QuestionType.PERCENTAGE:
+        minimum, maximum = 0.0, 100.0
+    else:
+        unit = reader.text(data, "unit", path)
+        minimum = reader.number(data, "min", path)
+        maximum = reader.number(data, "max", path)
+        if minimum is not None and maximum is not None and minimum >= maximum:
+            reader.error(join_path(path, "max"), f"must be above min ({as_text(minimum)})")
+    normalisation = None
+    if scored:
+        if "normalisation" not in data:
+            reader.error(
+                join_path(path, "normalisation"),
+                "required for scored numbers: {method: goalposts, lower: ..., upper: ...}",
+            )
+        else:
+            normalisation = _read_goalposts(reader, data, path)
+    elif "normalisation" in data:
+        reader.error(join_path(path, "normalisation"), "only scored questions are normalised")
+    return _AnswerFormat(normalisation=normalisation, minimum=minimum, maximum=maximum, unit=unit)
 
 
 def _read_indicator(

@@ -92,6 +92,22 @@ def test_matplotlib_copy_is_used_when_debian_fonts_are_missing(monkeypatch, tmp_
     assert font_covers("Кыргызстан", family.regular)
 
 
+def test_another_source_never_replaces_the_faces_of_the_family_in_use(monkeypatch, tmp_path):
+    # reportlab keeps one registry per process: a source registered later under the same face
+    # names would silently change the fonts of every report drawn afterwards.
+    if fonts._matplotlib_font_dir() is None or not fonts.DEBIAN_DEJAVU_DIR.is_dir():
+        pytest.skip("needs both Debian's and matplotlib's DejaVu")
+    monkeypatch.delenv(FONT_DIR_ENVIRONMENT_VARIABLE, raising=False)
+    in_use = register_fonts()
+    with monkeypatch.context() as hidden:
+        hidden.setattr(fonts, "DEBIAN_DEJAVU_DIR", tmp_path / "no-debian")
+        other = register_fonts()
+    assert other.source == "matplotlib" and set(other.faces).isdisjoint(in_use.faces)
+    assert register_fonts() is in_use
+    for face in in_use.faces:
+        assert getFont(face).face.filename.startswith(in_use.directory)
+
+
 def test_finding_matplotlib_fonts_does_not_import_matplotlib():
     if "matplotlib" in sys.modules:
         pytest.skip("matplotlib already imported by another test")
