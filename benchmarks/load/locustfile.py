@@ -25,9 +25,7 @@ from typing import Any
 
 from locust import HttpUser, between, task
 
-SCENARIO: dict[str, Any] = json.loads(
-    Path(os.environ["LOAD_SCENARIO"]).read_text(encoding="utf-8")
-)
+SCENARIO: dict[str, Any] = json.loads(Path(os.environ["LOAD_SCENARIO"]).read_text(encoding="utf-8"))
 _focal_points = iter(SCENARIO["focal_points"])
 _reviewers = itertools.cycle(SCENARIO["reviewers"])
 _api_clients = iter(SCENARIO["api_clients"])

@@ -171,7 +171,12 @@ def saturation_targets(stack: Stack) -> dict[str, tuple[str, dict[str, str], dic
 
 
 def saturate(
-    stack: Stack, path: str, cookies: dict[str, str], headers: dict[str, str], *, seconds: float,
+    stack: Stack,
+    path: str,
+    cookies: dict[str, str],
+    headers: dict[str, str],
+    *,
+    seconds: float,
     concurrency: int,
 ) -> tuple[float, int]:
     """Requests per second answered 200 by ``concurrency`` back-to-back clients; and non-200s."""

@@ -121,8 +121,11 @@ def _terminate_as_interrupt(signum: int, frame: object) -> None:
 
 
 def production_env(*, database_url: str, var_dir: Path, fast_static: bool) -> dict[str, str]:
+    # Only what a process manager would pass: nothing of the caller's settings (a test run's
+    # environment, for one, switches the cache and the task queue off) leaks into production.
+    kept = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ")
     env = {
-        **os.environ,
+        **{name: os.environ[name] for name in kept if name in os.environ},
         "ENV_FILE": "",  # never the development .env (it sets DEBUG=1)
         "DATABASE_URL": database_url,
         "VAR_DIR": str(var_dir),
