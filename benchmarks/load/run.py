@@ -40,7 +40,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from endpoints import ENDPOINTS, parse_access_log  # noqa: E402
-from stack import BARE_PATH, ROOT, Stack, platform  # noqa: E402
+from stack import BARE_PATH, ROOT, Stack, platform, signed_in  # noqa: E402
 
 TARGET_P95_MS = 150.0
 
@@ -116,23 +116,6 @@ def run_locust(stack: Stack, *, users: int, seconds: int, out: Path) -> None:
     )
 
 
-def signed_in(stack: Stack, username: str, password: str) -> requests.Session:
-    session = requests.Session()
-    page = session.get(stack.base_url + "/accounts/login/", timeout=30)
-    marker = 'name="csrfmiddlewaretoken" value="'
-    start = page.text.index(marker) + len(marker)
-    token = page.text[start : page.text.index('"', start)]
-    answer = session.post(
-        stack.base_url + "/accounts/login/",
-        data={"username": username, "password": password, "csrfmiddlewaretoken": token},
-        allow_redirects=False,
-        timeout=60,
-    )
-    if answer.status_code != 302:
-        raise RuntimeError(f"{username} could not sign in ({answer.status_code})")
-    return session
-
-
 def saturation_targets(stack: Stack) -> dict[str, tuple[str, dict[str, str], dict[str, str]]]:
     """Page name -> (path, cookies, headers) for the saturation phase (reads only)."""
     scenario = json.loads(Path(stack.scenario).read_text(encoding="utf-8"))  # type: ignore[arg-type]
@@ -141,9 +124,13 @@ def saturation_targets(stack: Stack) -> dict[str, tuple[str, dict[str, str], dic
     planner = scenario["planners"][0]
     country = "SEN" if "SEN" in planner["countries"] else planner["countries"][0]
     cookies = {
-        "focal": signed_in(stack, focal["username"], focal["password"]).cookies.get_dict(),
-        "reviewer": signed_in(stack, reviewer["username"], reviewer["password"]).cookies.get_dict(),
-        "planner": signed_in(stack, planner["username"], planner["password"]).cookies.get_dict(),
+        "focal": signed_in(stack.base_url, focal["username"], focal["password"]).cookies.get_dict(),
+        "reviewer": signed_in(
+            stack.base_url, reviewer["username"], reviewer["password"]
+        ).cookies.get_dict(),
+        "planner": signed_in(
+            stack.base_url, planner["username"], planner["password"]
+        ).cookies.get_dict(),
     }
     token = {"Authorization": f"Token {scenario['api_clients'][0]['token']}"}
     none: dict[str, str] = {}

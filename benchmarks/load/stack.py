@@ -300,3 +300,31 @@ def _wait_until_up(stack: Stack, timeout: float = 60) -> None:
             pass
         time.sleep(0.3)
     raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:g} s")
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    marker = 'name="csrfmiddlewaretoken" value="'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
+
+
+def signed_in(base_url: str, username: str, password: str):  # type: ignore[no-untyped-def]
+    """A ``requests`` session signed in through the sign-in form, as a browser does."""
+    import requests
+
+    session = requests.Session()
+    page = session.get(base_url + "/accounts/login/", timeout=30)
+    answer = session.post(
+        base_url + "/accounts/login/",
+        data={
+            "username": username,
+            "password": password,
+            "csrfmiddlewaretoken": csrf_token(page.text),
+        },
+        allow_redirects=False,
+        timeout=60,
+    )
+    if answer.status_code != 302:
+        raise RuntimeError(f"{username} could not sign in ({answer.status_code})")
+    return session
