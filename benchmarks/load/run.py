@@ -157,6 +157,56 @@ def saturation_targets(stack: Stack) -> dict[str, tuple[str, dict[str, str], dic
     }
 
 
+def profile_pages(stack: Stack) -> list[dict]:
+    """pageprofile.py run in the run's database: SQL count and time, CPU time, per page."""
+    scenario = json.loads(Path(stack.scenario).read_text(encoding="utf-8"))  # type: ignore[arg-type]
+    focal = scenario["focal_points"][0]
+    reviewer = next(r for r in scenario["reviewers"] if r["username"] == "reviewer.ken")
+    countries = scenario["planners"][0]["countries"]
+    country = "SEN" if "SEN" in countries else countries[0]
+    assessment = reviewer["assessments"][-1]
+    pages = [
+        (
+            "wizard step",
+            focal["username"],
+            f"/assessments/{focal['assessment']}/edit/{focal['steps'][0]}/",
+        ),
+        ("review workspace", reviewer["username"], f"/assessments/{assessment}/review/"),
+        ("work queue", reviewer["username"], "/work-queue/"),
+        ("history", reviewer["username"], f"/assessments/{assessment}/history/"),
+        ("planner home", "planner", "/planning/"),
+        ("planner country", "planner", f"/planning/countries/{country}/"),
+        ("demand (priorities)", "planner", "/planning/demand/"),
+        ("regional dashboard", "planner", "/reports/regional/"),
+        ("country dashboard", "planner", f"/reports/countries/{country}/"),
+        ("API assessments", "planner", "/api/assessments/"),
+    ]
+    out = stack.workdir / "profile.json"
+    stack.manage(
+        "shell",
+        "-c",
+        "import sys; sys.path.insert(0, 'benchmarks/load'); import pageprofile; "
+        f"pageprofile.main({json.dumps(pages)!r}, {str(out)!r})",
+    )
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def profile_table(rows: list[dict]) -> str:
+    def ms(value: float | None) -> str:
+        return "—" if value is None else f"{value:.0f}"
+
+    lines = [
+        "| page | status | first request (ms) | wall (ms) | CPU (ms) | SQL queries | SQL (ms) |",
+        "|---|:-:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['page']} | {row['status']} | {ms(row['first_ms'])} | {ms(row['wall'])} "
+            f"| {ms(row['cpu'])} | {row['queries']:.0f} | {ms(row['sql'])} |"
+        )
+    return "\n".join(lines)
+
+
 def saturate(
     stack: Stack,
     path: str,
@@ -285,6 +335,10 @@ def main(argv: list[str] | None = None) -> Path:
         targets = saturation_targets(stack)
         sat_rows = {name: Row(name) for name in targets}
         refused: dict[str, int] = {}
+        for path, cookies, headers in targets.values():
+            # Steady state is measured: a page's first view may fill a cache (its cost shows in
+            # the load phase's table and in the profile's "first request").
+            requests.get(stack.base_url + path, cookies=cookies, headers=headers, timeout=300)
         for _ in range(args.rounds):
             for name, (path, cookies, headers) in targets.items():
                 rate, bad = saturate(
@@ -300,6 +354,8 @@ def main(argv: list[str] | None = None) -> Path:
         load_at_saturation = sat_load.stop()
         sat_lines = stack.access_log.read_text(encoding="utf-8").splitlines()[load_phase:]
         sat_server = parse_access_log(sat_lines)
+        print("profiling one request per page inside Django", flush=True)
+        profiled = profile_pages(stack)
         worker_log = "\n".join(
             (stack.workdir / name).read_text(errors="replace")
             for name in ("gunicorn.log", "worker.log")
@@ -341,6 +397,12 @@ def main(argv: list[str] | None = None) -> Path:
             f"worker timeouts: {worker_log.count('WORKER TIMEOUT')}",
             "",
             table(ordered, bare),
+            "",
+            "One request per page inside Django, after the load (median of 3, after a first "
+            "request that may fill a cache); CPU is the Python process's time, SQL the "
+            "database's as Django measured it:",
+            "",
+            profile_table(profiled),
             "",
             "Failures (locust):" if failures else "Failures (locust): none",
             *[f"- {line}" for line in failures],
