@@ -111,7 +111,8 @@ def excerpt(response: requests.Response, pattern: str, width: int = 150) -> str:
     match = re.search(pattern, text, flags=re.I)
     if match is None:
         return text[:width]
-    start = max(text.rfind(". ", 0, match.start()) + 2, match.start() - width // 2, 0)
+    sentence = text.rfind(". ", 0, match.start())
+    start = max(sentence + 2 if sentence >= 0 else 0, match.start() - width // 2)
     return text[start : start + width].strip()
 
 
