@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 # The demo's e-mails (invitations, notifications) are written to files in var/mail/.
 DEMO_MAIL := EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 
-.PHONY: run test setup serve worker lint format check bench messages translations clean
+.PHONY: run test setup serve worker lint format check bench load messages translations clean
 
 $(VENV)/bin/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -96,6 +96,13 @@ check: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+# Load scenario (benchmarks/load/run.py): 50 users for 3 minutes on gunicorn with production
+# settings, on a fresh database (PostgreSQL when DATABASE_URL names one, else SQLite); loopback
+# only. Shorter trials: make load LOAD_ARGS="--users 10 --minutes 0.5".
+LOAD_ARGS ?=
+load: $(VENV)/.dev translations
+	$(PY) benchmarks/load/run.py $(LOAD_ARGS)
 
 # Maintainers: refresh locale/*/django.po after changing strings (needs GNU gettext).
 messages: $(VENV)/.dev

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from needs_assessment.env import env_bool
 from needs_assessment.signin_urls import urlpatterns as signin_urlpatterns
 from surveys.views import home, sessions
 
@@ -38,3 +39,9 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("background.urls")),
 ]
+
+if env_bool("LOAD_BARE_VIEW", False):
+    # The load scenario's baseline (benchmarks/load/); never set in production or the tests.
+    from needs_assessment.loadbaseline import bare
+
+    urlpatterns.append(path("load/bare/", bare, name="load-bare"))
