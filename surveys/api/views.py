@@ -36,7 +36,7 @@ from surveys.api import filters, serializers
 from surveys.api.permissions import CanViewAssessment, IsPlanner
 from surveys.api.throttling import ApiUploadThrottle, ApiUserThrottle
 from surveys.exchange.exports import ExportSelection, priority_rows
-from surveys.models import Answer, Assessment, Framework, FrameworkStatus
+from surveys.models import Answer, Assessment, Framework
 from surveys.services.answers import (
     AnswerInput,
     AnswerValidationError,
@@ -91,9 +91,7 @@ class FrameworkViewSet(_ReadOnly):
     serializer_class = serializers.FrameworkSerializer
 
     def get_queryset(self) -> QuerySet[Framework]:
-        frameworks = Framework.objects.order_by("code", "version")
-        if not permissions.is_administrator(self.request.user):
-            frameworks = frameworks.exclude(status=FrameworkStatus.DRAFT)
+        frameworks = permissions.visible_frameworks(self.request.user).order_by("code", "version")
         if self.action == "list":
             frameworks = frameworks.defer("definition")
         return frameworks
