@@ -12,15 +12,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 
 class _SettingsRate:
     scope: str
     # Counts live in their own cache, whatever the default cache is (results kept by the
-    # planner's pages may live in a file or be switched off).
-    cache = caches["throttle"]
+    # planner's pages may live in a file or be switched off). Looked up when used, not when
+    # this module is imported: an import under a test's own CACHES must not fail.
+    @property
+    def cache(self) -> BaseCache:
+        return caches["throttle"]
 
     def get_rate(self) -> str | None:
         return settings.API_THROTTLE_RATES.get(self.scope)
