@@ -302,7 +302,9 @@ def test_planner_builds_a_portfolio_and_downloads_the_country_and_regional_pdfs(
     page.locator("form.plan-form button[type=submit]").click()
     page.locator("#portfolio").wait_for()
     summary = page.locator("#portfolio + p").inner_text()
-    cost = int(re.sub(r"[^\d]", "", re.search(r"(\d[\d\s\u202f\u00a0.,]*)\s*USD", summary)[1]))
+    # "USD 150,000" in English, "150 000 USD" in French (surveys.figures.money_text).
+    amount = re.search(r"USD\s*(\d[\d\s\u00a0.,]*\d)|(\d[\d\s\u00a0.,]*)\s*USD", summary)
+    cost = int(re.sub(r"[^\d]", "", amount[1] or amount[2]))
     assert 0 < cost <= budget, summary
 
     with page.expect_download() as country_pdf:
