@@ -18,6 +18,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 class _SettingsRate:
     scope: str
+
     # Counts live in their own cache, whatever the default cache is (results kept by the
     # planner's pages may live in a file or be switched off). Looked up when used, not when
     # this module is imported: an import under a test's own CACHES must not fail.
