@@ -71,7 +71,7 @@ from reports.fonts import (
     safe_text,
     shape,
 )
-from reports.texts import format_money, format_number
+from reports.texts import format_money, format_number, format_points
 from scoring.influence import InfluenceLine
 
 __all__ = ["country_report_pdf", "regional_report_pdf"]
@@ -651,7 +651,7 @@ def _executive_summary(report: CountryReport, styles: _Styles) -> list[Flowable]
                     text["portfolio_sentence"].format(
                         budget=format_money(report.budget, text),
                         cost=format_money(report.portfolio_cost, text),
-                        gain=format_number(report.portfolio_gain, text, 2),
+                        gain=format_points(report.portfolio_gain, text),
                     ),
                     font,
                 ),

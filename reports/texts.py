@@ -7,13 +7,14 @@ dicts to code that runs without Django (:mod:`reports.pdf`, the batch workers).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from reports.charts import ChartText
 from surveys.answer_text import localized_number  # defined once, beside the answers in words
+from surveys.figures import number_text, points_text
 
 __all__ = [
     "chart_text",
@@ -22,6 +23,7 @@ __all__ = [
     "dashboard_text",
     "format_money",
     "format_number",
+    "format_points",
     "localized_number",
     "regional_text",
     "report_languages",
@@ -29,32 +31,34 @@ __all__ = [
 
 
 def format_number(value: float | None, text: Mapping[str, str], digits: int = 1) -> str:
-    """``value`` with ``digits`` decimals and the report's decimal separator; "—" for None.
+    """``value`` with ``digits`` decimals as the pages write it, in the report's language
+    (``text["language"]``, else the active one); "—" for None (:mod:`surveys.figures`).
 
     Examples
     --------
-    >>> format_number(54.87, {"decimal_separator": ","})
+    >>> format_number(54.87, {"language": "fr"})
     '54,9'
-    >>> format_number(None, {"decimal_separator": "."})
+    >>> format_number(None, {"language": "en"})
     '—'
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    formatted = f"{value:.{digits}f}"
-    if formatted.startswith("-") and float(formatted) == 0:
-        formatted = formatted[1:]
-    return formatted.replace(".", text.get("decimal_separator", "."))
+    return number_text(value, digits, text.get("language"))
+
+
+def format_points(value: float | None, text: Mapping[str, str]) -> str:
+    """A gap or gain in points, worded as on the pages: ``5.6 points``, ``5,6 points``."""
+    return points_text(value, text.get("language"))
 
 
 def format_money(value: float, text: Mapping[str, str]) -> str:
-    """Whole US dollars with the report's thousands separator, e.g. ``USD 1,250,000``.
+    """Whole US dollars as the pages write them (:func:`surveys.figures.money_text`): the
+    report's wording of the currency (``text["money"]``) around the amount in its language.
 
     Examples
     --------
-    >>> format_money(1250000, {"thousands_separator": ",", "money": "USD {amount}"})
+    >>> format_money(1250000, {"language": "en", "money": "USD {amount}"})
     'USD 1,250,000'
     """
-    amount = f"{round(value):,}".replace(",", text.get("thousands_separator", ","))
+    amount = number_text(value, 0, text.get("language"))
     return text.get("money", "USD {amount}").format(amount=amount)
 
 
@@ -106,6 +110,9 @@ def chart_text() -> ChartText:
 
 def common_text() -> dict[str, str]:
     return {
+        # The report's language: its figures are written by surveys.figures in it, as on the
+        # pages, even where the PDF is rendered with no active language (batch workers).
+        "language": get_language() or "en",
         "decimal_separator": _("."),
         # Translators: thousands separator in amounts of money (a no-break space in French).
         "thousands_separator": _(","),
@@ -189,7 +196,7 @@ def country_text() -> dict[str, str]:
         "recommended_portfolio": _("Recommended portfolio"),
         "portfolio_sentence": _(
             "Within a budget of {budget}, the portfolio below costs {cost} and is expected to "
-            "raise the overall score by {gain} points."
+            "raise the overall score by {gain}."
         ),
         "portfolio_empty": _("No intervention can be recommended within the budget."),
         "intervention": _("Intervention"),

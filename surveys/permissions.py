@@ -213,11 +213,18 @@ def get_api_token_for_user(request: HttpRequest, pk: int) -> ApiToken:
         raise Http404("No token matches the given query.") from None
 
 
-def get_framework_for_user(request: HttpRequest, code: str, version: str) -> Framework:
-    """A framework version the user may read, or 404: drafts only for administrators."""
+def visible_frameworks(user: AnyUser) -> QuerySet[Framework]:
+    """The framework versions ``user`` may read: published and retired ones for everyone,
+    drafts only for administrators (and staff, who see them in the admin site anyway)."""
     frameworks = Framework.objects.all()
-    if not (is_administrator(request.user) or can_use_admin_site(request.user)):
+    if not (is_administrator(user) or can_use_admin_site(user)):
         frameworks = frameworks.exclude(status=FrameworkStatus.DRAFT)
+    return frameworks
+
+
+def get_framework_for_user(request: HttpRequest, code: str, version: str) -> Framework:
+    """A framework version the user may read (:func:`visible_frameworks`), or 404."""
+    frameworks = visible_frameworks(request.user)
     try:
         return frameworks.get(code=code, version=version)
     except Framework.DoesNotExist:

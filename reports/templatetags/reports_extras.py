@@ -6,7 +6,8 @@ from django import template
 from django.http import QueryDict
 
 from reports.data import CountryReport, RegionalReport
-from reports.texts import format_money, format_number
+from reports.texts import format_money, format_number, format_points
+from surveys.figures import percent_text
 
 register = template.Library()
 
@@ -20,13 +21,19 @@ def report_number(value: float | None, report: CountryReport | RegionalReport) -
 @register.filter
 def report_percent(value: float | None, report: CountryReport | RegionalReport) -> str:
     """A share (0–1) as a whole percentage."""
-    return "—" if value is None else f"{format_number(value * 100, report.text, 0)} %"
+    return percent_text(value, report.text.get("language"))
 
 
 @register.filter
 def report_share(value: float | None, report: CountryReport | RegionalReport) -> str:
     """A Sobol index as a whole percentage; estimates a little outside [0, 1] show as 0 or 100."""
     return "—" if value is None else report_percent(min(max(value, 0.0), 1.0), report)
+
+
+@register.filter
+def report_points(value: float | None, report: CountryReport | RegionalReport) -> str:
+    """A gap or gain with its unit, as every page writes it: ``5.6 points``."""
+    return format_points(value, report.text)
 
 
 @register.filter

@@ -1,29 +1,30 @@
-"""Formatting of scores, shares and ranks for the score pages (localised by Django)."""
+"""Formatting of scores, shares and ranks for the score pages (:mod:`surveys.figures`)."""
 
 from __future__ import annotations
 
 from django import template
-from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
+
+from surveys import figures
 
 register = template.Library()
 
 
 @register.filter
 def score(value: float | None) -> str:
-    """A 0–100 score with one decimal; an en dash when there is none."""
-    return "–" if value is None else floatformat(value, 1)
+    """A 0–100 score with one decimal; "—" when there is none."""
+    return figures.score_text(value)
 
 
 @register.filter
 def percent(value: float | None) -> str:
     """A share in [0, 1] as a percentage."""
-    return "–" if value is None else f"{floatformat(value * 100, 0)} %"
+    return figures.percent_text(value)
 
 
 @register.filter
 def rank(value: float | None) -> str:
-    return "–" if value is None else floatformat(value, 0)
+    return figures.number_text(value, 0)
 
 
 @register.filter
@@ -40,5 +41,5 @@ def aggregation_label(method: str) -> str:
 def variance_share(value: float | None) -> str:
     """A Sobol index as a percentage; estimates a little outside [0, 1] show as 0 % or 100 %."""
     if value is None:
-        return "–"
-    return f"{floatformat(min(max(value, 0.0), 1.0) * 100, 0)} %"
+        return figures.NO_VALUE
+    return figures.percent_text(min(max(value, 0.0), 1.0))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -11,6 +12,7 @@ from scoring.models import SCORE_VALUE_FIELDS, Score
 from surveys.models import Answer, AnswerStatus, Assessment, Country, Framework
 from surveys.services.answers import MAX_JUSTIFICATION_LENGTH
 from surveys.services.official import official_figure_data
+from surveys.services.signature import signature_required
 from surveys.workflow import TRANSITIONS
 
 #: Largest number of answers one write may carry (a framework has a few hundred questions).
@@ -157,6 +159,26 @@ class TransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=sorted(TRANSITIONS))
     message = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     override = serializers.BooleanField(required=False, default=False)
+    password = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        write_only=True,
+        trim_whitespace=False,
+        max_length=4096,
+        style={"input_type": "password"},
+        help_text=(
+            "Your own password, re-entered to sign the decision (REDCap-style e-signature): "
+            "required for approve and reopen, ignored otherwise."
+        ),
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if signature_required(attrs["action"]) and not attrs.get("password"):
+            raise serializers.ValidationError(
+                {"password": [_("Enter your password to sign: nothing was changed.")]}
+            )
+        return attrs
 
 
 class ScoreSerializer(serializers.ModelSerializer):

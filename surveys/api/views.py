@@ -2,8 +2,9 @@
 
 Reads are narrowed to what the user may see (``surveys.permissions``); writes go through the
 same services as the web pages — :func:`~surveys.services.answers.answers_save` for answers
-and :func:`~surveys.services.workflow.assessment_transition` for the workflow — so locking,
-revision checks, workflow rules and the audit trail apply identically.
+and :func:`~surveys.services.signature.assessment_transition_signed` for the workflow — so
+locking, revision checks, workflow rules, the e-signature of approve and reopen (the password
+re-entered, throttled like sign-in) and the audit trail apply identically.
 
 Error statuses: 404 for objects the user may not see, 403 for actions the user may not take,
 409 for a locked assessment, an outdated revision or a workflow state that has moved on, 400
@@ -22,7 +23,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -35,7 +36,7 @@ from surveys.api import filters, serializers
 from surveys.api.permissions import CanViewAssessment, IsPlanner
 from surveys.api.throttling import ApiUploadThrottle, ApiUserThrottle
 from surveys.exchange.exports import ExportSelection, priority_rows
-from surveys.models import Answer, Assessment, Framework, FrameworkStatus
+from surveys.models import Answer, Assessment, Framework
 from surveys.services.answers import (
     AnswerInput,
     AnswerValidationError,
@@ -44,12 +45,17 @@ from surveys.services.answers import (
     answers_save,
 )
 from surveys.services.official import assessments_official_figures
+from surveys.services.signature import (
+    SignatureError,
+    SignatureLocked,
+    SignatureMissing,
+    assessment_transition_signed,
+)
 from surveys.services.workflow import (
     AssessmentIncomplete,
     ReasonRequired,
     TransitionError,
     TransitionNotPermitted,
-    assessment_transition,
 )
 
 #: Object ids in URLs: at most 18 digits, so absurd ids are a plain 404.
@@ -85,9 +91,7 @@ class FrameworkViewSet(_ReadOnly):
     serializer_class = serializers.FrameworkSerializer
 
     def get_queryset(self) -> QuerySet[Framework]:
-        frameworks = Framework.objects.order_by("code", "version")
-        if not permissions.is_administrator(self.request.user):
-            frameworks = frameworks.exclude(status=FrameworkStatus.DRAFT)
+        frameworks = permissions.visible_frameworks(self.request.user).order_by("code", "version")
         if self.action == "list":
             frameworks = frameworks.defer("definition")
         return frameworks
@@ -240,13 +244,20 @@ class AssessmentViewSet(_ReadOnly):
             403: serializers.ErrorSerializer,
             404: serializers.ErrorSerializer,
             409: serializers.TransitionRefusedSerializer,
+            429: serializers.ErrorSerializer,
         },
         summary="Move the assessment through its workflow (submit, approve, return...)",
         description=(
             "The same workflow service as the web pages decides: 403 when the user holds none "
             "of the roles the action needs, 400 when a written message is required, 409 when "
             "the state does not allow the action, queries are still open, or (submit, "
-            "resubmit) required questions are unanswered — `missing` lists them."
+            "resubmit) required questions are unanswered — `missing` lists them.\n\n"
+            "Approving and reopening are signed as on the web page (REDCap-style e-signature): "
+            "send your own `password` with the request. Without it the answer is 400 "
+            "(`password`), with a wrong one 403; wrong passwords are throttled like sign-in "
+            "(`AXES_FAILURE_LIMIT` within `AXES_COOLOFF_MINUTES`), after which the answer is "
+            "429 with `Retry-After` until the cool-off has passed. Nothing is changed on any "
+            "of these answers."
         ),
     )
     @action(detail=True, methods=["post"])
@@ -255,13 +266,20 @@ class AssessmentViewSet(_ReadOnly):
         data = serializers.TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            assessment_transition(
+            assessment_transition_signed(
                 assessment=assessment,
                 action=data.validated_data["action"],
                 actor=request.user,
+                password=data.validated_data["password"],
                 message=data.validated_data["message"],
                 override=data.validated_data["override"],
             )
+        except SignatureLocked as error:
+            raise Throttled(wait=error.wait_seconds, detail=str(error)) from None
+        except SignatureMissing as error:
+            raise ValidationError({"password": [str(error)]}) from None
+        except SignatureError as error:
+            raise PermissionDenied(str(error)) from None
         except TransitionNotPermitted as error:
             raise PermissionDenied(str(error)) from None
         except ReasonRequired as error:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language, get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -146,10 +147,7 @@ def export_download(request: HttpRequest) -> HttpResponse:
 def import_template(
     request: HttpRequest, code: str, version: str, kind: str, file_format: str
 ) -> HttpResponse:
-    frameworks = Framework.objects.all()
-    if not permissions.is_administrator(request.user):
-        frameworks = frameworks.exclude(status=FrameworkStatus.DRAFT)
-    framework = get_object_or_404(frameworks, code=code, version=version)
+    framework = permissions.get_framework_for_user(request, code, version)
     if kind not in TEMPLATE_KINDS or file_format not in ("csv", "xlsx"):
         raise Http404("No such template.")
     assessment = None
@@ -167,6 +165,19 @@ def import_template(
     response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def clean_import_file(upload: UploadedFile) -> UploadedFile:
+    """The size check every import form makes before reading the file."""
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise forms.ValidationError(
+            _("The file is %(size)s MB; the largest file accepted is %(limit)s MB.")
+            % {
+                "size": f"{upload.size / 1048576:.1f}",
+                "limit": f"{settings.IMPORT_MAX_BYTES / 1048576:.0f}",
+            }
+        )
+    return upload
 
 
 class ImportForm(forms.Form):
@@ -190,16 +201,7 @@ class ImportForm(forms.Form):
     )
 
     def clean_file(self) -> UploadedFile:
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)s MB; the largest file accepted is %(limit)s MB.")
-                % {
-                    "size": f"{upload.size / 1048576:.1f}",
-                    "limit": f"{settings.IMPORT_MAX_BYTES / 1048576:.0f}",
-                }
-            )
-        return upload
+        return clean_import_file(self.cleaned_data["file"])
 
 
 # Imports larger than IMPORT_BACKGROUND_BYTES are handed to the background (registered by the
@@ -270,6 +272,69 @@ def _forget(request: HttpRequest, token: str) -> None:
     staged.pop(token, None)
     request.session[_SESSION_KEY] = staged
     (_staging_dir() / token).unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class UploadFlow:
+    """One upload → preview → apply page: what it checks a file with and what follows.
+
+    ``run(source=…, name=…, dry_run=…, [size=…], **options)`` imports (or previews) and returns
+    ``(result, status)``, with ``result`` None when the file could not be read (the reason is
+    then a message). ``options`` names the form's fields handed to ``run`` and kept with the
+    staged file for the apply step. ``previewed(result)`` says whether a preview has anything
+    to apply; ``applied(request, result)`` answers once the import is written (None: show it).
+    """
+
+    kind: str
+    target: int
+    form_class: type[forms.Form]
+    run: Callable[..., tuple[Any, int]]
+    applied: Callable[[HttpRequest, Any], HttpResponse | None]
+    previewed: Callable[[Any], bool] = lambda result: True
+    options: tuple[str, ...] = ()
+
+
+@dataclass
+class UploadState:
+    """What an upload page shows: its form, the last result and the token of a preview."""
+
+    form: forms.Form
+    result: Any = None
+    token: str = ""
+    status: int = 200
+
+
+def upload_flow(request: HttpRequest, flow: UploadFlow) -> UploadState | HttpResponse:
+    """The upload → preview → apply flow of the interchange pages (offline workbook, ODK and
+    KoboToolbox submissions, XLSForm): a response once the import is written, else the state
+    of the page to render."""
+    state = UploadState(form=flow.form_class())
+    if request.method == "POST" and request.POST.get("token"):
+        path, details = _unstage(request, request.POST["token"], flow.kind, flow.target)
+        with path.open("rb") as handle:
+            state.result, state.status = flow.run(
+                source=handle, name=details["name"], dry_run=False, **details.get("extra", {})
+            )
+        _forget(request, request.POST["token"])
+        if state.result is not None and state.result.ok:
+            return flow.applied(request, state.result) or state
+    elif request.method == "POST":
+        state.form = form = flow.form_class(request.POST, request.FILES)
+        if not form.is_valid():
+            state.status = 400
+            return state
+        upload, dry_run = form.cleaned_data["file"], form.cleaned_data["dry_run"]
+        extra = {name: form.cleaned_data[name] for name in flow.options}
+        state.result, state.status = flow.run(
+            source=upload, name=upload.name, size=upload.size, dry_run=dry_run, **extra
+        )
+        if state.result is not None and state.result.ok:
+            if dry_run and flow.previewed(state.result):
+                details = {"kind": flow.kind, "target": flow.target, "extra": extra}
+                state.token = _stage(request, upload, details)
+            elif not dry_run:
+                return flow.applied(request, state.result) or state
+    return state
 
 
 def _run_import(kind: str, target: Any, request: HttpRequest, **kwargs: Any) -> Any:

@@ -50,6 +50,7 @@ ACTION_LABELS = {
     "return": pgettext_lazy("history", "Changes requested"),
     "approve": pgettext_lazy("history", "Approved"),
     "reopen": pgettext_lazy("history", "Reopened"),
+    "signature_refused": pgettext_lazy("history", "Signature refused (wrong password)"),
     "answer_create": pgettext_lazy("history", "Answer given"),
     "answer_update": pgettext_lazy("history", "Answer changed"),
     "answer_delete": pgettext_lazy("history", "Answer cleared"),

@@ -1,16 +1,16 @@
 """Interchange with field-data tools (issue 20): a framework as an XLSForm, and the offline
 workbook of an assessment (download, upload with a dry-run preview, then apply).
 
-The upload flow is the one of the answers import (surveys/views/exchange.py): a previewed file
+The three uploads share one flow (:func:`surveys.views.exchange.upload_flow`): a previewed file
 is staged under a random token known only to the uploader's session, and applying re-reads it.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -35,7 +35,7 @@ from surveys.frameworks.presentation import framework_page
 from surveys.models import OrganisationType
 from surveys.services.answers import AssessmentLocked, RevisionConflict
 from surveys.services.stakeholders import InvitationUnusable
-from surveys.views.exchange import _forget, _stage, _unstage
+from surveys.views.exchange import UploadFlow, UploadState, clean_import_file, upload_flow
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -67,16 +67,7 @@ class OfflineWorkbookForm(forms.Form):
     )
 
     def clean_file(self) -> UploadedFile:
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)s MB; the largest file accepted is %(limit)s MB.")
-                % {
-                    "size": f"{upload.size / 1048576:.1f}",
-                    "limit": f"{settings.IMPORT_MAX_BYTES / 1048576:.0f}",
-                }
-            )
-        return upload
+        return clean_import_file(self.cleaned_data["file"])
 
 
 @login_required
@@ -103,42 +94,32 @@ def _checked(request: HttpRequest, assessment: Any, **kwargs: Any) -> tuple[Any,
     return result, (200 if result.ok else 400)
 
 
+def _summary_and_back(request: HttpRequest, result: Any) -> HttpResponse:
+    messages.success(request, result.summary())
+    return redirect(request.get_full_path())
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def offline_workbook_page(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = permissions.get_assessment_for_user(request, pk, permissions.Action.CONTRIBUTE)
-    form, result, token, status = OfflineWorkbookForm(), None, "", 200
-    if request.method == "POST" and request.POST.get("token"):
-        path, details = _unstage(request, request.POST["token"], _OFFLINE, assessment.pk)
-        with path.open("rb") as handle:
-            result, status = _checked(
-                request, assessment, source=handle, name=details["name"], dry_run=False
-            )
-        _forget(request, request.POST["token"])
-        if result is not None and result.ok:
-            messages.success(request, result.summary())
-            return redirect(request.get_full_path())
-    elif request.method == "POST":
-        form = OfflineWorkbookForm(request.POST, request.FILES)
-        if not form.is_valid():
-            status = 400
-        else:
-            upload, dry_run = form.cleaned_data["file"], form.cleaned_data["dry_run"]
-            result, status = _checked(
-                request,
-                assessment,
-                source=upload,
-                name=upload.name,
-                size=upload.size,
-                dry_run=dry_run,
-            )
-            if result is not None and result.ok and dry_run and result.changes:
-                token = _stage(request, upload, {"kind": _OFFLINE, "target": assessment.pk})
-            elif result is not None and result.ok and not dry_run:
-                messages.success(request, result.summary())
-                return redirect(request.get_full_path())
-    context = {"assessment": assessment, "form": form, "result": result, "token": token}
-    return render(request, "surveys/assessment_offline.html", context, status=status)
+    flow = UploadFlow(
+        kind=_OFFLINE,
+        target=assessment.pk,
+        form_class=OfflineWorkbookForm,
+        run=partial(_checked, request, assessment),
+        applied=_summary_and_back,
+        previewed=lambda result: bool(result.changes),
+    )
+    state = upload_flow(request, flow)
+    if isinstance(state, HttpResponse):
+        return state
+    context = {"assessment": assessment, **_page_context(state)}
+    return render(request, "surveys/assessment_offline.html", context, status=state.status)
+
+
+def _page_context(state: UploadState) -> dict[str, Any]:
+    return {"form": state.form, "result": state.result, "token": state.token}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,46 +167,22 @@ def _submissions(request: HttpRequest, assessment: Any, **kwargs: Any) -> tuple[
 @require_http_methods(["GET", "POST"])
 def submissions_import_page(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = permissions.get_assessment_for_user(request, pk, permissions.Action.CONTRIBUTE)
-    form, result, token, status = SubmissionsForm(), None, "", 200
-    if request.method == "POST" and request.POST.get("token"):
-        path, details = _unstage(request, request.POST["token"], _SUBMISSIONS, assessment.pk)
-        with path.open("rb") as handle:
-            result, status = _submissions(
-                request,
-                assessment,
-                source=handle,
-                name=details["name"],
-                organisation_type=details["extra"]["organisation_type"],
-                dry_run=False,
-            )
-        _forget(request, request.POST["token"])
-        if result is not None and result.ok:
-            messages.success(request, result.summary())
-            return redirect(request.get_full_path())
-    elif request.method == "POST":
-        form = SubmissionsForm(request.POST, request.FILES)
-        if not form.is_valid():
-            status = 400
-        else:
-            upload, dry_run = form.cleaned_data["file"], form.cleaned_data["dry_run"]
-            extra = {"organisation_type": form.cleaned_data["organisation_type"]}
-            result, status = _submissions(
-                request,
-                assessment,
-                source=upload,
-                name=upload.name,
-                size=upload.size,
-                dry_run=dry_run,
-                **extra,
-            )
-            if result is not None and result.ok and dry_run and result.planned:
-                details = {"kind": _SUBMISSIONS, "target": assessment.pk, "extra": extra}
-                token = _stage(request, upload, details)
-            elif result is not None and result.ok and not dry_run:
-                messages.success(request, result.summary())
-                return redirect(request.get_full_path())
-    context = {"assessment": assessment, "form": form, "result": result, "token": token}
-    return render(request, "surveys/assessment_submissions_import.html", context, status=status)
+    flow = UploadFlow(
+        kind=_SUBMISSIONS,
+        target=assessment.pk,
+        form_class=SubmissionsForm,
+        run=partial(_submissions, request, assessment),
+        applied=_summary_and_back,
+        previewed=lambda result: bool(result.planned),
+        options=("organisation_type",),
+    )
+    state = upload_flow(request, flow)
+    if isinstance(state, HttpResponse):
+        return state
+    context = {"assessment": assessment, **_page_context(state)}
+    return render(
+        request, "surveys/assessment_submissions_import.html", context, status=state.status
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -257,37 +214,30 @@ def _xlsform(request: HttpRequest, **kwargs: Any) -> tuple[Any, int]:
     return result, (200 if result.ok else 400)
 
 
+def _stored_draft(request: HttpRequest, result: Any) -> HttpResponse | None:
+    framework = result.framework
+    if framework is None:
+        return None
+    messages.success(request, _("Stored as a draft: %(framework)s.") % {"framework": framework})
+    return redirect("surveys:framework-detail", framework.code, framework.version)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def xlsform_import_page(request: HttpRequest) -> HttpResponse:
     if not permissions.is_administrator(request.user):
         raise PermissionDenied
-    form, result, token, status = XlsFormImportForm(), None, "", 200
-    if request.method == "POST" and request.POST.get("token"):
-        path, details = _unstage(request, request.POST["token"], _XLSFORM, 0)
-        with path.open("rb") as handle:
-            result, status = _xlsform(request, source=handle, name=details["name"], dry_run=False)
-        _forget(request, request.POST["token"])
-        if result is not None and result.ok and result.framework is not None:
-            messages.success(
-                request, _("Stored as a draft: %(framework)s.") % {"framework": result.framework}
-            )
-            framework = result.framework
-            return redirect("surveys:framework-detail", framework.code, framework.version)
-    elif request.method == "POST":
-        form = XlsFormImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            status = 400
-        else:
-            upload, dry_run = form.cleaned_data["file"], form.cleaned_data["dry_run"]
-            result, status = _xlsform(
-                request, source=upload, name=upload.name, size=upload.size, dry_run=dry_run
-            )
-            if result is not None and result.ok and dry_run:
-                token = _stage(request, upload, {"kind": _XLSFORM, "target": 0})
-            elif result is not None and result.ok and result.framework is not None:
-                framework = result.framework
-                return redirect("surveys:framework-detail", framework.code, framework.version)
+    flow = UploadFlow(
+        kind=_XLSFORM,
+        target=0,
+        form_class=XlsFormImportForm,
+        run=partial(_xlsform, request),
+        applied=_stored_draft,
+    )
+    state = upload_flow(request, flow)
+    if isinstance(state, HttpResponse):
+        return state
+    result = state.result
     page = framework_page(result.spec, get_language() or "en") if result and result.spec else None
-    context = {"form": form, "result": result, "token": token, "page": page}
-    return render(request, "surveys/framework_xlsform_import.html", context, status=status)
+    context = {**_page_context(state), "page": page}
+    return render(request, "surveys/framework_xlsform_import.html", context, status=state.status)

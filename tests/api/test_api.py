@@ -17,6 +17,7 @@ from surveys.models import Answer, Assessment, AssessmentState, AuditEvent, Role
 from surveys.services.answers import AnswerInput, answers_save
 from surveys.services.workflow import missing_answers
 from tests.factories import (
+    PASSWORD,
     complete_answers,
     give_role,
     make_api_token,
@@ -252,9 +253,9 @@ class TransitionTests(ApiTestCase):
         response = self.post(self.focal, "submit")
         assert response.status_code == 200 and response.json()["state"] == "submitted"
         assert self.post(self.focal, "submit").status_code == 409  # already submitted
-        assert self.post(self.reviewer, "approve").status_code == 409  # not in review yet
+        assert self.post(self.reviewer, "approve", password=PASSWORD).status_code == 409
         assert self.post(self.reviewer, "start_review").json()["state"] == "in_review"
-        assert self.post(self.reviewer, "approve").json()["state"] == "approved"
+        assert self.post(self.reviewer, "approve", password=PASSWORD).json()["state"] == "approved"
 
     def test_an_unknown_action_is_400(self) -> None:
         assert self.post(self.focal, "publish").status_code == 400

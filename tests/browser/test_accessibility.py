@@ -2,7 +2,9 @@
 
 One test per language walks all the pages in one browser context (switching users by their
 session cookie) so that the check stays fast; the failure message lists every page's
-violations at once.
+violations at once. In English and Arabic each page is checked again at a phone's width
+(390 px), where wide tables scroll inside their wrapper and must be reachable by keyboard
+(axe's ``scrollable-region-focusable``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from scoring.services import score_run_create
 from surveys.models import Assessment, AssessmentState, OrganisationType, Role
 from surveys.services.answers import AnswerInput, answers_save
 from surveys.services.stakeholders import stakeholder_invite
-from tests.browser.conftest import axe_violations, describe_violations
+from tests.browser.conftest import DESKTOP, PHONE, axe_violations, describe_violations
 from tests.factories import (
     PASSWORD,
     give_role,
@@ -70,6 +72,10 @@ def _world(language: str) -> dict[str, Any]:
     }
 
 
+# Right to left and left to right at a phone's width; French lays out like English.
+PHONE_LANGUAGES = ("en", "ar")
+
+
 def _pages(world: dict[str, Any]) -> list[tuple[str, str | None, str]]:
     """(name, who, address) of every main page; who is None for a visitor."""
     draft, in_review = world["draft"].pk, world["in_review"].pk
@@ -120,6 +126,12 @@ def test_every_main_page_has_no_axe_violations(
         violations = axe_violations(page)
         if violations:
             found[name] = describe_violations(violations)
+        if language in PHONE_LANGUAGES:
+            page.set_viewport_size(PHONE)
+            violations = axe_violations(page)
+            if violations:
+                found[f"{name} at {PHONE['width']} px"] = describe_violations(violations)
+            page.set_viewport_size(DESKTOP)
     # The CSRF failure page: a sign-in form sent without its cookie.
     browser_context.clear_cookies()
     browser_context.add_cookies(

@@ -313,10 +313,12 @@ def test_planner_builds_a_portfolio_and_downloads_the_country_and_regional_pdfs(
     page.locator("form.plan-form button[type=submit]").click()
     page.locator("#portfolio").wait_for()
     summary = page.locator("#portfolio + p").inner_text()
-    # "120 000 USD", or in Arabic "120000 دولار أمريكي" (US dollars, written out).
-    amount = re.search(r"(\d[\d\s\u202f\u00a0.,]*)\s*(?:USD|دولار)", summary)
+    # "USD 150,000" in English, "150 000 USD" in French, "150,000 دولار أمريكي" in Arabic
+    # (surveys.figures.money_text).
+    separators = r"[\d\s\u202f\u00a0\u200e\u200f.,\u066c]"
+    amount = re.search(rf"USD\s*(\d{separators}*\d)|(\d{separators}*)\s*(?:USD|دولار)", summary)
     assert amount, summary
-    cost = int(re.sub(r"[^\d]", "", amount[1]))
+    cost = int(re.sub(r"[^\d]", "", amount[1] or amount[2]))
     assert 0 < cost <= budget, summary
 
     with page.expect_download() as country_pdf:

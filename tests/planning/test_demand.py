@@ -83,8 +83,8 @@ class DemandTests(TestCase):
             "itu_region",
             "income_group",
             "countries",
-            "weighted_need",
-            "mean_weighted_need",
+            "weighted_need_points",
+            "mean_weighted_need_points",
         ]
         assert rows[1][:4] == ["Africa", "Lower-middle income", "2", "34.0"]
         interventions = self.client.get(

@@ -30,7 +30,7 @@ class MatchingPageTests(TestCase):
         html = self.client.get(reverse("scoring:matching-plan")).content.decode()
         assert "O-GOV-FR" in html and "[Sample] Dakar institute (invented)" in html
         assert "Seats are full on O-GOV-FR." in html
-        assert "2000" in html  # total cost worked out in test_matching_plan
+        assert "USD 2,000" in html  # total cost worked out in test_matching_plan
 
     def test_the_gaps_page_lists_demand_with_no_provider(self) -> None:
         html = self.client.get(reverse("scoring:matching-gaps")).content.decode()

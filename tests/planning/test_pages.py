@@ -88,11 +88,11 @@ class PlannerPageTests(TestCase):
         response = self.client.get(reverse("scoring:planner-home"))
         html = response.content.decode()
         assert reverse("scoring:planner-country", args=["SEN"]) in html
-        # 0.2 × (80 + 30 + 60 + 10 + 90), with one decimal like the CSV export and the country
-        # page: the same figure is written the same way everywhere.
-        assert '<td class="num">54.0</td>' in html and "Weighted gap (points)" in html
+        # 0.2 × (80 + 30 + 60 + 10 + 90), with one decimal and its unit like the CSV export and
+        # the country page: the same figure is written the same way everywhere.
+        assert '<td class="num">54.0 points</td>' in html
         country = self.client.get(reverse("scoring:planner-country", args=["SEN"]))
-        assert "Weighted gap: <strong>54.0</strong>" in country.content.decode()
+        assert "Weighted gap: <strong>54.0 points</strong>" in country.content.decode()
         exported = self.client.get(reverse("scoring:planner-home"), {"format": "csv"})
         rows = list(csv.reader(io.StringIO(exported.content.decode())))
         assert rows[1][1] == "SEN" and rows[1][8] == "54.0"

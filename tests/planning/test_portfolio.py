@@ -87,8 +87,8 @@ class PortfolioTests(PortfolioTestCase):
 
     def test_the_page_shows_the_portfolio_cost_and_gain(self) -> None:
         html = self.page()
-        assert "The optimum funds 3 interventions for 920000 USD" in html
-        assert "reduce the weighted gap by 14.00 points" in html
+        assert "The optimum funds 3 interventions for USD 920,000" in html
+        assert "reduce the weighted gap by 14.0 points" in html
 
 
 class BadInputTests(PortfolioTestCase):

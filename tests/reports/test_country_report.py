@@ -66,7 +66,7 @@ class CountryReportTests(TestCase):
 
     def test_french_report_uses_french_words_and_decimal_commas(self):
         overall = self._scores(ScoreLevel.OVERALL)[0]
-        score = format_number(overall.score, {"decimal_separator": ","})
+        score = format_number(overall.score, {"language": "fr"})
         assert f"Sénégal obtient {score} sur 100" in self.text_fr
         for heading in ("Synthèse", "Table des matières", "Méthodologie", "Piliers"):
             assert heading in self.text_fr
