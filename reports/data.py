@@ -15,11 +15,14 @@ the report's separators (``54.9`` in English, ``54,9`` in French).
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Max, QuerySet
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
@@ -34,6 +37,7 @@ from reports.texts import (
     regional_text,
     report_languages,
 )
+from scoring.engine.constants import ENGINE_VERSION
 from scoring.influence import RANK_SHIFT, InfluenceLine, influence_lines, input_label
 from scoring.methodology import methodology_annex
 from scoring.models import (
@@ -468,6 +472,7 @@ def _portfolio(
         PillarScore,
         PlanningError,
         ScoreSnapshot,
+        catalogue_stamp,
         country_needs,
         country_portfolio,
     )
@@ -530,37 +535,52 @@ def _portfolio(
     )
     if not interventions:
         return priorities, (), 0.0, 0.0, (_("The intervention catalogue is empty."),)
-    try:
-        portfolio = country_portfolio(
-            snapshot=snapshot,
-            interventions=interventions,
-            budget=budget,
-            samples=0,
-            language=language,
-            compare_greedy=False,
-        )
-    except PlanningError as error:
-        return priorities, (), 0.0, 0.0, (str(error),)
-    lines = tuple(
-        InterventionLine(
-            code=line.code,
-            title=line.title,
-            kind=line.kind,
-            cost=line.cost,
-            duration_months=line.duration_months,
-            gain=line.standalone_gain,
-            selected=line.optimal,
-        )
-        for line in portfolio.lines
+    # The plan depends only on the run, the catalogue, the budget and the language: solved once
+    # and kept, so the dashboard, the PDF and report batches do not solve it again (a new score
+    # run elsewhere makes the dashboard recompute, but not this country's plan).
+    material = "|".join(
+        [
+            str(assessment.pk),
+            str(snapshot.run_id),
+            catalogue_stamp(interventions),
+            repr(budget),
+            language,
+        ]
     )
-    chosen = [line for line in lines if line.selected]
-    return (
-        priorities,
-        lines,
-        sum(line.cost for line in chosen),
-        float(portfolio.result.expected_gain),
-        tuple(portfolio.notes),
-    )
+    key = "report-portfolio:" + hashlib.sha256(f"{material}|{ENGINE_VERSION}".encode()).hexdigest()
+    kept: tuple[tuple[InterventionLine, ...], float, float, tuple[str, ...]] | None = cache.get(key)
+    if kept is None:
+        try:
+            portfolio = country_portfolio(
+                snapshot=snapshot,
+                interventions=interventions,
+                budget=budget,
+                samples=0,
+                language=language,
+                compare_greedy=False,
+            )
+        except PlanningError as error:
+            return priorities, (), 0.0, 0.0, (str(error),)
+        lines = tuple(
+            InterventionLine(
+                code=line.code,
+                title=line.title,
+                kind=line.kind,
+                cost=line.cost,
+                duration_months=line.duration_months,
+                gain=line.standalone_gain,
+                selected=line.optimal,
+            )
+            for line in portfolio.lines
+        )
+        kept = (
+            lines,
+            sum(line.cost for line in lines if line.selected),
+            float(portfolio.result.expected_gain),
+            tuple(portfolio.notes),
+        )
+        cache.set(key, kept, timeout=settings.PLAN_CACHE_SECONDS)
+    return (priorities, *kept)
 
 
 def _methodology(

@@ -7,8 +7,6 @@ table as the text alternative.
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -20,6 +18,7 @@ from django.views.decorators.http import require_GET
 from background.models import ACTIVE_STATUSES
 from background.services import latest_job
 from reports.charts import Chart
+from reports.country_page import kept_country_page
 from reports.data import (
     CountryReport,
     RegionalReport,
@@ -28,7 +27,7 @@ from reports.data import (
     regional_report_data,
     scored_rounds,
 )
-from reports.figures import country_charts, regional_charts
+from reports.figures import regional_charts
 from reports.forms import RegionalFilterForm, ReportOptionsForm
 from reports.pdf import country_report_pdf, regional_report_pdf
 from reports.peers import region_distribution_data
@@ -59,37 +58,25 @@ def _pdf_response(pdf: bytes, file_name: str) -> HttpResponse:
 @login_required
 @require_GET
 def country_dashboard(request: HttpRequest, alpha3: str) -> HttpResponse:
+    # Permission first: the kept page is only read for a country the reader may see.
     country = permissions.get_country_for_user(request, alpha3)
     form = ReportOptionsForm(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
+    page, computed_at = kept_country_page(
+        country=country,
+        round=form.cleaned_data["round"],
+        language=get_language(),
+        scope=plan_cache.visible_stamp(permissions.visible_country_ids(request.user)),
+    )
     context: dict[str, object] = {
         "country": country,
-        "rounds": scored_rounds(country),
+        **page,
+        "computed_at": computed_at,
         "pdf_languages": settings.LANGUAGES,
         "ui": dashboard_text(),
         # New scores on their way: the page says so and marks what it shows as previous.
         "job": latest_job(assessment__country=country, kind=SCORE_KIND, status__in=ACTIVE_STATUSES),
-    }
-    try:
-        report = country_report_data(
-            country=country, language=get_language(), round=form.cleaned_data["round"]
-        )
-    except ReportError as error:
-        context["error"] = str(error)
-        return render(request, "reports/country_dashboard.html", context)
-    charts = country_charts(report)
-    context |= {
-        "report": report,
-        "radar": _svg(charts.radar, "radar-chart"),
-        "gaps": _svg(charts.gaps, "gap-chart"),
-        "intervals": _svg(charts.intervals, "interval-chart"),
-        "trend": _svg(charts.trend, "trend-chart"),
-        "indicator_gaps": [
-            _svg(chart, "gaps-" + re.sub(r"[^A-Za-z0-9_-]", "-", code))
-            for code, chart in charts.indicator_gaps.items()
-        ],
-        "peers": [_svg(chart, f"peers-{n}") for n, chart in enumerate(charts.peers, 1)],
     }
     return render(request, "reports/country_dashboard.html", context)
 
