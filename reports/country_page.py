@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Sum
 from django.utils.safestring import SafeString, mark_safe
 
 from officialstats.models import OfficialValue
@@ -91,7 +91,10 @@ def _inputs_stamp(country: Country) -> str:
         Assessment.objects.filter(country=country).values_list("pk", "state", "state_changed_at")
     )
     catalogue = Intervention.objects.aggregate(last=Max("updated_at"), count=Count("pk"))
-    statistics = OfficialValue.objects.aggregate(last=Max("pk"), count=Count("pk"))
+    # Values have no timestamp and a reload updates them in place: their sums move with them.
+    statistics = OfficialValue.objects.aggregate(
+        last=Max("pk"), count=Count("pk"), values=Sum("value"), years=Sum("year")
+    )
     return f"{assessments}|{catalogue}|{statistics}"
 
 

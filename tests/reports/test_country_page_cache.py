@@ -11,11 +11,18 @@ from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from officialstats.models import (
+    OfficialValue,
+    SourceEconomy,
+    SourceIndicator,
+    StatisticsSource,
+)
 from reports import country_page
 from reports.data import country_report_data
 from scoring import planning
+from scoring.models import Intervention
 from scoring.services import score_run_create
-from surveys.models import Country, Role
+from surveys.models import Assessment, AssessmentState, Country, Role
 from tests.factories import PASSWORD, give_role, make_focal_point, make_user
 from tests.reports.support import scored_world
 
@@ -74,6 +81,26 @@ class CountryDashboardCacheTests(TestCase):
         assert draws == 1
         assert f"score run {old_run} of" in pages[0]
         assert f"score run {new_run.pk} of" in new_pages[0]
+
+    def test_a_changed_catalogue_or_statistic_or_assessment_state_is_shown_at_once(self) -> None:
+        self.views_of(self.alice, count=1)
+        intervention = Intervention.objects.filter(active=True).first()
+        intervention.cost += 1
+        intervention.save()
+        assert self.views_of(self.alice, count=1)[0] == 1
+        source = StatisticsSource.objects.create(code="test-x", name="X", year=2024)
+        OfficialValue.objects.create(
+            indicator=SourceIndicator.objects.create(source=source, code="x", name="X"),
+            economy=SourceEconomy.objects.create(source=source, iso3="SEN", name="Senegal"),
+            year=2024,
+            value=1.0,
+        )
+        assert self.views_of(self.alice, count=1)[0] == 1
+        Assessment.objects.filter(pk=self.world["senegal"].pk).update(
+            state=AssessmentState.IN_REVIEW
+        )
+        assert self.views_of(self.alice, count=1)[0] == 1
+        assert self.views_of(self.alice, count=1)[0] == 0
 
     def test_a_reader_of_another_country_is_refused_even_when_the_page_is_kept(self) -> None:
         self.views_of(self.carol, count=1)
