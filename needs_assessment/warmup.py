@@ -52,8 +52,9 @@ def warm_up() -> None:
     # Importing the URLconf imports every view module and what they import.
     get_resolver().url_patterns  # noqa: B018
     for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            translation.gettext("Dashboard")
+        # Activating a language reads its catalogues, which Django then keeps per process.
+        translation.activate(code)
+    translation.deactivate()
     engine = engines["django"]
     for name in _template_names():
         # The cached loader keeps the compiled template for the workers forked afterwards.

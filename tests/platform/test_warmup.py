@@ -15,12 +15,14 @@ import json, sys
 import needs_assessment.wsgi
 from django.db import connections
 from django.template import engines
+from django.utils.translation import trans_real
 
 loader = engines["django"].engine.template_loaders[0]
 print(json.dumps({
     "modules": [name for name in ("reports.views", "scoring.planning", "surveys.api.views")
                 if name in sys.modules],
     "templates": sorted(str(key) for key in loader.get_template_cache),
+    "languages": sorted(trans_real._translations),
     "connections": [c.alias for c in connections.all() if c.connection is not None],
 }))
 """
@@ -50,6 +52,7 @@ def test_the_wsgi_application_loads_views_and_templates_and_opens_no_connection(
     assert state["modules"] == ["reports.views", "scoring.planning", "surveys.api.views"]
     assert "reports/country_dashboard.html" in state["templates"]
     assert "base.html" in state["templates"]
+    assert state["languages"] == ["ar", "en", "es", "fr"]
     assert state["connections"] == []
 
 
