@@ -39,7 +39,7 @@ def _template_names() -> list[str]:
         for folder in get_app_template_dirs("templates")
         if Path(folder).resolve().is_relative_to(base) and ".venv" not in Path(folder).parts
     ]
-    names = set()
+    names: set[str] = set()
     for folder in folders:
         names.update(
             path.relative_to(folder).as_posix() for path in folder.rglob("*.html") if path.is_file()
