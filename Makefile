@@ -69,6 +69,8 @@ test: $(VENV)/.dev translations
 	$(VENV)/bin/pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
 
 # Production reads the environment only (as gunicorn does), never the development .env.
+# --preload: the master loads and warms up the application once (needs_assessment/warmup.py)
+# and forks warm workers; deploy new code with a full restart (HUP keeps the old code).
 # Production web servers. Background work needs at least one worker as well, on this machine or
 # any other sharing the database: `$(PY) manage.py run_worker` (one per core to spare; run it
 # under systemd or a process supervisor, like gunicorn), or `make worker`.
@@ -76,7 +78,7 @@ serve: $(VENV)/.runtime translations
 	ENV_FILE= $(PY) manage.py check --deploy --fail-level WARNING
 	ENV_FILE= $(PY) manage.py collectstatic --noinput
 	ENV_FILE= $(PY) manage.py migrate --noinput
-	$(VENV)/bin/gunicorn needs_assessment.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	$(VENV)/bin/gunicorn needs_assessment.wsgi --preload --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
 
 worker: $(VENV)/.runtime
 	$(PY) manage.py run_worker

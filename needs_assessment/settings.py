@@ -392,13 +392,14 @@ CACHES = {
         "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
         "LOCATION": env_str("CACHE_LOCATION", str(VAR_DIR / "cache")),
     },
-    # API rate-limit counts (surveys/api/throttling.py): in each process's memory unless a
-    # shared cache is named, so each gunicorn worker counts on its own (see .env.example).
+    # API rate-limit counts (surveys/api/throttling.py): a folder shared by every gunicorn
+    # worker of the machine, so the limit is the rate and not the rate times the workers.
+    # Several app servers need one cache they all reach (database or Redis; see .env.example).
     "throttle": {
         "BACKEND": env_str(
-            "THROTTLE_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
+            "THROTTLE_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"
         ),
-        "LOCATION": env_str("THROTTLE_CACHE_LOCATION", "api-throttle"),
+        "LOCATION": env_str("THROTTLE_CACHE_LOCATION", str(VAR_DIR / "cache" / "throttle")),
     },
 }
 PLAN_CACHE_SECONDS = env_int("PLAN_CACHE_SECONDS", 7 * 24 * 3600, minimum=1)

@@ -29,6 +29,9 @@ os.environ.setdefault(
 # the suite's many calls as the same user ids would trip them. Throttling tests set their own.
 for scope in ("USER", "ANONYMOUS", "UPLOADS"):
     os.environ.setdefault(f"API_THROTTLE_{scope}", "1000000/minute")
+# Each test process counts in its own memory, never in a folder another run could share.
+os.environ.setdefault("THROTTLE_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache")
+os.environ.setdefault("THROTTLE_CACHE_LOCATION", "api-throttle")
 
 # whitenoise serves STATIC_ROOT and warns when it does not exist yet (collectstatic makes it).
 os.makedirs(os.path.join(os.path.dirname(os.path.dirname(__file__)), "staticfiles"), exist_ok=True)

@@ -7,8 +7,6 @@ table as the text alternative.
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -18,17 +16,16 @@ from django.views.decorators.http import require_GET
 
 from background.models import ACTIVE_STATUSES
 from background.services import latest_job
+from reports.country_page import kept_country_page
 from reports.data import (
     CountryReport,
     RegionalReport,
     ReportError,
     country_report_data,
-    scored_rounds,
 )
-from reports.figures import country_charts
 from reports.forms import RegionalFilterForm, ReportOptionsForm
 from reports.pdf import country_report_pdf, regional_report_pdf
-from reports.regional_page import regional_page, regional_report_for, svg
+from reports.regional_page import regional_page, regional_report_for
 from reports.services import report_file_name
 from reports.texts import dashboard_text
 from scoring import plan_cache
@@ -49,37 +46,25 @@ def _pdf_response(pdf: bytes, file_name: str) -> HttpResponse:
 @login_required
 @require_GET
 def country_dashboard(request: HttpRequest, alpha3: str) -> HttpResponse:
+    # Permission first: the kept page is only read for a country the reader may see.
     country = permissions.get_country_for_user(request, alpha3)
     form = ReportOptionsForm(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
+    page, computed_at = kept_country_page(
+        country=country,
+        round=form.cleaned_data["round"],
+        language=get_language(),
+        scope=plan_cache.visible_stamp(permissions.visible_country_ids(request.user)),
+    )
     context: dict[str, object] = {
         "country": country,
-        "rounds": scored_rounds(country),
+        **page,
+        "computed_at": computed_at,
         "pdf_languages": settings.LANGUAGES,
         "ui": dashboard_text(),
         # New scores on their way: the page says so and marks what it shows as previous.
         "job": latest_job(assessment__country=country, kind=SCORE_KIND, status__in=ACTIVE_STATUSES),
-    }
-    try:
-        report = country_report_data(
-            country=country, language=get_language(), round=form.cleaned_data["round"]
-        )
-    except ReportError as error:
-        context["error"] = str(error)
-        return render(request, "reports/country_dashboard.html", context)
-    charts = country_charts(report)
-    context |= {
-        "report": report,
-        "radar": svg(charts.radar, "radar-chart"),
-        "gaps": svg(charts.gaps, "gap-chart"),
-        "intervals": svg(charts.intervals, "interval-chart"),
-        "trend": svg(charts.trend, "trend-chart"),
-        "indicator_gaps": [
-            svg(chart, "gaps-" + re.sub(r"[^A-Za-z0-9_-]", "-", code))
-            for code, chart in charts.indicator_gaps.items()
-        ],
-        "peers": [svg(chart, f"peers-{n}") for n, chart in enumerate(charts.peers, 1)],
     }
     return render(request, "reports/country_dashboard.html", context)
 

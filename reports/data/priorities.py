@@ -7,13 +7,17 @@ report and the planner page recommend the same thing for the same budget.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from reports.data.common import CountryContext
 from reports.data.lines import InterventionLine, PriorityLine
+from scoring.engine.constants import ENGINE_VERSION
 from scoring.models import Intervention, ScoreLevel
 from scoring.planning import (
     CountryNeeds,
@@ -22,6 +26,7 @@ from scoring.planning import (
     PlanningError,
     PortfolioLine,
     ScoreSnapshot,
+    catalogue_stamp,
     country_needs,
     country_portfolio,
 )
@@ -56,26 +61,63 @@ def country_priorities(context: CountryContext, budget: float) -> CountryPriorit
     priorities = _priority_lines(needs, pillar_titles, titles)
     if not interventions:
         return _without_portfolio(priorities, budget, _("The intervention catalogue is empty."))
-    try:
-        portfolio = country_portfolio(
-            snapshot=snapshot,
-            interventions=interventions,
-            budget=budget,
-            samples=0,
-            language=language,
-            compare_greedy=False,
-        )
-    except PlanningError as error:
-        return _without_portfolio(priorities, budget, str(error))
-    lines = tuple(_intervention_line(line) for line in portfolio.lines)
+    kept = _kept_portfolio(context, snapshot, interventions, budget)
+    if isinstance(kept, str):
+        return _without_portfolio(priorities, budget, kept)
+    lines, gain, notes = kept
     return CountryPriorities(
         priorities=priorities,
         portfolio=lines,
         budget=float(budget),
         portfolio_cost=sum(line.cost for line in lines if line.selected),
-        portfolio_gain=float(portfolio.result.expected_gain),
-        portfolio_notes=tuple(portfolio.notes),
+        portfolio_gain=gain,
+        portfolio_notes=notes,
     )
+
+
+def _kept_portfolio(
+    context: CountryContext,
+    snapshot: ScoreSnapshot,
+    interventions: list[Intervention],
+    budget: float,
+) -> tuple[tuple[InterventionLine, ...], float, tuple[str, ...]] | str:
+    """The best portfolio within ``budget`` (its lines, gain and notes), or why there is none.
+
+    The plan depends only on the assessment's run, the catalogue, the budget and the language:
+    it is solved once and kept, so the dashboard, the PDF and report batches do not solve it
+    again (a new score run elsewhere makes the dashboard recompute, but not this country's plan).
+    """
+    material = "|".join(
+        [
+            str(context.assessment.pk),
+            str(snapshot.run_id),
+            catalogue_stamp(interventions),
+            repr(budget),
+            context.language,
+            ENGINE_VERSION,
+        ]
+    )
+    key = "report-portfolio:" + hashlib.sha256(material.encode()).hexdigest()
+    kept = cache.get(key)
+    if kept is None:
+        try:
+            portfolio = country_portfolio(
+                snapshot=snapshot,
+                interventions=interventions,
+                budget=budget,
+                samples=0,
+                language=context.language,
+                compare_greedy=False,
+            )
+        except PlanningError as error:
+            return str(error)
+        kept = (
+            tuple(_intervention_line(line) for line in portfolio.lines),
+            float(portfolio.result.expected_gain),
+            tuple(portfolio.notes),
+        )
+        cache.set(key, kept, timeout=settings.PLAN_CACHE_SECONDS)
+    return kept
 
 
 def _without_portfolio(

@@ -2,9 +2,10 @@
 
 Rates come from ``settings.API_THROTTLE_RATES`` at each request (DRF's own classes read them
 once at import), so a deployment sets them by environment and tests can change them. Counts
-live in the ``throttle`` cache: per process by default (Django's LocMemCache), so each gunicorn
-worker counts on its own and the effective limit is up to ``WEB_CONCURRENCY`` times the rate; a
-cache shared by the app servers (``THROTTLE_CACHE_BACKEND``) gives one count per user.
+live in the ``throttle`` cache: a folder shared by every gunicorn worker of the machine by
+default (Django's FileBasedCache), so the limit holds whatever ``WEB_CONCURRENCY`` is; several
+app servers need a cache they all reach (``THROTTLE_CACHE_BACKEND``: database or Redis) for one
+count per user.
 """
 
 from __future__ import annotations
