@@ -108,8 +108,9 @@ def kept_country_page(
     ``scope`` is the reader's visible countries (:func:`scoring.plan_cache.visible_stamp`):
     readers who see different countries never share a kept page.
     """
-    return plan_cache.kept(
+    kept = plan_cache.kept(
         "country-dashboard",
         [country.pk, round, language, scope, ENGINE_VERSION, _inputs_stamp(country)],
         lambda: country_page(country=country, round=round, language=language),
     )
+    return kept.value, kept.computed_at

@@ -26,9 +26,11 @@ class SharedThrottleCountTests(TestCase):
             # Two gunicorn workers: two processes, each with its own instance of the backend.
             workers = []
             for _ in range(2):
-                throttle = ApiUserThrottle()
-                throttle.cache = FileBasedCache(folder, {})
-                workers.append(throttle)
+
+                class Worker(ApiUserThrottle):
+                    cache = FileBasedCache(folder, {})
+
+                workers.append(Worker())
             allowed = []
             for number in range(8):
                 request = RequestFactory().get("/api/countries/")

@@ -18,7 +18,7 @@ from officialstats.models import (
     StatisticsSource,
 )
 from reports import country_page
-from reports.data import country_report_data
+from reports.data import country_report_data, priorities
 from scoring import planning
 from scoring.models import Intervention
 from scoring.services import score_run_create
@@ -145,7 +145,7 @@ class ReportPortfolioCacheTests(TestCase):
     def test_the_portfolio_is_solved_once_per_score_run(self) -> None:
         senegal = Country.objects.get(alpha3="SEN")
         with mock.patch.object(
-            planning, "country_portfolio", wraps=planning.country_portfolio
+            priorities, "country_portfolio", wraps=planning.country_portfolio
         ) as solve:
             first = country_report_data(country=senegal, language="en")
             second = country_report_data(country=senegal, language="en")
