@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from scoring.forms_planning import MAX_BUDGET
+from scoring.matching import MatchingParameters
 from scoring.models import DeliveryMode
 from scoring.offers import is_language
 from surveys.models.countries import ItuRegion
@@ -56,6 +57,21 @@ class MatchingForm(forms.Form):
         if code and not is_language(code):
             raise forms.ValidationError(_("Unknown language code."))
         return code
+
+    def parameters(self, *, ui_language: str) -> MatchingParameters:
+        """The cleaned filters as the service's parameters (call after ``is_valid()``)."""
+        wanted = self.cleaned_data
+        return MatchingParameters(
+            round_=wanted["round"],
+            framework_code=wanted["framework"],
+            region=wanted["region"],
+            topic=wanted["topic"],
+            language=wanted["language"],
+            mode=wanted["mode"],
+            budget_per_country=None if wanted["budget"] is None else float(wanted["budget"]),
+            prefer_same_region=wanted["same_region"],
+            ui_language=ui_language,
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -212,86 +212,83 @@ def round_demand(snapshots: Sequence[ScoreSnapshot]) -> list[DemandCell]:
     return cells
 
 
-def matching_plan(
-    *,
-    round_: int,
-    framework_code: str,
-    region: str = "",
-    topic: str = "",
-    language: str = "",
-    mode: str = "",
-    budget_per_country: float | None = None,
-    prefer_same_region: bool = False,
-    ui_language: str = "en",
-) -> MatchingPlan:
-    """The least-cost plan meeting the most of a round's demand with the active offers.
+@dataclass(frozen=True)
+class MatchingParameters:
+    """What the planner asks of a matching plan (the page's filters, the API's query).
 
     ``topic`` (indicator or pillar code), ``language`` and ``mode`` narrow the demand;
     ``budget_per_country`` (USD, ``None`` for no limit) caps each country's spend;
     ``prefer_same_region`` makes a provider of another region cost the largest offer price
-    more per participant in the objective, so it is used only when no home offer can serve.
+    more per participant in the objective, so it is used only when no home offer can serve;
+    ``ui_language`` names offers and indicators.
+    """
+
+    round_: int
+    framework_code: str
+    region: str = ""
+    topic: str = ""
+    language: str = ""
+    mode: str = ""
+    budget_per_country: float | None = None
+    prefer_same_region: bool = False
+    ui_language: str = "en"
+
+
+def matching_plan(parameters: MatchingParameters) -> MatchingPlan:
+    """The least-cost plan meeting the most of a round's demand with the active offers.
 
     Raises
     ------
     PlanningError
         No approved assessment with scores in the round, an empty catalogue, a budget of zero.
     """
-    if budget_per_country is not None and not budget_per_country > 0:
+    wanted = parameters
+    if wanted.budget_per_country is not None and not wanted.budget_per_country > 0:
         raise PlanningError(
             _("The budget per country must be more than zero USD (leave it empty for no limit).")
         )
-    if region and region not in ItuRegion.values:
-        raise PlanningError(_("Unknown ITU region %(region)s.") % {"region": repr(region)})
+    if wanted.region and wanted.region not in ItuRegion.values:
+        raise PlanningError(_("Unknown ITU region %(region)s.") % {"region": repr(wanted.region)})
     snapshots = round_snapshots(
-        round_=round_, framework_code=framework_code, region=region, language=ui_language
+        round_=wanted.round_,
+        framework_code=wanted.framework_code,
+        region=wanted.region,
+        language=wanted.ui_language,
     )
     if not snapshots:
         raise PlanningError(
             _("No approved assessment of round %(round)s has scores yet: there is no demand.")
-            % {"round": round_}
+            % {"round": wanted.round_}
         )
     offers = list(
         Offer.objects.filter(
-            framework_code=framework_code, active=True, provider__active=True
+            framework_code=wanted.framework_code, active=True, provider__active=True
         ).select_related("provider")
     )
     if not offers:
         raise PlanningError(str(EMPTY_CATALOGUE))
     spec = snapshots[0].spec
     cells = round_demand(snapshots)
-    if topic:
-        wanted = expand_topics([topic], spec)
-        cells = [cell for cell in cells if cell.indicator in wanted]
-    if language:
-        cells = [cell for cell in cells if cell.language == language]
-    if mode:
-        cells = [cell for cell in cells if cell.mode in ("", mode)]
-    return _solve(
-        round_,
-        framework_code,
-        snapshots,
-        cells,
-        offers,
-        spec,
-        budget_per_country,
-        prefer_same_region,
-        mode,
-        ui_language,
-    )
+    if wanted.topic:
+        topics = expand_topics([wanted.topic], spec)
+        cells = [cell for cell in cells if cell.indicator in topics]
+    if wanted.language:
+        cells = [cell for cell in cells if cell.language == wanted.language]
+    if wanted.mode:
+        cells = [cell for cell in cells if cell.mode in ("", wanted.mode)]
+    return _solve(wanted, snapshots, cells, offers, spec)
 
 
 def _solve(
-    round_: int,
-    framework_code: str,
+    parameters: MatchingParameters,
     snapshots: Sequence[ScoreSnapshot],
     cells: Sequence[DemandCell],
     offers: Sequence[Offer],
     spec: FrameworkSpec,
-    budget_per_country: float | None,
-    prefer_same_region: bool,
-    mode_filter: str,
-    ui_language: str,
 ) -> MatchingPlan:
+    budget_per_country = parameters.budget_per_country
+    mode_filter = parameters.mode
+    ui_language = parameters.ui_language
     topics = {code: index for index, code in enumerate(ind.code for ind in spec.indicators)}
     languages: dict[str, int] = {}
     regions = {code: index for index, code in enumerate(ItuRegion.values)}
@@ -325,7 +322,11 @@ def _solve(
     if budget_per_country is not None:
         arguments["demand_group"] = [countries[cell.country] for cell in cells]
         arguments["group_budgets"] = [float(budget_per_country)] * max(1, len(countries))
-    penalty = max((float(o.cost) for o in offers), default=0.0) + 1.0 if prefer_same_region else 0.0
+    penalty = (
+        max((float(o.cost) for o in offers), default=0.0) + 1.0
+        if parameters.prefer_same_region
+        else 0.0
+    )
     result = match_offers(**arguments, other_region_penalty=penalty)
     greedy = match_greedy(**arguments)
     placements = tuple(
@@ -383,8 +384,8 @@ def _solve(
     if "no_offer" in result.reason:
         binding.append(_("Some demand has no offer in its topic, language and mode."))
     return MatchingPlan(
-        round=round_,
-        framework_code=framework_code,
+        round=parameters.round_,
+        framework_code=parameters.framework_code,
         countries=len(snapshots),
         demand=int(sum(cell.participants for cell in cells)),
         placed=float(result.met.sum()),

@@ -88,19 +88,8 @@ def _plan_context(request: HttpRequest) -> dict[str, Any]:
     if not codes:
         problem = str(matching.EMPTY_CATALOGUE)
     elif form.is_valid():
-        wanted = form.cleaned_data
         try:
-            plan = matching.matching_plan(
-                round_=wanted["round"],
-                framework_code=wanted["framework"],
-                region=wanted["region"],
-                topic=wanted["topic"],
-                language=wanted["language"],
-                mode=wanted["mode"],
-                budget_per_country=None if wanted["budget"] is None else float(wanted["budget"]),
-                prefer_same_region=wanted["same_region"],
-                ui_language=language,
-            )
+            plan = matching.matching_plan(form.parameters(ui_language=language))
         except PlanningError as error:
             problem = str(error)
     return {

@@ -24,7 +24,9 @@ class MatchingPlanTests(TestCase):
 
     def plan(self, **options: object) -> matching.MatchingPlan:
         return matching.matching_plan(
-            **({"round_": 2026, "framework_code": "test_framework"} | options)
+            matching.MatchingParameters(
+                **({"round_": 2026, "framework_code": "test_framework"} | options)
+            )
         )
 
     def test_demand_follows_the_gaps_and_each_countrys_language_rule(self) -> None:
