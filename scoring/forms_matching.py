@@ -43,6 +43,25 @@ class MatchingForm(forms.Form):
         help_text=_("Empty for no limit."),
     )
     same_region = forms.BooleanField(label=_("Prefer providers of the same region"), required=False)
+    source = forms.ChoiceField(
+        label=_("Demand from"),
+        choices=[
+            ("gaps", _("Indicator gaps")),
+            ("portfolio", _("Each country's chosen portfolio")),
+        ],
+        required=False,
+    )
+    portfolio_budget = forms.DecimalField(
+        label=_("Portfolio budget per country (USD)"),
+        min_value=0,
+        max_value=MAX_BUDGET,
+        decimal_places=2,
+        required=False,
+        help_text=_(
+            "For demand from the chosen portfolio: the budget its interventions are chosen "
+            "under, as on the demand page."
+        ),
+    )
 
     def __init__(
         self, data: Any, *, framework_codes: list[str], rounds: list[int], topics: list[tuple]
@@ -71,6 +90,10 @@ class MatchingForm(forms.Form):
             budget_per_country=None if wanted["budget"] is None else float(wanted["budget"]),
             prefer_same_region=wanted["same_region"],
             ui_language=ui_language,
+            source=wanted["source"] or "gaps",
+            portfolio_budget=(
+                None if wanted["portfolio_budget"] is None else float(wanted["portfolio_budget"])
+            ),
         )
 
     def clean(self) -> dict[str, Any]:

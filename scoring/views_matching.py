@@ -109,9 +109,9 @@ def _csv(table: str, plan: matching.MatchingPlan, provider: str = "") -> HttpRes
     if table == "unmet":
         return csv_response(
             name,
-            ["itu_region", "topic", "language", "participants", "reason"],
+            ["itu_region", "topic", "language", "year", "participants", "reason"],
             (
-                [r.region, r.indicator, r.language, round(r.participants, 2), r.reason]
+                [r.region, r.indicator, r.language, r.period, round(r.participants, 2), r.reason]
                 for r in plan.unmet_rows
             ),
         )
@@ -139,10 +139,12 @@ def _csv(table: str, plan: matching.MatchingPlan, provider: str = "") -> HttpRes
             "itu_region",
             "topic",
             "language",
+            "year",
             "offer",
             "provider",
             "participants",
             "cost_usd",
+            "holds_share",
         ],
         (
             [
@@ -150,10 +152,12 @@ def _csv(table: str, plan: matching.MatchingPlan, provider: str = "") -> HttpRes
                 p.region,
                 p.indicator,
                 p.language,
+                p.period,
                 p.offer,
                 p.provider,
                 round(p.participants, 2),
                 round(p.cost, 2),
+                None if p.frequency is None else round(p.frequency, 4),
             ]
             for p in plan.placements
             if not provider or p.provider == provider

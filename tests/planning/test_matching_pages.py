@@ -11,6 +11,7 @@ from django.urls import reverse
 from scoring.models import Offer, Provider
 from surveys.models import Role
 from tests.factories import PASSWORD, give_role, make_focal_point, make_user
+from tests.planning.helpers import load_test_catalogue
 from tests.planning.offer_helpers import load_offers, make_round
 
 
@@ -38,8 +39,8 @@ class MatchingPageTests(TestCase):
         response = self.client.get(reverse("scoring:matching-gaps"), {"format": "csv"})
         rows = list(csv.reader(io.StringIO(response.content.decode())))
         assert rows == [
-            ["itu_region", "topic", "language", "participants", "reason"],
-            ["Africa", "SKL.1", "fr", "40.0", "no_offer"],
+            ["itu_region", "topic", "language", "year", "participants", "reason"],
+            ["Africa", "SKL.1", "fr", "1", "40.0", "no_offer"],
         ]
 
     def test_the_placements_and_providers_download_as_csv(self) -> None:
@@ -53,6 +54,19 @@ class MatchingPageTests(TestCase):
         response = self.client.get(url, {"format": "csv", "table": "placements"})
         placed = list(csv.DictReader(io.StringIO(response.content.decode())))
         assert sum(float(row["cost_usd"]) for row in placed) == 2000.0
+        # No uncertainty intervals in these scores: every placement holds in every sample.
+        assert {row["holds_share"] for row in placed} == {"1.0"}
+
+    def test_demand_from_the_chosen_portfolio_is_chosen_on_the_page(self) -> None:
+        load_test_catalogue()
+        url = reverse("scoring:matching-plan")
+        html = self.client.get(url, {"source": "portfolio"}).content.decode()
+        assert "portfolio budget per country" in html  # the message, nothing placed
+        html = self.client.get(
+            url, {"source": "portfolio", "portfolio_budget": "100000"}
+        ).content.decode()
+        assert "Each country&#x27;s chosen portfolio" in html
+        assert "900" in html  # cost worked out in test_matching_plan (STRAT in both countries)
 
     def test_the_provider_page_lists_its_offers_and_the_demand_they_meet(self) -> None:
         html = self.client.get(reverse("scoring:provider-detail", args=["P-EUR"])).content
