@@ -612,6 +612,9 @@ def _solve(
         equal = low == high
         ineq = ~equal
         # linprog wants A_ub x <= b_ub: rows with only an upper bound (the others are equal).
+        # Interior point with crossover (a vertex, proven optimal like the simplex's): the
+        # dense budget rows make dual simplex 3-4 times slower on the benchmark's instances
+        # (benchmarks/bench_matching.py, CPU time per stage).
         found = linprog(
             objective,
             A_ub=matrix[np.flatnonzero(ineq)],
@@ -619,7 +622,7 @@ def _solve(
             A_eq=matrix[np.flatnonzero(equal)],
             b_eq=high[equal],
             bounds=(0, None),
-            method="highs",
+            method="highs-ipm",
         )
     if found.status != 0 or found.x is None:
         # Always feasible (all demand unmet is a solution), so only a solver failure lands here.
