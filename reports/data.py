@@ -270,6 +270,8 @@ class RegionalReport:
     #: What moves the ranking of the cohort run (Sobol indices of the mean rank shift).
     ranking_influence: tuple[InfluenceLine, ...] = ()
     ranking_influence_evaluations: int = 0
+    #: The section "Matching demand to providers" (reports.matching_section), or None.
+    matching: Any = None
 
     @property
     def unranked(self) -> tuple[CountryRow, ...]:
@@ -899,6 +901,26 @@ def regional_report_data(
         )
 
 
+def _matching_section(
+    round: int,
+    framework_code: str | None,
+    region: str,
+    scope: QuerySet[Country],
+    language: str,
+) -> Any:
+    from reports.matching_section import matching_section_data
+
+    if not framework_code:
+        return None
+    return matching_section_data(
+        round_=round,
+        framework_code=framework_code,
+        region=region,
+        countries=list(scope.values_list("alpha3", flat=True)),
+        language=language,
+    )
+
+
 def _regional_report_data(
     countries: QuerySet[Country],
     language: str,
@@ -1058,5 +1080,6 @@ def _regional_report_data(
         cohort_run_id=max(cohort_runs) if cohort_runs else None,
         notes=tuple(notes),
         ranking_influence=tuple(influence_lines(cohort_uncertainty, RANK_SHIFT)),
+        matching=_matching_section(round, framework_code, region, scope, language),
         ranking_influence_evaluations=_evaluations(cohort_uncertainty),
     )

@@ -1120,6 +1120,9 @@ def regional_report_pdf(report: RegionalReport) -> bytes:
         )
     for note in report.notes:
         story.append(Paragraph(_safe(note, font), styles.muted))
+    from reports.matching_section import matching_section_story
+
+    story += matching_section_story(report.matching, styles=styles, font=font, text=text)
     return _build(
         story,
         title=report.title,

@@ -161,15 +161,26 @@ class MatchingPlan:
 
 
 def round_snapshots(
-    *, round_: int, framework_code: str, region: str = "", language: str = "en"
+    *,
+    round_: int,
+    framework_code: str,
+    region: str = "",
+    language: str = "en",
+    countries: Sequence[str] | None = None,
 ) -> list[ScoreSnapshot]:
-    """Approved assessments of a round with their latest complete run (three queries)."""
+    """Approved assessments of a round with their latest complete run (three queries).
+
+    ``countries`` (alpha-3 codes), when given, keeps only those countries: a report shows
+    the plan of the countries its reader may see.
+    """
     assessments = Assessment.objects.filter(
         round=round_,
         framework__code=framework_code,
         state=AssessmentState.APPROVED,
         scores__run__status=RunStatus.COMPLETE,
     )
+    if countries is not None:
+        assessments = assessments.filter(country__alpha3__in=list(countries))
     if region:
         assessments = assessments.filter(country__itu_region=region)
     latest = dict(
@@ -267,6 +278,7 @@ class MatchingParameters:
     source: str = "gaps"
     portfolio_budget: float | None = None
     samples: int = ROBUSTNESS_SAMPLES
+    countries: tuple[str, ...] | None = None
 
 
 def portfolio_demand(snapshots: Sequence[ScoreSnapshot], *, budget: float) -> list[DemandCell]:
@@ -363,6 +375,7 @@ def matching_plan(parameters: MatchingParameters) -> MatchingPlan:
         framework_code=wanted.framework_code,
         region=wanted.region,
         language=wanted.ui_language,
+        countries=wanted.countries,
     )
     if not snapshots:
         raise PlanningError(
