@@ -305,7 +305,7 @@ def _merge_interchangeable(problem: _Problem) -> tuple[_Problem, np.ndarray]:
     # Pairs come sorted by cell from _problem: a cell's offers are one run of pair_offer.
     cells_with_pairs, starts = np.unique(problem.pair_cell, return_index=True)
     offers_of = np.split(problem.pair_offer, starts[1:]) if starts.size else []
-    signature: dict[tuple, int] = {}
+    signature: dict[tuple[int, int, bytes], int] = {}
     member_of = np.full(problem.demand.size, -1)
     merged_offers: list[np.ndarray] = []
     merged_region: list[int] = []
