@@ -71,6 +71,7 @@ from reports.fonts import (
     safe_text,
     shape,
 )
+from reports.matching_section import matching_section_story
 from reports.texts import format_money, format_number, format_points
 from scoring.influence import InfluenceLine
 
@@ -1120,6 +1121,7 @@ def regional_report_pdf(report: RegionalReport) -> bytes:
         )
     for note in report.notes:
         story.append(Paragraph(_safe(note, font), styles.muted))
+    story += matching_section_story(report.matching, styles=styles, font=font, text=text)
     return _build(
         story,
         title=report.title,

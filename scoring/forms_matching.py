@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from scoring.forms_planning import MAX_BUDGET
+from scoring.matching import MatchingParameters
 from scoring.models import DeliveryMode
 from scoring.offers import is_language
 from surveys.models.countries import ItuRegion
@@ -42,6 +43,25 @@ class MatchingForm(forms.Form):
         help_text=_("Empty for no limit."),
     )
     same_region = forms.BooleanField(label=_("Prefer providers of the same region"), required=False)
+    source = forms.ChoiceField(
+        label=_("Demand from"),
+        choices=[
+            ("gaps", _("Indicator gaps")),
+            ("portfolio", _("Each country's chosen portfolio")),
+        ],
+        required=False,
+    )
+    portfolio_budget = forms.DecimalField(
+        label=_("Portfolio budget per country (USD)"),
+        min_value=0,
+        max_value=MAX_BUDGET,
+        decimal_places=2,
+        required=False,
+        help_text=_(
+            "For demand from the chosen portfolio: the budget its interventions are chosen "
+            "under, as on the demand page."
+        ),
+    )
 
     def __init__(
         self, data: Any, *, framework_codes: list[str], rounds: list[int], topics: list[tuple]
@@ -56,6 +76,25 @@ class MatchingForm(forms.Form):
         if code and not is_language(code):
             raise forms.ValidationError(_("Unknown language code."))
         return code
+
+    def parameters(self, *, ui_language: str) -> MatchingParameters:
+        """The cleaned filters as the service's parameters (call after ``is_valid()``)."""
+        wanted = self.cleaned_data
+        return MatchingParameters(
+            round_=wanted["round"],
+            framework_code=wanted["framework"],
+            region=wanted["region"],
+            topic=wanted["topic"],
+            language=wanted["language"],
+            mode=wanted["mode"],
+            budget_per_country=None if wanted["budget"] is None else float(wanted["budget"]),
+            prefer_same_region=wanted["same_region"],
+            ui_language=ui_language,
+            source=wanted["source"] or "gaps",
+            portfolio_budget=(
+                None if wanted["portfolio_budget"] is None else float(wanted["portfolio_budget"])
+            ),
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
@@ -14,10 +14,12 @@ from django.views.decorators.http import require_GET
 from scoring import matching
 from scoring.catalogue import CatalogueError, framework_for_catalogue
 from scoring.forms_matching import MatchingForm
+from scoring.matching_exports import plan_table
 from scoring.models import Offer, Provider
 from scoring.planning import PlanningError
 from scoring.views_planning import csv_response, export_query
 from surveys import permissions
+from surveys.exchange.exports import CONTENT_TYPES, stream_xlsx
 from surveys.frameworks.spec import translate
 
 
@@ -26,9 +28,9 @@ from surveys.frameworks.spec import translate
 def matching_plan(request: HttpRequest) -> HttpResponse:
     permissions.require_planner(request)
     context = _plan_context(request)
-    table = request.GET.get("table") if request.GET.get("format") == "csv" else None
+    table = request.GET.get("table") if _wants_download(request) else None
     if table and context["plan"] is not None:
-        return _csv(table, context["plan"])
+        return _download(request, table, context["plan"])
     return render(request, "scoring/matching_plan.html", context)
 
 
@@ -37,8 +39,8 @@ def matching_plan(request: HttpRequest) -> HttpResponse:
 def matching_gaps(request: HttpRequest) -> HttpResponse:
     permissions.require_planner(request)
     context = _plan_context(request)
-    if request.GET.get("format") == "csv" and context["plan"] is not None:
-        return _csv("unmet", context["plan"])
+    if _wants_download(request) and context["plan"] is not None:
+        return _download(request, "unmet", context["plan"])
     return render(request, "scoring/matching_gaps.html", context)
 
 
@@ -56,9 +58,13 @@ def provider_detail(request: HttpRequest, code: str) -> HttpResponse:
         "offers": [(o, o.title_in(context["language"])) for o in provider.offers.all()],
         "placements": [p for p in plan.placements if p.provider == code] if plan else [],
     }
-    if request.GET.get("format") == "csv" and plan is not None:
-        return _csv("placements", plan, provider=code)
+    if _wants_download(request) and plan is not None:
+        return _download(request, "placements", plan, provider=code)
     return render(request, "scoring/provider_detail.html", context)
+
+
+def _wants_download(request: HttpRequest) -> bool:
+    return request.GET.get("format") in ("csv", "xlsx")
 
 
 def _plan_context(request: HttpRequest) -> dict[str, Any]:
@@ -88,19 +94,8 @@ def _plan_context(request: HttpRequest) -> dict[str, Any]:
     if not codes:
         problem = str(matching.EMPTY_CATALOGUE)
     elif form.is_valid():
-        wanted = form.cleaned_data
         try:
-            plan = matching.matching_plan(
-                round_=wanted["round"],
-                framework_code=wanted["framework"],
-                region=wanted["region"],
-                topic=wanted["topic"],
-                language=wanted["language"],
-                mode=wanted["mode"],
-                budget_per_country=None if wanted["budget"] is None else float(wanted["budget"]),
-                prefer_same_region=wanted["same_region"],
-                ui_language=language,
-            )
+            plan = matching.matching_plan(form.parameters(ui_language=language))
         except PlanningError as error:
             problem = str(error)
     return {
@@ -112,61 +107,19 @@ def _plan_context(request: HttpRequest) -> dict[str, Any]:
         "export_placements": export_query(request, "placements"),
         "export_unmet": export_query(request, "unmet"),
         "export_providers": export_query(request, "providers"),
+        "xlsx_placements": export_query(request, "placements", "xlsx"),
+        "xlsx_unmet": export_query(request, "unmet", "xlsx"),
+        "xlsx_providers": export_query(request, "providers", "xlsx"),
     }
 
 
-def _csv(table: str, plan: matching.MatchingPlan, provider: str = "") -> HttpResponse:
-    name = f"matching-{plan.round}-{table}.csv"
-    if table == "unmet":
-        return csv_response(
-            name,
-            ["itu_region", "topic", "language", "participants", "reason"],
-            (
-                [r.region, r.indicator, r.language, round(r.participants, 2), r.reason]
-                for r in plan.unmet_rows
-            ),
-        )
-    if table == "providers":
-        return csv_response(
-            name,
-            ["provider", "name", "itu_region", "sample", "seats", "used", "utilisation"],
-            (
-                [
-                    p.code,
-                    p.name,
-                    p.region,
-                    p.sample,
-                    p.seats,
-                    round(p.used, 2),
-                    None if p.utilisation is None else round(p.utilisation, 4),
-                ]
-                for p in plan.providers
-            ),
-        )
-    return csv_response(
-        name,
-        [
-            "country",
-            "itu_region",
-            "topic",
-            "language",
-            "offer",
-            "provider",
-            "participants",
-            "cost_usd",
-        ],
-        (
-            [
-                p.country,
-                p.region,
-                p.indicator,
-                p.language,
-                p.offer,
-                p.provider,
-                round(p.participants, 2),
-                round(p.cost, 2),
-            ]
-            for p in plan.placements
-            if not provider or p.provider == provider
-        ),
-    )
+def _download(
+    request: HttpRequest, table: str, plan: matching.MatchingPlan, provider: str = ""
+) -> HttpResponse:
+    """The table as CSV, or as XLSX with ``format=xlsx`` (same columns, cells neutralised)."""
+    export = plan_table(plan, table, provider)
+    if request.GET.get("format") == "xlsx":
+        response = StreamingHttpResponse(stream_xlsx(export), content_type=CONTENT_TYPES["xlsx"])
+        response["Content-Disposition"] = f'attachment; filename="{export.name}.xlsx"'
+        return response
+    return csv_response(f"{export.name}.csv", export.columns, export.rows)

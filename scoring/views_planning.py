@@ -47,10 +47,10 @@ def csv_response(
     return response
 
 
-def export_query(request: HttpRequest, table: str) -> str:
-    """The current query string with ``format=csv&table=<table>``."""
+def export_query(request: HttpRequest, table: str, file_format: str = "csv") -> str:
+    """The current query string with ``format=<file_format>&table=<table>``."""
     query: QueryDict = request.GET.copy()
-    query["format"] = "csv"
+    query["format"] = file_format
     query["table"] = table
     return query.urlencode()
 

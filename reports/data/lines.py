@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from reports.charts import ChartText
 from reports.peers import CountryPeers
@@ -232,6 +233,8 @@ class RegionalReport:
     #: What moves the ranking of the cohort run (Sobol indices of the mean rank shift).
     ranking_influence: tuple[InfluenceLine, ...] = ()
     ranking_influence_evaluations: int = 0
+    #: The section "Matching demand to providers" (reports.matching_section), or None.
+    matching: Any = None
 
     @property
     def unranked(self) -> tuple[CountryRow, ...]:

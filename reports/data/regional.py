@@ -10,6 +10,7 @@ from reports.data.countries import country_rows, round_assessments, round_scores
 from reports.data.cover import regional_cover, regional_scope
 from reports.data.demand import regional_demand
 from reports.data.lines import DEFAULT_BUDGET, RegionalReport
+from reports.data.matching import regional_matching
 from reports.data.ranking import regional_ranking
 from reports.texts import regional_text
 from surveys.models import Country
@@ -52,9 +53,8 @@ def _regional_report(
 ) -> RegionalReport:
     """Each section of the PDF, built from the round's chosen assessments, in the PDF's order."""
     text = regional_text()
-    chosen = round_assessments(
-        regional_scope(countries, region, income_group), round, framework_code
-    )
+    scope = regional_scope(countries, region, income_group)
+    chosen = round_assessments(scope, round, framework_code)
     stages = stage_labels(chosen.spec, language) if chosen.spec else {}
     scores = round_scores(chosen)
     cohorts = latest_cohort_rows([a.pk for a in chosen.assessments])
@@ -81,4 +81,13 @@ def _regional_report(
         **section_fields(demand),
         budget=float(budget),
         **section_fields(regional_ranking(cohorts)),
+        **section_fields(
+            regional_matching(
+                round=round,
+                framework_code=chosen.framework_code,
+                region=region,
+                scope=scope,
+                language=language,
+            )
+        ),
     )

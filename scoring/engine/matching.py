@@ -58,6 +58,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse.csgraph import connected_components
 
 __all__ = [
     "ANY_MODE",
@@ -144,6 +145,7 @@ def match_offers(
     group_budgets: Sequence[float] | None = None,
     other_region_penalty: float = 0.0,
     integral: bool = False,
+    decompose: bool = True,
 ) -> MatchingResult:
     """The least-cost allocation that meets the most demand (module docstring for the model).
 
@@ -169,6 +171,9 @@ def match_offers(
         objective only (>= 0; 0 means no preference).
     integral : bool
         Whole participants per offer (MILP) rather than a linear relaxation.
+    decompose : bool
+        Merge interchangeable cells and solve independent parts one by one (same optimum,
+        faster; ``False`` solves the whole programme at once, kept to cross-check).
 
     Raises
     ------
@@ -192,9 +197,25 @@ def match_offers(
     )
     if not np.isfinite(other_region_penalty) or other_region_penalty < 0:
         raise ValueError("other_region_penalty must be a finite number >= 0")
+    if problem.pair_cell.size == 0:
+        return _result(problem, np.zeros(0), "milp" if integral else "lp")
+    if not decompose:
+        amounts = _two_stage(problem, other_region_penalty, integral)
+        return _result(problem, amounts, "milp" if integral else "lp")
+    merged, member_of = _merge_interchangeable(problem)
+    merged_amounts = np.zeros(merged.pair_cell.size)
+    for cells, offers in _components(merged):
+        part = _subproblem(merged, cells, offers)
+        merged_amounts[part.pair_index] = _two_stage(part.problem, other_region_penalty, integral)
+    amounts = _split_merged(problem, merged, member_of, merged_amounts)
+    return _result(problem, amounts, "milp" if integral else "lp")
+
+
+def _two_stage(problem: _Problem, other_region_penalty: float, integral: bool) -> np.ndarray:
+    """Amount per pair of the lexicographic optimum (module docstring), by two HiGHS solves."""
     n_cells, n_pairs = problem.demand.size, problem.pair_cell.size
     if n_pairs == 0:
-        return _result(problem, np.zeros(0), "milp" if integral else "lp")
+        return np.zeros(0)
     n_vars = n_pairs + n_cells
     pair_index = np.arange(n_pairs)
     unmet_index = n_pairs + np.arange(n_cells)
@@ -217,7 +238,10 @@ def match_offers(
     lower = [problem.demand, np.full(n_offers, -np.inf)]
     upper = [problem.demand, problem.seats]
     pair_cost = problem.cost[problem.pair_offer]
-    limited = np.flatnonzero(np.isfinite(problem.budgets))
+    # Only the groups of this problem's cells (a part of a decomposed one has fewer).
+    used_groups = np.zeros(problem.budgets.size, dtype=bool)
+    used_groups[problem.group] = True
+    limited = np.flatnonzero(np.isfinite(problem.budgets) & used_groups)
     if limited.size:
         group_row = np.full(problem.budgets.size, -1)
         group_row[limited] = np.arange(limited.size)
@@ -235,11 +259,17 @@ def match_offers(
         upper.append(problem.budgets[limited])
     matrix = sparse.vstack(rows, format="csr")
     low, high = np.concatenate(lower), np.concatenate(upper)
+    # Measured on benchmarks/bench_matching.py (CPU per plan, quiet machine): interior point
+    # with crossover wins with a few dense budget rows (6 regional budgets, 200 countries:
+    # 2.2 s against 6.8 s), dual simplex with many small ones (a budget per country, 80
+    # countries: 5.4 s against 10.3 s) or none (about equal). Both end at a proven vertex.
+    dense_budgets = 0 < limited.size <= 10 and n_pairs / limited.size > 2500
+    method = "highs-ipm" if dense_budgets else "highs-ds"
 
     # Stage 1: the most demand that can be met.
     stage_one = np.zeros(n_vars)
     stage_one[unmet_index] = 1.0
-    solution = _solve(stage_one, matrix, low, high, n_vars, integral)
+    solution = _solve(stage_one, matrix, low, high, n_vars, integral, method)
     least_unmet = float(solution[unmet_index].sum())
     # Stage 2: the cheapest way to meet it. The stage-1 optimum is held exactly; only if the
     # solver's rounding then calls it infeasible is a tolerance allowed.
@@ -250,16 +280,166 @@ def match_offers(
     matrix = sparse.vstack([matrix, unmet_row], format="csr")
     low = np.append(low, -np.inf)
     try:
-        solution = _solve(stage_two, matrix, low, np.append(high, least_unmet), n_vars, integral)
+        solution = _solve(
+            stage_two, matrix, low, np.append(high, least_unmet), n_vars, integral, method
+        )
     except ValueError:
         slack = 0.5 if integral else _TOLERANCE * max(1.0, least_unmet)
         solution = _solve(
-            stage_two, matrix, low, np.append(high, least_unmet + slack), n_vars, integral
+            stage_two, matrix, low, np.append(high, least_unmet + slack), n_vars, integral, method
         )
     amounts = solution[:n_pairs]
-    if integral:
-        amounts = np.round(amounts)
-    return _result(problem, amounts, "milp" if integral else "lp")
+    return np.round(amounts) if integral else amounts
+
+
+@dataclass(frozen=True)
+class _Part:
+    problem: _Problem
+    pair_index: np.ndarray
+
+
+def _merge_interchangeable(problem: _Problem) -> tuple[_Problem, np.ndarray]:
+    """One cell per class of interchangeable cells, and each original cell's class.
+
+    Two cells with the same topic, language and mode have the same compatible offers; with the
+    same region and budget group as well, every coefficient of their variables (cost, penalty,
+    budget row) is the same too. Any allocation of the merged cell can then be split between
+    its members in any way that respects their demand (:func:`_split_merged`), and every
+    allocation of the members sums to one of the merged cell, so both problems have the same
+    optimum. Only cells with demand and at least one compatible offer take part; the others
+    keep all their demand unmet. Ahuja, Magnanti & Orlin (1993), sec. 9.1 (node aggregation
+    in transportation problems).
+    """
+    # Pairs come sorted by cell from _problem: a cell's offers are one run of pair_offer.
+    cells_with_pairs, starts = np.unique(problem.pair_cell, return_index=True)
+    offers_of = np.split(problem.pair_offer, starts[1:]) if starts.size else []
+    signature: dict[tuple[int, int, bytes], int] = {}
+    member_of = np.full(problem.demand.size, -1)
+    merged_offers: list[np.ndarray] = []
+    merged_region: list[int] = []
+    merged_group: list[int] = []
+    for cell, offers in zip(cells_with_pairs, offers_of, strict=True):
+        key = (
+            int(problem.region[cell]),
+            int(problem.group[cell]),
+            offers.tobytes(),
+        )
+        index = signature.get(key)
+        if index is None:
+            index = signature[key] = len(signature)
+            merged_offers.append(offers)
+            merged_region.append(int(problem.region[cell]))
+            merged_group.append(int(problem.group[cell]))
+        member_of[cell] = index
+    n_merged = len(signature)
+    member = member_of >= 0
+    demand = np.bincount(member_of[member], weights=problem.demand[member], minlength=n_merged)
+    sizes = np.array([offers.size for offers in merged_offers], dtype=int)
+    merged = _Problem(
+        demand=demand,
+        group=np.asarray(merged_group, dtype=int),
+        region=np.asarray(merged_region, dtype=int),
+        seats=problem.seats,
+        cost=problem.cost,
+        offer_region=problem.offer_region,
+        budgets=problem.budgets,
+        pair_cell=np.repeat(np.arange(n_merged), sizes),
+        pair_offer=(np.concatenate(merged_offers) if merged_offers else np.zeros(0, dtype=int)),
+    )
+    return merged, member_of
+
+
+def _components(problem: _Problem) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Cells and offers of each independent part: connected through a pair or a budget.
+
+    Nodes are cells, offers and budget groups with a finite budget; a pair joins its cell and
+    offer, a limited budget joins its cells. Parts share no variable and no constraint, so
+    solving each on its own gives the optimum of the whole.
+    """
+    n_cells, n_offers = problem.demand.size, problem.seats.size
+    n_groups = problem.budgets.size
+    limited = np.isfinite(problem.budgets)[problem.group]
+    cells = np.arange(n_cells)
+    rows = np.concatenate([problem.pair_cell, cells[limited]])
+    columns = np.concatenate(
+        [n_cells + problem.pair_offer, n_cells + n_offers + problem.group[limited]]
+    )
+    size = n_cells + n_offers + n_groups
+    graph = sparse.coo_matrix((np.ones(rows.size), (rows, columns)), shape=(size, size))
+    _, labels = connected_components(graph, directed=False)
+    cell_label, offer_label = labels[:n_cells], labels[n_cells : n_cells + n_offers]
+    order = np.argsort(cell_label, kind="stable")
+    parts = []
+    for label in np.unique(cell_label):
+        parts.append(
+            (
+                order[cell_label[order] == label],
+                np.flatnonzero(offer_label == label),
+            )
+        )
+    return parts
+
+
+def _subproblem(problem: _Problem, cells: np.ndarray, offers: np.ndarray) -> _Part:
+    """The part of ``problem`` on these cells and offers, renumbered from 0."""
+    cell_number = np.full(problem.demand.size, -1)
+    cell_number[cells] = np.arange(cells.size)
+    offer_number = np.full(problem.seats.size, -1)
+    offer_number[offers] = np.arange(offers.size)
+    pair_index = np.flatnonzero(cell_number[problem.pair_cell] >= 0)
+    return _Part(
+        problem=_Problem(
+            demand=problem.demand[cells],
+            group=problem.group[cells],
+            region=problem.region[cells],
+            seats=problem.seats[offers],
+            cost=problem.cost[offers],
+            offer_region=problem.offer_region[offers],
+            budgets=problem.budgets,
+            pair_cell=cell_number[problem.pair_cell[pair_index]],
+            pair_offer=offer_number[problem.pair_offer[pair_index]],
+        ),
+        pair_index=pair_index,
+    )
+
+
+def _split_merged(
+    problem: _Problem, merged: _Problem, member_of: np.ndarray, merged_amounts: np.ndarray
+) -> np.ndarray:
+    """Amounts per original pair: each merged cell's seats handed to its members in order.
+
+    The merged cell's members and its offers' amounts are laid end to end on one line (both
+    start at 0; the amounts add up to at most the members' demand); each stretch between two
+    consecutive ends belongs to one member and one offer.
+    """
+    found_cells: list[np.ndarray] = []
+    found_offers: list[np.ndarray] = []
+    found_lengths: list[np.ndarray] = []
+    members = np.argsort(member_of, kind="stable")
+    members = members[member_of[members] >= 0]
+    member_starts = np.searchsorted(member_of[members], np.arange(merged.demand.size + 1))
+    pair_starts = np.searchsorted(merged.pair_cell, np.arange(merged.demand.size + 1))
+    for index in np.unique(merged.pair_cell[merged_amounts > 0]):
+        flows = merged_amounts[pair_starts[index] : pair_starts[index + 1]]
+        offers = merged.pair_offer[pair_starts[index] : pair_starts[index + 1]]
+        cells = members[member_starts[index] : member_starts[index + 1]]
+        cell_ends = np.cumsum(problem.demand[cells])
+        flow_ends = np.cumsum(flows)
+        ends = np.union1d(cell_ends, flow_ends)
+        ends = ends[ends <= flow_ends[-1]]
+        starts = np.concatenate([[0.0], ends[:-1]])
+        middle = (starts + ends) / 2
+        found_cells.append(cells[np.minimum(np.searchsorted(cell_ends, middle), cells.size - 1)])
+        found_offers.append(offers[np.minimum(np.searchsorted(flow_ends, middle), offers.size - 1)])
+        found_lengths.append(ends - starts)
+    amounts = np.zeros(problem.pair_cell.size)
+    if found_cells:
+        # Pairs are sorted by (cell, offer) in _problem, so their keys are sorted too.
+        n_offers = problem.seats.size
+        keys = problem.pair_cell * n_offers + problem.pair_offer
+        wanted = np.concatenate(found_cells) * n_offers + np.concatenate(found_offers)
+        np.add.at(amounts, np.searchsorted(keys, wanted), np.concatenate(found_lengths))
+    return amounts
 
 
 def match_greedy(
@@ -277,12 +457,14 @@ def match_greedy(
     offer_region: Sequence[int],
     demand_group: Sequence[int] | None = None,
     group_budgets: Sequence[float] | None = None,
+    other_region_penalty: float = 0.0,
 ) -> MatchingResult:
     """The baseline a planner would do by hand: cells in order, each on its cheapest offers.
 
-    Each cell in turn takes seats from its compatible offers cheapest first (same region first
-    on equal cost) until it is met, the seats run out or its group's budget is spent. Same
-    parameters as :func:`match_offers`; used to measure what the optimum gains.
+    Each cell in turn takes seats from its compatible offers cheapest first (cost plus
+    ``other_region_penalty`` for a provider of another region, as in the optimum's objective;
+    same region first on equal cost) until it is met, the seats run out or its group's budget
+    is spent. Same parameters as :func:`match_offers`; used to measure what the optimum gains.
     """
     problem = _problem(
         demand=demand,
@@ -302,7 +484,13 @@ def match_greedy(
     free = problem.seats.astype(float).copy()
     left = problem.budgets.astype(float).copy()
     other = problem.offer_region[problem.pair_offer] != problem.region[problem.pair_cell]
-    order = np.lexsort((other, problem.cost[problem.pair_offer], problem.pair_cell))
+    order = np.lexsort(
+        (
+            other,
+            problem.cost[problem.pair_offer] + other_region_penalty * other,
+            problem.pair_cell,
+        )
+    )
     amounts = np.zeros(problem.pair_cell.size)
     wanted = problem.demand.astype(float).copy()
     for pair in order:
@@ -420,6 +608,7 @@ def _solve(
     high: np.ndarray,
     n_vars: int,
     integral: bool,
+    method: str = "highs-ds",
 ) -> np.ndarray:
     if integral:
         found = milp(
@@ -439,7 +628,7 @@ def _solve(
             A_eq=matrix[np.flatnonzero(equal)],
             b_eq=high[equal],
             bounds=(0, None),
-            method="highs",
+            method=method,
         )
     if found.status != 0 or found.x is None:
         # Always feasible (all demand unmet is a solution), so only a solver failure lands here.

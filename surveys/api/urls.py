@@ -8,6 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from scoring import api_matching
 from surveys.api import views
 
 router = SimpleRouter()
@@ -32,5 +33,11 @@ urlpatterns = [
         name="api-docs",
     ),
     path("priorities/", views.PriorityList.as_view(), name="api-priority-list"),
+    path("matching/", api_matching.MatchingPlanView.as_view(), name="api-matching-plan"),
+    path(
+        "matching/providers/<str:code>/",
+        api_matching.ProviderDemandView.as_view(),
+        name="api-matching-provider",
+    ),
     path("", include(router.urls)),
 ]

@@ -222,3 +222,83 @@ class PropertyTests(SimpleTestCase):
         self.assertTrue(
             all(bool(r) == (u > 0) for r, u in zip(optimal.reason, optimal.unmet, strict=True))
         )
+
+
+class DecompositionTests(SimpleTestCase):
+    """Merged cells and independent parts give the optimum of the whole programme."""
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        seed=st.integers(0, 10_000),
+        cells=st.integers(1, 30),
+        offers=st.integers(1, 10),
+        budgets=st.sampled_from(["none", "per_group", "zero_and_some"]),
+        penalty=st.sampled_from([0.0, 11.0]),
+    )
+    def test_decomposed_optimum_equals_the_whole_programme(
+        self, seed, cells, offers, budgets, penalty
+    ) -> None:
+        rng = np.random.default_rng(seed)
+        # Few topics, languages and regions so that many cells are interchangeable.
+        groups = 3
+        values = {
+            "demand": rng.integers(0, 15, cells).astype(float),
+            "demand_topic": rng.integers(0, 4, cells),
+            "demand_language": rng.integers(0, 3, cells),
+            "demand_mode": rng.choice([ANY_MODE, ONLINE], cells),
+            "demand_region": rng.integers(0, 2, cells),
+            "offer_seats": rng.integers(0, 25, offers).astype(float),
+            "offer_cost": rng.uniform(0, 10, offers),
+            "offer_topics": [
+                rng.choice(4, rng.integers(1, 3), replace=False) for _ in range(offers)
+            ],
+            "offer_languages": [[int(rng.integers(0, 3))] for _ in range(offers)],
+            "offer_mode": rng.integers(0, 2, offers),
+            "offer_region": rng.integers(0, 2, offers),
+        }
+        if budgets != "none":
+            values["demand_group"] = rng.integers(0, groups, cells)
+            values["group_budgets"] = rng.uniform(0, 150, groups)
+            if budgets == "zero_and_some":
+                values["group_budgets"][0] = 0.0
+                values["group_budgets"][1] = np.inf
+        whole = match_offers(**values, other_region_penalty=penalty, decompose=False)
+        parts = match_offers(**values, other_region_penalty=penalty, decompose=True)
+        tolerance = 1e-6 * (1 + values["demand"].sum())
+        self.assertAlmostEqual(parts.total_unmet, whole.total_unmet, delta=tolerance)
+
+        def objective(result: Any) -> float:
+            return float(result.total_cost + penalty * result.other_region)
+
+        self.assertAlmostEqual(
+            objective(parts), objective(whole), delta=1e-6 * (1 + objective(whole))
+        )
+        # The split back to the original cells keeps every constraint.
+        assert_allclose(parts.met + parts.unmet, values["demand"], atol=tolerance)
+        self.assertTrue(np.all(parts.offer_used <= values["offer_seats"] + tolerance))
+        if budgets != "none":
+            finite = np.isfinite(values["group_budgets"])
+            self.assertTrue(
+                np.all(
+                    parts.group_spend[finite] <= values["group_budgets"][finite] * (1 + 1e-6) + 1e-6
+                )
+            )
+
+    def test_interchangeable_cells_are_split_within_their_demand(self) -> None:
+        # Two countries (cells) of the same region and group want the same topic: 7 + 5
+        # participants, 9 seats at 1 and 10 at 2. Optimum: 9 at 1 + 3 at 2 = 15, whoever sits
+        # where; each cell gets no more than it wants.
+        result = match_offers(
+            **problem(
+                demand=[7, 5],
+                demand_topic=[0, 0],
+                demand_language=[0, 0],
+                demand_mode=[ANY_MODE, ANY_MODE],
+                demand_region=[0, 0],
+                offer_seats=[9, 10],
+                offer_cost=[1.0, 2.0],
+            )
+        )
+        assert_allclose(result.total_cost, 15.0, atol=1e-9)
+        assert_allclose(result.met, [7, 5], atol=1e-9)
+        assert_allclose(result.offer_used, [9, 3], atol=1e-9)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 
+import openpyxl
 from django.test import TestCase
 from django.urls import reverse
 
 from scoring.models import Offer, Provider
 from surveys.models import Role
 from tests.factories import PASSWORD, give_role, make_focal_point, make_user
+from tests.planning.helpers import load_test_catalogue
 from tests.planning.offer_helpers import load_offers, make_round
 
 
@@ -38,8 +40,8 @@ class MatchingPageTests(TestCase):
         response = self.client.get(reverse("scoring:matching-gaps"), {"format": "csv"})
         rows = list(csv.reader(io.StringIO(response.content.decode())))
         assert rows == [
-            ["itu_region", "topic", "language", "participants", "reason"],
-            ["Africa", "SKL.1", "fr", "40.0", "no_offer"],
+            ["itu_region", "topic", "language", "year", "participants", "reason"],
+            ["Africa", "SKL.1", "fr", "1", "40.0", "no_offer"],
         ]
 
     def test_the_placements_and_providers_download_as_csv(self) -> None:
@@ -53,6 +55,19 @@ class MatchingPageTests(TestCase):
         response = self.client.get(url, {"format": "csv", "table": "placements"})
         placed = list(csv.DictReader(io.StringIO(response.content.decode())))
         assert sum(float(row["cost_usd"]) for row in placed) == 2000.0
+        # No uncertainty intervals in these scores: every placement holds in every sample.
+        assert {row["holds_share"] for row in placed} == {"1.0"}
+
+    def test_demand_from_the_chosen_portfolio_is_chosen_on_the_page(self) -> None:
+        load_test_catalogue()
+        url = reverse("scoring:matching-plan")
+        html = self.client.get(url, {"source": "portfolio"}).content.decode()
+        assert "portfolio budget per country" in html  # the message, nothing placed
+        html = self.client.get(
+            url, {"source": "portfolio", "portfolio_budget": "100000"}
+        ).content.decode()
+        assert "Each country&#x27;s chosen portfolio" in html
+        assert "900" in html  # cost worked out in test_matching_plan (STRAT in both countries)
 
     def test_the_provider_page_lists_its_offers_and_the_demand_they_meet(self) -> None:
         html = self.client.get(reverse("scoring:provider-detail", args=["P-EUR"])).content
@@ -95,3 +110,90 @@ class MatchingPageTests(TestCase):
             ("scoring:provider-detail", ["P-AFR"]),
         ):
             assert self.client.get(reverse(name, args=args)).status_code == 403
+
+
+class MatchingDownloadTests(TestCase):
+    """XLSX downloads and the REST API give the CSV's rows; formula-like names are defused."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_offers()
+        make_round()
+        Provider.objects.filter(code="P-EUR").update(name='=HYPERLINK("http://evil")')
+        cls.planner = make_user("planner")
+        give_role(cls.planner, Role.PLANNER)
+        cls.stranger = make_focal_point("KEN", "stranger")
+
+    def setUp(self) -> None:
+        self.client.login(username="planner", password=PASSWORD)
+
+    def test_the_providers_table_downloads_as_xlsx_with_names_defused(self) -> None:
+        response = self.client.get(
+            reverse("scoring:matching-plan"), {"format": "xlsx", "table": "providers"}
+        )
+        assert response["Content-Type"].startswith(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml"
+        )
+        sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        assert rows[0] == [
+            "provider",
+            "name",
+            "itu_region",
+            "sample",
+            "seats",
+            "used",
+            "utilisation",
+        ]
+        by_code = {row[0]: row for row in rows[1:]}
+        assert by_code["P-EUR"][1] == '\'=HYPERLINK("http://evil")'
+        assert (by_code["P-AFR"][4], by_code["P-AFR"][6]) == (60, 1)
+
+    def test_the_unmet_demand_downloads_as_xlsx(self) -> None:
+        response = self.client.get(reverse("scoring:matching-gaps"), {"format": "xlsx"})
+        sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        assert list(sheet.iter_rows(values_only=True))[1] == (
+            "Africa",
+            "SKL.1",
+            "fr",
+            1,
+            40,
+            "no_offer",
+        )
+
+    def test_the_api_gives_the_plan_its_unmet_demand_and_a_providers_demand(self) -> None:
+        answer = self.client.get(reverse("api-matching-plan")).json()
+        assert (answer["round"], answer["cost_usd"], answer["unmet"]) == (2026, 2000.0, 40.0)
+        assert answer["unmet_demand"] == [
+            {
+                "itu_region": "Africa",
+                "topic": "SKL.1",
+                "language": "fr",
+                "year": 1,
+                "participants": 40.0,
+                "reason": "no_offer",
+            }
+        ]
+        assert {p["provider"]: p["utilisation"] for p in answer["providers"]} == {
+            "P-AFR": 1.0,
+            "P-EUR": 0.7,
+        }
+        provider = self.client.get(reverse("api-matching-provider", args=["P-EUR"])).json()
+        assert {row["country"] for row in provider["placements"]} == {"KEN", "SEN"}
+        assert sum(row["participants"] for row in provider["placements"]) == 70.0
+
+    def test_the_api_answers_bad_input_with_400_and_strangers_with_403(self) -> None:
+        response = self.client.get(reverse("api-matching-plan"), {"budget": "0"})
+        assert response.status_code == 400
+        assert "more than zero" in response.json()["detail"]
+        response = self.client.get(reverse("api-matching-plan"), {"language": "zz"})
+        assert response.status_code == 400 and "language" in response.json()
+        response = self.client.get(reverse("api-matching-provider", args=["NOPE"]))
+        assert response.status_code == 404
+        self.client.force_login(self.stranger)
+        assert self.client.get(reverse("api-matching-plan")).status_code == 403
+
+    def test_the_schema_describes_the_matching_api(self) -> None:
+        schema = self.client.get(reverse("api-schema"), {"format": "json"}).json()
+        assert "/api/matching/" in schema["paths"]
+        assert "/api/matching/providers/{code}/" in schema["paths"]

@@ -13,7 +13,10 @@ from django.test import TestCase
 from scoring import matching
 from scoring.models import Offer
 from scoring.planning import PlanningError
-from tests.planning.offer_helpers import load_offers, make_round
+from surveys.models import AssessmentState
+from tests.factories import make_assessment
+from tests.planning.helpers import load_test_catalogue, make_scores
+from tests.planning.offer_helpers import KENYA, SENEGAL, load_offers, make_round
 
 
 class MatchingPlanTests(TestCase):
@@ -24,7 +27,9 @@ class MatchingPlanTests(TestCase):
 
     def plan(self, **options: object) -> matching.MatchingPlan:
         return matching.matching_plan(
-            **({"round_": 2026, "framework_code": "test_framework"} | options)
+            matching.MatchingParameters(
+                **({"round_": 2026, "framework_code": "test_framework"} | options)
+            )
         )
 
     def test_demand_follows_the_gaps_and_each_countrys_language_rule(self) -> None:
@@ -94,3 +99,112 @@ class MatchingPlanTests(TestCase):
 def test_split_by_share_keeps_the_total() -> None:
     assert matching.split_by_share(10, {"fr": 0.7, "en": 0.3}) == {"fr": 7, "en": 3}
     assert sum(matching.split_by_share(7, {"a": 1, "b": 1, "c": 1}).values()) == 7
+
+
+TWO_YEAR_CATALOGUE = """
+format: intervention-catalogue/1
+framework: test_framework
+interventions:
+  - code: GOV-2Y
+    title: {en: "Two-year governance programme"}
+    kind: training_course
+    channel: training_institute
+    targets: {GOV.1: 21}
+    cost: 1000
+    duration_months: 24
+"""
+
+
+class PortfolioDemandTests(TestCase):
+    """Demand from the chosen portfolio (docs/offers.md, "Demand"), worked out by hand."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_offers()
+        make_round()
+
+    def plan(self, **options: object) -> matching.MatchingPlan:
+        return matching.matching_plan(
+            matching.MatchingParameters(
+                **(
+                    {"round_": 2026, "framework_code": "test_framework", "source": "portfolio"}
+                    | options
+                )
+            )
+        )
+
+    def test_chosen_interventions_become_participants(self) -> None:
+        # 100,000 USD per country buys STRAT (GOV.1 +30 points) and not SKILLS-LITE as well:
+        # Senegal wants 30 in French, Kenya 30 in English, all within a year (6 months).
+        # Senegal on O-GOV-FR at 10 = 300, Kenya on O-GOV-EN at 20 = 600.
+        load_test_catalogue()
+        plan = self.plan(portfolio_budget=100_000)
+        placed = {
+            (p.country, p.indicator, p.language, p.offer, p.period): p.participants
+            for p in plan.placements
+        }
+        assert placed == {
+            ("SEN", "GOV.1", "fr", "O-GOV-FR", 1): pytest.approx(30),
+            ("KEN", "GOV.1", "en", "O-GOV-EN", 1): pytest.approx(30),
+        }
+        assert (plan.source, plan.periods, plan.demand) == ("portfolio", 1, 60)
+        assert plan.cost == pytest.approx(900.0)
+
+    def test_a_programme_of_two_years_wants_seats_in_each_year(self) -> None:
+        # GOV-2Y (24 months, GOV.1 +21): 21 participants per country, 11 in year 1 and 10 in
+        # year 2; each year has its own seats, so the providers offer twice their yearly seats.
+        load_test_catalogue(TWO_YEAR_CATALOGUE)
+        plan = self.plan(portfolio_budget=5_000)
+        by_year = {(p.country, p.period): p.participants for p in plan.placements}
+        assert by_year == {
+            ("SEN", 1): pytest.approx(11),
+            ("SEN", 2): pytest.approx(10),
+            ("KEN", 1): pytest.approx(11),
+            ("KEN", 2): pytest.approx(10),
+        }
+        assert plan.periods == 2
+        assert {p.code: p.seats for p in plan.providers} == {"P-AFR": 120, "P-EUR": 200}
+
+    def test_a_portfolio_source_without_budget_or_catalogue_is_refused(self) -> None:
+        with pytest.raises(PlanningError, match="portfolio budget"):
+            self.plan()
+        with pytest.raises(PlanningError, match="intervention catalogue"):
+            self.plan(portfolio_budget=100_000)
+        with pytest.raises(PlanningError, match="demand source"):
+            self.plan(source="wishes")
+
+
+class RobustnessTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_offers()
+        for code, scores, intervals in (
+            # Senegal's GOV pillar: 5-95 % from 0 to 80 points around its score of 20.
+            ("SEN", SENEGAL, {"GOV": (0.0, 20.0, 80.0)}),
+            ("KEN", KENYA, None),
+        ):
+            make_scores(
+                make_assessment(code, state=AssessmentState.APPROVED),
+                scores,
+                pillar_intervals=intervals,
+            )
+
+    def test_each_placement_says_how_often_it_holds_over_the_score_samples(self) -> None:
+        plan = matching.matching_plan(
+            matching.MatchingParameters(round_=2026, framework_code="test_framework")
+        )
+        assert plan.samples == matching.ROBUSTNESS_SAMPLES
+        held = {(p.country, p.offer): p.frequency for p in plan.placements}
+        # Kenya has no interval: its 50 always fit the 100 seats of O-GOV-EN (Senegal's
+        # overflow is at most 100 - 60 = 40).
+        assert held[("KEN", "O-GOV-EN")] == 1.0
+        # Senegal's overflow onto O-GOV-EN exists only in samples where its gap is over 60.
+        assert 0.0 < held[("SEN", "O-GOV-EN")] < 1.0
+        assert held[("SEN", "O-GOV-FR")] == 1.0
+
+    def test_no_samples_means_no_frequencies(self) -> None:
+        plan = matching.matching_plan(
+            matching.MatchingParameters(round_=2026, framework_code="test_framework", samples=0)
+        )
+        assert plan.samples == 0
+        assert all(p.frequency is None for p in plan.placements)
