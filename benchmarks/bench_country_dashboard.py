@@ -52,9 +52,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from scoring.catalogue import catalogue_load, read_catalogue_file  # noqa: E402
+from demo.loader import demo_framework, generated_answers  # noqa: E402
+from planning.catalogue import catalogue_load, read_catalogue_file  # noqa: E402
 from scoring.services import score_cohort_create, score_run_create  # noqa: E402
-from surveys.demo import demo_framework, generated_answers  # noqa: E402
 from surveys.models import (  # noqa: E402
     Answer,
     Assessment,

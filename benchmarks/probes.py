@@ -794,7 +794,7 @@ def prepare(path: str) -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from surveys.demo import DEMO_PASSWORD
+    from demo.loader import DEMO_PASSWORD
     from surveys.models import ApiToken, Assessment, Role, RoleAssignment
     from surveys.services.answers import framework_spec
     from surveys.services.evidence import evidence_add_url

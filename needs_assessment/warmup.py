@@ -60,7 +60,7 @@ def warm_up() -> None:
         # The cached loader keeps the compiled template for the workers forked afterwards.
         engine.get_template(name)
     # Reportlab's fonts, read from disk on the first chart or PDF otherwise.
-    from reports.fonts import register_fonts
+    from charts.fonts import register_fonts
 
     register_fonts()
     if any(connection.connection is not None for connection in connections.all()):

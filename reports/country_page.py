@@ -5,7 +5,7 @@ reportlab charts as SVG, the rest solves the recommended portfolio and reads the
 statistics of every peer. None of it changes between two views unless a score run, the
 intervention catalogue, the country's assessments or the official statistics change, so the
 page — the report data and the charts as finished SVG strings, never reportlab drawings — is
-kept in Django's cache (:func:`scoring.plan_cache.kept`) under a key made of those states, the
+kept in Django's cache (:func:`planning.plan_cache.kept`) under a key made of those states, the
 country, the round asked for, the reader's visible countries, the language (the Arabic charts
 are drawn right to left) and the engine version. The view checks the reader's permission on
 the country before it reads the cache.
@@ -21,13 +21,13 @@ from django.db.models import Count, Max, Sum
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language_bidi
 
+from charts import Chart, DataTable
 from officialstats.models import OfficialValue
-from reports.charts import Chart, DataTable
+from planning import plan_cache
+from planning.models import Intervention
 from reports.data import ReportError, country_report_data, scored_rounds
 from reports.figures import country_charts
-from scoring import plan_cache
 from scoring.engine.constants import ENGINE_VERSION
-from scoring.models import Intervention
 from surveys.models import Assessment, Country
 
 __all__ = ["KeptChart", "country_page", "kept_country_page"]
@@ -105,7 +105,7 @@ def kept_country_page(
 ) -> tuple[dict[str, object], datetime]:
     """:func:`country_page`, computed on the first view and kept, and when it was computed.
 
-    ``scope`` is the reader's visible countries (:func:`scoring.plan_cache.visible_stamp`):
+    ``scope`` is the reader's visible countries (:func:`planning.plan_cache.visible_stamp`):
     readers who see different countries never share a kept page.
     """
     kept = plan_cache.kept(

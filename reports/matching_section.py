@@ -1,6 +1,6 @@
 """The regional report's section "Matching demand to providers" (issue 22): data and drawing.
 
-:func:`matching_section_data` runs the matching plan (:func:`scoring.matching.matching_plan`)
+:func:`matching_section_data` runs the matching plan (:func:`planning.matching.matching_plan`)
 for the report's round, framework, region and visible countries, and keeps the plain rows the
 section shows: a summary, unmet demand by topic and language, where new centres or partners
 are needed (demand with no provider or beyond the seats, by region and language) and each
@@ -17,9 +17,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from reports.texts import common_text, format_money, format_number
-from scoring.matching import REASON_LABELS, MatchingParameters, matching_plan
-from scoring.planning import PlanningError
+from charts.texts import common_text, format_money, format_number
+from planning.matching import REASON_LABELS, MatchingParameters, matching_plan
+from planning.services import PlanningError
 from surveys.models.countries import ItuRegion
 
 # Rows drawn per table: the section summarises; the downloads and the page have every row.

@@ -14,12 +14,12 @@ from django.http import QueryDict
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_bidi
 
-from reports.charts import Chart, DataTable
+from charts import Chart, DataTable
+from planning import plan_cache
 from reports.data import RegionalReport, regional_report_data, scored_rounds
 from reports.figures import regional_charts
 from reports.forms import RegionalFilterForm
 from reports.peers import region_distribution_data
-from scoring import plan_cache
 from surveys.models import Country
 
 __all__ = ["ShownChart", "regional_page", "regional_report_for", "svg"]
@@ -100,7 +100,7 @@ def regional_page(
     current: bool = False,
 ) -> plan_cache.Kept[dict[str, object]]:
     """The page's report, rounds and charts, kept per state of the scores, reader's ``scope``
-    (:func:`scoring.plan_cache.visible_stamp`), query and language; for readers of every
+    (:func:`planning.plan_cache.visible_stamp`), query and language; for readers of every
     country, the previous one while the warm-up computes the current one (``current``: never
     the previous one, for the warm-up itself)."""
     return plan_cache.kept(

@@ -19,10 +19,10 @@ from pathlib import Path
 from django.db import connections
 from tqdm import tqdm
 
+from charts.fonts import register_fonts
+from charts.texts import report_languages
 from reports.data import DEFAULT_BUDGET, CountryReport, ReportError, country_report_data
-from reports.fonts import register_fonts
 from reports.pdf import country_report_pdf
-from reports.texts import report_languages
 from scoring.models import RunKind, RunStatus, ScoreRun
 from surveys.models import Country
 

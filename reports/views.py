@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET
 
 from background.models import ACTIVE_STATUSES
 from background.services import latest_job
+from charts.texts import dashboard_text
+from planning import plan_cache
 from reports.country_page import kept_country_page
 from reports.data import (
     CountryReport,
@@ -27,8 +29,6 @@ from reports.forms import RegionalFilterForm, ReportOptionsForm
 from reports.pdf import country_report_pdf, regional_report_pdf
 from reports.regional_page import regional_page, regional_report_for
 from reports.services import report_file_name
-from reports.texts import dashboard_text
-from scoring import plan_cache
 from scoring.tasks import SCORE_KIND
 from surveys import permissions
 

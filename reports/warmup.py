@@ -1,22 +1,22 @@
 """After new scores, compute the kept pages again in the background, before anyone asks.
 
 The regional dashboard and the demand page are kept per state of the scores
-(:func:`scoring.plan_cache.kept`), so every new score run makes them stale; with 200 countries
+(:func:`planning.plan_cache.kept`), so every new score run makes them stale; with 200 countries
 computing them again takes seconds. The scoring jobs therefore queue this warm-up
-(:func:`scoring.plan_cache.warmup_enqueue`, debounced per framework and round like the cohort
+(:func:`planning.plan_cache.warmup_enqueue`, debounced per framework and round like the cohort
 run, so a burst of approvals gives one warm-up), and it computes, in every interface language,
 what a planner opens first:
 
 1. the regional dashboard with no filter (its cache key is the one a bare request uses);
 2. the demand page with no filter (first framework, default budget): each country's portfolio
-   is solved once per score run and kept (:func:`scoring.planning.demand_build`), so after one
+   is solved once per score run and kept (:func:`planning.services.demand_build`), so after one
    country's new run only that country is solved again.
 
 The planner's country page with default parameters is kept by the scoring job itself, for its
-own country (:func:`scoring.plan_cache.country_plans_warm`).
+own country (:func:`planning.plan_cache.country_plans_warm`).
 
 Meanwhile readers of every country see the previous page, marked as previous results, with
-this job's progress (:class:`scoring.plan_cache.Kept`).
+this job's progress (:class:`planning.plan_cache.Kept`).
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from django_tasks import task
 
 from background.models import Job
 from background.services import Progress, job_execute
+from planning import plan_cache
 from reports.regional_page import regional_page
-from scoring import plan_cache
 from surveys.models import Country
 
 __all__ = ["pages_warm", "warm_pages"]

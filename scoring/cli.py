@@ -40,9 +40,9 @@ from scoring.adapter import (
 )
 from scoring.engine.pipeline import ScoreResult, score
 from scoring.imputation_bounds import ImputationBounds, imputation_bounds
-from surveys.exchange.reading import ImportFileError, read_csv_rows
 from surveys.frameworks.loader import load_framework_file
 from surveys.frameworks.spec import FrameworkSpec, QuestionSpec, QuestionType, translate
+from tabular.reading import ImportFileError, read_csv_rows
 
 __all__ = ["TableError", "TableSummary", "read_table", "score_table", "write_scores"]
 
@@ -148,7 +148,7 @@ def read_table(spec: FrameworkSpec, data: bytes | str) -> _Table:
     """Parse and check a data table; raises :class:`TableError` listing every problem.
 
     The bytes are read by the platform's one CSV reader
-    (:func:`surveys.exchange.reading.read_csv_rows`): UTF-8 with or without byte-order mark
+    (:func:`tabular.reading.read_csv_rows`): UTF-8 with or without byte-order mark
     or UTF-16, comma, semicolon or tab, within the import bounds. Column names are question
     or indicator codes, matched exactly.
     """

@@ -14,8 +14,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
-from reports.charts import ChartText, gap_bar_chart, radar_chart
-from reports.texts import chart_text
+from charts import ChartText, gap_bar_chart, radar_chart
+from charts.texts import chart_text
 from scoring.influence import InfluenceLine, influence_lines
 from scoring.models import AgreementResult, AgreementScope, RunStatus, Score, ScoreLevel, ScoreRun
 from scoring.services import framework_spec, latest_cohort_score
@@ -157,7 +157,7 @@ def _answers(
 
 def _charts(page: ScorePage) -> None:
     text = _chart_text()
-    # Mirrored on a right-to-left page (reports.charts.svg.mirrored_drawing).
+    # Mirrored on a right-to-left page (charts.svg.mirrored_drawing).
     right_to_left = get_language_bidi()
     pillars = page.pillars
     if len(pillars) >= MIN_RADAR_PILLARS:

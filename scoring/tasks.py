@@ -26,8 +26,8 @@ from django_tasks import task
 
 from background.models import Job
 from background.services import JobFailure, Progress, job_enqueue, job_execute
-from scoring import plan_cache
 from scoring.engine.constants import ENGINE_VERSION
+from scoring.extensions import AFTER_ASSESSMENT_RUN, AFTER_COHORT_RUN
 from scoring.models import RunKind, RunStatus, RunTrigger, ScoreRun
 from scoring.services import (
     ScoringError,
@@ -156,11 +156,9 @@ def _score_assessment(job: Job, progress: Progress) -> dict[str, Any]:
             % {"error": error}
         ) from error
     if settings.PAGE_WARMUP_AFTER_SCORING:
-        # The run is stored and shown already; the planner's first view of this country then
-        # reads its plan instead of solving 41 portfolios in the request.
-        progress(3, 4, _("Planning the country's portfolio"))
-        plan_cache.country_plans_warm(country=assessment.country)
-        plan_cache.warmup_enqueue(framework_id=assessment.framework_id, round=assessment.round)
+        # The run is stored and shown already; the floors above keep what they compute from it.
+        for after_run in AFTER_ASSESSMENT_RUN:
+            after_run(assessment, progress)
     return {"run": run.pk}
 
 
@@ -187,7 +185,9 @@ def _score_cohort(job: Job, progress: Progress) -> dict[str, Any]:
         return {"run": ScoreRun.objects.get(job=job).pk}
     except ScoringError as error:
         raise JobFailure(str(error)) from error
-    plan_cache.warmup_enqueue(framework_id=framework.pk, round=round_)
+    if settings.PAGE_WARMUP_AFTER_SCORING:
+        for after_run in AFTER_COHORT_RUN:
+            after_run(framework.pk, round_)
     return {"run": run.pk, "assessments": len(assessments)}
 
 

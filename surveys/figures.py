@@ -130,7 +130,7 @@ def money_text(value: float | None, language: str | None = None) -> str:
     """An amount in whole US dollars with the currency, as the language writes it."""
     if value is None:
         return NO_VALUE
-    # The reports' own wording of the currency (reports.texts.common_text), so a page and the
+    # The reports' own wording of the currency (charts.texts.common_text), so a page and the
     # PDF write an amount alike.
     with _words_in(language):
         wording = _("USD {amount}")

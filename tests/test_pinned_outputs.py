@@ -25,14 +25,14 @@ from typing import Any
 import numpy as np
 from django.test import SimpleTestCase, TestCase
 
-from reports.charts.radar import radar_chart
+from charts.radar import radar_chart
+from planning.catalogue import catalogue_load, read_catalogue_file
+from planning.models import Intervention
+from planning.services import country_portfolio, latest_snapshot
 from reports.data import CountryReport, country_report_data, regional_report_data
 from scoring.adapter import framework_layout
 from scoring.agreement import stakeholder_agreement
-from scoring.catalogue import catalogue_load, read_catalogue_file
 from scoring.engine import build_portfolio_problem
-from scoring.models import Intervention
-from scoring.planning import country_portfolio, latest_snapshot
 from scoring.services import score_run_create
 from surveys.frameworks.loader import load_framework_file
 from surveys.frameworks.persistence import framework_load

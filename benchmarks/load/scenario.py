@@ -23,8 +23,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from demo.loader import DEMO_PASSWORD, demo_framework, generated_answers
 from scoring.models import ScoreRun
-from surveys.demo import DEMO_PASSWORD, demo_framework, generated_answers
 from surveys.models import Assessment, Country, Role, RoleAssignment
 from surveys.services.answers import answers_save, framework_spec
 from surveys.services.rounds import assessment_create

@@ -6,7 +6,7 @@ database in a bounded number of queries and return a :class:`CountryReport` or
 is translated here, under ``translation.override(language)``, so :mod:`reports.pdf` and the
 batch workers need neither the ORM nor an active language: the dataclasses pickle and render
 anywhere. The charts of both the PDF and the dashboards come from :mod:`reports.figures`,
-which reads the dataclasses only; the words come from :mod:`reports.texts`.
+which reads the dataclasses only; the words come from :mod:`charts.texts`.
 
 One module per section of the PDF (:mod:`reports.pdf`), each with one function building that
 section's fields:
@@ -28,7 +28,7 @@ are in :mod:`~reports.data.lines`, what several sections read in :mod:`~reports.
 A new section is a module whose function returns a dataclass named like the report's fields,
 added with one ``**section_fields(...)`` line to the assembler.
 
-Numbers stay floats; :func:`reports.texts.format_number` and ``format_money`` print them with
+Numbers stay floats; :func:`charts.texts.format_number` and ``format_money`` print them with
 the report's separators (``54.9`` in English, ``54,9`` in French).
 
 Examples

@@ -17,8 +17,8 @@ from django.db.models import Max, QuerySet
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from charts.texts import country_text, report_languages
 from reports.data.lines import ReportError, ScoreLine
-from reports.texts import country_text, report_languages
 from scoring.models import RunKind, RunStatus, Score, ScoreLevel, ScoreRun
 from surveys.frameworks.spec import FrameworkSpec, translate
 from surveys.models import Assessment, Country

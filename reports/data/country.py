@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils import translation
 
+from charts.texts import chart_text
 from reports.data.common import check_language, country_context, section_fields
 from reports.data.cover import country_cover
 from reports.data.lines import DEFAULT_BUDGET, CountryReport
@@ -13,7 +14,6 @@ from reports.data.priorities import country_priorities
 from reports.data.summary import country_summary
 from reports.data.trend import country_trend
 from reports.peers import country_peers_data
-from reports.texts import chart_text
 from surveys.models import Country
 
 __all__ = ["country_report_data"]

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from reports.charts import ChartText
+from charts import ChartText
+from charts.texts import chart_text
 from reports.data.common import CountryContext, day_text
-from reports.texts import chart_text
 from scoring.models import Score
 from surveys.frameworks.spec import FrameworkSpec, translate
 from surveys.models import Country

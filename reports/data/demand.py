@@ -1,6 +1,6 @@
 """The regional report's demand: needs and recommended support by region and income group.
 
-Computed by :func:`scoring.planning.demand_build` from each country's latest scores, as on the
+Computed by :func:`planning.services.demand_build` from each country's latest scores, as on the
 planner's demand page.
 """
 
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from planning.services import Demand, PlanningError, demand_build
 from reports.data.lines import DemandLine
-from scoring.planning import Demand, PlanningError, demand_build
 from surveys.models import Country
 from surveys.models.countries import IncomeGroup, ItuRegion
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reports.charts import ChartText
+from charts import ChartText
 from reports.peers import CountryPeers
 from scoring.influence import InfluenceLine
 

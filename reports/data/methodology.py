@@ -14,9 +14,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from charts.texts import format_number
 from reports.data.common import CountryContext, day_text, run_evaluations
 from reports.data.lines import PillarSection
-from reports.texts import format_number
 from scoring.influence import InfluenceLine, influence_lines, input_label
 from scoring.methodology import methodology_annex
 from scoring.models import ScoreRun

@@ -1,7 +1,7 @@
 """The country report's priorities and recommended portfolio, as the planner pages compute them.
 
-The report reads the run's stored scores into a :class:`scoring.planning.ScoreSnapshot` and asks
-:func:`scoring.planning.country_needs` and :func:`scoring.planning.country_portfolio`, so the
+The report reads the run's stored scores into a :class:`planning.services.ScoreSnapshot` and asks
+:func:`planning.services.country_needs` and :func:`planning.services.country_portfolio`, so the
 report and the planner page recommend the same thing for the same budget.
 """
 
@@ -15,11 +15,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from reports.data.common import CountryContext
-from reports.data.lines import InterventionLine, PriorityLine
-from scoring.engine.constants import ENGINE_VERSION
-from scoring.models import Intervention, ScoreLevel
-from scoring.planning import (
+from planning.models import Intervention
+from planning.services import (
     CountryNeeds,
     IndicatorGap,
     PillarScore,
@@ -30,6 +27,10 @@ from scoring.planning import (
     country_needs,
     country_portfolio,
 )
+from reports.data.common import CountryContext
+from reports.data.lines import InterventionLine, PriorityLine
+from scoring.engine.constants import ENGINE_VERSION
+from scoring.models import ScoreLevel
 from surveys.frameworks.spec import translate
 
 __all__ = ["CountryPriorities", "country_priorities"]

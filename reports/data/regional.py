@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils import translation
 
+from charts.texts import regional_text
 from reports.data.common import check_language, latest_cohort_rows, section_fields, stage_labels
 from reports.data.countries import country_rows, round_assessments, round_scores
 from reports.data.cover import regional_cover, regional_scope
@@ -12,7 +13,6 @@ from reports.data.demand import regional_demand
 from reports.data.lines import DEFAULT_BUDGET, RegionalReport
 from reports.data.matching import regional_matching
 from reports.data.ranking import regional_ranking
-from reports.texts import regional_text
 from surveys.models import Country
 
 __all__ = ["regional_report_data"]
@@ -33,7 +33,7 @@ def regional_report_data(
     ``countries`` is what the user may see (:func:`surveys.permissions.visible_countries`);
     ``region`` and ``income_group`` narrow it. The framework is ``framework_code`` or, when
     None, the one most assessments of the round use. Demand comes from
-    :func:`scoring.planning.demand_build` (each country's latest scores).
+    :func:`planning.services.demand_build` (each country's latest scores).
     """
     check_language(language)
     with translation.override(language):

@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from scoring.methodology import methodology_annex
 from surveys import permissions
+from surveys.extensions import framework_annex
 from surveys.frameworks.presentation import framework_page
 from surveys.frameworks.spec import translate
 
@@ -35,7 +35,7 @@ def framework_detail(request: HttpRequest, code: str, version: str) -> HttpRespo
     framework = permissions.get_framework_for_user(request, code, version)
     language = get_language() or "en"
     page = framework_page(framework.spec, language)
-    annex = methodology_annex(framework.spec, language)
+    annex = framework_annex(framework.spec, language)
     return render(
         request,
         "surveys/framework_detail.html",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.cache import caches
 from django.test import SimpleTestCase, override_settings
 
-from surveys.api.throttling import ApiAnonymousThrottle, ApiUploadThrottle, ApiUserThrottle
+from api.throttling import ApiAnonymousThrottle, ApiUploadThrottle, ApiUserThrottle
 
 OTHER_THROTTLE_CACHE = {
     "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.cache.backends.filebased import FileBasedCache
 from django.test import RequestFactory, TestCase, override_settings
 
-from surveys.api.throttling import ApiUserThrottle
+from api.throttling import ApiUserThrottle
 from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]

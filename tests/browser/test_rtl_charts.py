@@ -1,6 +1,6 @@
 """Charts on pages mirrored in Arabic (issue 21, item 2), in real Chromium.
 
-On a right-to-left page the charts are mirrored (reports.charts.svg.mirrored_drawing): a gap
+On a right-to-left page the charts are mirrored (charts.svg.mirrored_drawing): a gap
 bar's category label sits right of its bar and the bar grows leftwards, its value label left of
 the bar's end; the radar's legend is on the right. Numbers stay left to right. Checked against
 the same charts in English by the bounding boxes Chromium lays out, at 1280 and 390 px, with

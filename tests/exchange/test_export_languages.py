@@ -13,11 +13,11 @@ from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from surveys.exchange.workbook import offline_workbook
+from exchange.workbook import offline_workbook
 from surveys.models import Answer, AnswerStatus
 from tests.factories import make_assessment, make_focal_point
 
-URL = "surveys:export-download"
+URL = "exchange:export-download"
 
 
 class ExportLanguageTests(TestCase):
@@ -42,7 +42,7 @@ class ExportLanguageTests(TestCase):
         return b"".join(response.streaming_content)
 
     def test_the_export_page_offers_words_by_default(self) -> None:
-        page = self.client.get(reverse("surveys:export"), HTTP_ACCEPT_LANGUAGE="ar")
+        page = self.client.get(reverse("exchange:export"), HTTP_ACCEPT_LANGUAGE="ar")
         self.assertContains(page, '<option value="words" selected>')
         self.assertContains(page, "عناوين الأعمدة")
 

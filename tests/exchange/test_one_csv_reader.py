@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from django.test import TestCase, override_settings
 
-from scoring.catalogue import CatalogueError, catalogue_load, read_catalogue_file
+from planning.catalogue import CatalogueError, catalogue_load, read_catalogue_file
+from planning.models import Intervention, Offer
+from planning.offers import OfferCatalogueError, offers_load, read_offers_file
 from scoring.cli import TableError, score_table
-from scoring.models import Intervention, Offer
-from scoring.offers import OfferCatalogueError, offers_load, read_offers_file
-from surveys.exchange.reading import ImportFileError, open_table
+from tabular.reading import ImportFileError, open_table
 from tests.factories import make_framework
 from tests.framework_fixtures import SMALL_FRAMEWORK
 from tests.planning.test_catalogue import GOOD_CSV as CATALOGUE_CSV

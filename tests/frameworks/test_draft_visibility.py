@@ -29,8 +29,8 @@ class DraftVisibilityTests(TestCase):
         code, version = self.draft.code, self.draft.version
         return [
             reverse("surveys:framework-detail", args=[code, version]),
-            reverse("surveys:framework-xlsform", args=[code, version]),
-            reverse("surveys:import-template", args=[code, version, "statistics", "csv"]),
+            reverse("exchange:framework-xlsform", args=[code, version]),
+            reverse("exchange:import-template", args=[code, version, "statistics", "csv"]),
             f"/api/frameworks/{self.draft.pk}/",
         ]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.test import SimpleTestCase
 
-from scoring.catalogue import read_catalogue_file, validate_catalogue
+from planning.catalogue import read_catalogue_file, validate_catalogue
 from surveys.frameworks.loader import load_framework_file
 from surveys.frameworks.persistence import _text_fields
 

@@ -20,10 +20,10 @@ from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
+from demo.loader import DEMO_PASSWORD
+from planning import services as planning
 from reports.data import country_report_data
-from scoring import planning
 from surveys import figures
-from surveys.demo import DEMO_PASSWORD
 from surveys.models import Assessment, AssessmentState, Country
 
 LANGUAGES = ("en", "fr")
@@ -95,9 +95,9 @@ class FigureWordingTests(TestCase):
                 )
                 weighted_gap = figures.points_text(snapshot.weighted_gap, language)
                 score = figures.score_text(snapshot.overall, language)
-                home = self.get("planner", reverse("scoring:planner-home"), language)
+                home = self.get("planner", reverse("planning:planner-home"), language)
                 country = self.get(
-                    "planner", reverse("scoring:planner-country", args=["SEN"]), language
+                    "planner", reverse("planning:planner-country", args=["SEN"]), language
                 )
                 for text in (home, country):
                     assert f" {weighted_gap} " in text

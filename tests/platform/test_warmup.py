@@ -19,7 +19,7 @@ from django.utils.translation import trans_real
 
 loader = engines["django"].engine.template_loaders[0]
 print(json.dumps({
-    "modules": [name for name in ("reports.views", "scoring.planning", "surveys.api.views")
+    "modules": [name for name in ("reports.views", "planning.services", "api.views")
                 if name in sys.modules],
     "templates": sorted(str(key) for key in loader.get_template_cache),
     "languages": sorted(trans_real._translations),
@@ -49,7 +49,7 @@ def test_the_wsgi_application_loads_views_and_templates_and_opens_no_connection(
     )
     assert result.returncode == 0, result.stderr
     state = json.loads(result.stdout.strip().splitlines()[-1])
-    assert state["modules"] == ["reports.views", "scoring.planning", "surveys.api.views"]
+    assert state["modules"] == ["reports.views", "planning.services", "api.views"]
     assert "reports/country_dashboard.html" in state["templates"]
     assert "base.html" in state["templates"]
     assert state["languages"] == ["ar", "en", "es", "fr"]

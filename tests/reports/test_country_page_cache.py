@@ -17,10 +17,10 @@ from officialstats.models import (
     SourceIndicator,
     StatisticsSource,
 )
+from planning import services as planning
+from planning.models import Intervention
 from reports import country_page
 from reports.data import country_report_data, priorities
-from scoring import planning
-from scoring.models import Intervention
 from scoring.services import score_run_create
 from surveys.models import Assessment, AssessmentState, Country, Role
 from tests.factories import PASSWORD, give_role, make_focal_point, make_user

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from django.test import TestCase
 
+from planning.models import Offer
 from reports.data import regional_report_data
 from reports.pdf import regional_report_pdf
-from scoring.models import Offer
 from surveys.models import Country
 from tests.planning.offer_helpers import load_offers, make_round
 from tests.reports.support import pdf_text, squeeze

@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from background.models import Job, JobStatus
+from planning import plan_cache
+from planning import services as planning
 from reports import regional_page
-from scoring import plan_cache, planning
 from scoring.services import score_run_create
 from scoring.tasks import scoring_enqueue
 from surveys.models import AssessmentState, Country, Role
@@ -23,7 +24,7 @@ from tests.reports.support import scored_world
 
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REGIONAL = reverse("reports:regional-dashboard")
-DEMAND = reverse("scoring:planner-demand")
+DEMAND = reverse("planning:planner-demand")
 
 
 def waiting_warmup() -> Job:
@@ -81,7 +82,7 @@ class PageWarmupTests(TestCase):
                 with mock.patch.object(
                     planning, "country_portfolio", wraps=planning.country_portfolio
                 ) as solver:
-                    url = reverse("scoring:planner-country", args=[code])
+                    url = reverse("planning:planner-country", args=[code])
                     response = self.client.get(url, headers={"accept-language": language})
                     assert response.status_code == 200
                 solves[code, language] = solver.call_count
@@ -159,7 +160,7 @@ class QueriesPerPageTests(TestCase):
     PAGES = (
         REGIONAL,
         DEMAND,
-        reverse("scoring:planner-home"),
+        reverse("planning:planner-home"),
     )
 
     @classmethod
