@@ -382,7 +382,7 @@ def remove_url_patterns(modules: set[str]) -> Callable[[str], str]:
         for module in modules:
             text = re.sub(rf"^(\s+){module},\n", "", text, flags=re.MULTILINE)
         # Blocks and comments left empty.
-        text = re.sub(r"\nurlpatterns \+= \[\s*\]\n", "\n", text)
+        text = re.sub(r"^urlpatterns \+= \[\s*\]\n", "", text, flags=re.MULTILINE)
         text = re.sub(r"\n(#[^\n]*\n)+(?=\n|$)", "\n", text)
         text = re.sub(r"\n    # [^\n]*\n(?=\]\n)", "\n", text)
         text = re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
@@ -443,6 +443,12 @@ def add_line_after(anchor_pattern: str, line: str, where: str) -> Callable[[str]
 
 
 NEUTRALISE_IMPORT = "from surveys.spreadsheet import neutralise\n"
+
+
+def before_rewrite() -> None:
+    """Edits that read the old module names."""
+    # URLs: the exchange pages leave surveys.urls for exchange.urls, at the same addresses.
+    edit("surveys/urls.py", remove_url_patterns({"exchange", "interchange"}))
 
 
 def structural_edits() -> None:
@@ -514,8 +520,7 @@ def structural_edits() -> None:
         ),
     )
 
-    # URLs: the exchange pages leave surveys.urls for exchange.urls, at the same addresses.
-    edit("surveys/urls.py", remove_url_patterns({"exchange", "interchange"}))
+    # URLs: the exchange pages left surveys.urls for exchange.urls (before_rewrite).
     edit(
         "needs_assessment/urls.py",
         add_line_after(
@@ -567,6 +572,7 @@ def remove_empty_dirs() -> None:
 def main() -> int:
     move_paths()
     copy_files()
+    before_rewrite()
     rewrite_all()
     structural_edits()
     remove_empty_dirs()
