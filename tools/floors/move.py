@@ -39,6 +39,7 @@ from pathlib import Path
 ROOT = Path.cwd()
 FILES = Path(__file__).resolve().parent / "files"
 MANUAL: list[str] = []
+CHANGED: set[Path] = set()  # Python files this run wrote: their imports are sorted at the end
 
 # (old path, new path): a directory moves whole, with whatever files it holds at the time.
 MOVES: list[tuple[str, str]] = [
@@ -278,6 +279,7 @@ def rewrite_all() -> None:
         new = rewrite_text(path, text)
         if new != text:
             path.write_text(new, encoding="utf-8")
+            CHANGED.add(path)
 
 
 # 5. Structural edits ----------------------------------------------------------------------
@@ -292,6 +294,7 @@ def edit(path: str, change: Callable[[str], str]) -> None:
     new = change(text)
     if new != text:
         file.write_text(new, encoding="utf-8")
+        CHANGED.add(file)
 
 
 def replace_once(old: str, new: str, where: str) -> Callable[[str], str]:
@@ -457,8 +460,11 @@ def structural_edits() -> None:
     edit("exchange/exports.py", replace_top_level("FORMULA_PREFIXES", "", "exchange/exports.py"))
     edit(
         "exchange/exports.py",
-        add_line_after(r"^from surveys\.services\.official import [^\n]*$", NEUTRALISE_IMPORT[:-1],
-                       "exchange/exports.py"),
+        add_line_after(
+            r"^from surveys\.services\.official import [^\n]*$",
+            NEUTRALISE_IMPORT[:-1],
+            "exchange/exports.py",
+        ),
     )
     for path in tracked_files():
         if path.suffix == ".py" and path.is_file():
@@ -471,6 +477,7 @@ def structural_edits() -> None:
             )
             if new != text and path.relative_to(ROOT).as_posix() != "exchange/exports.py":
                 path.write_text(new, encoding="utf-8")
+                CHANGED.add(path)
 
     # The framework page's methodology annex and the review page's low-agreement flags come
     # from scoring through hooks (surveys.extensions), registered in scoring.apps.
@@ -500,8 +507,9 @@ def structural_edits() -> None:
     )
     edit(
         "surveys/review_workspace.py",
-        replace_top_level("_low_agreement_by_question", "", "surveys/review_workspace.py",
-                          required=False),
+        replace_top_level(
+            "_low_agreement_by_question", "", "surveys/review_workspace.py", required=False
+        ),
     )
     edit(
         "surveys/review_workspace.py",
@@ -546,8 +554,8 @@ def structural_edits() -> None:
         "README.md",
         add_line_after(
             r"^\| mypy \|[^\n]*$",
-            "| import-linter | the floors contract in `make lint` (`.importlinter`): each app imports only "
-            "the apps below it, and `scoring/engine/` imports no Django |",
+            "| import-linter | the floors contract in `make lint` (`.importlinter`): each app "
+            "imports only the apps below it, and `scoring/engine/` imports no Django |",
             "README.md",
         ),
     )
@@ -555,8 +563,8 @@ def structural_edits() -> None:
     edit(
         "tests/platform/test_translations.py",
         replace_once(
-            'NOT_IN_CATALOGUE = {"reports", ',
-            'NOT_IN_CATALOGUE = {"reports", "charts", ',
+            'NOT_IN_CATALOGUE = {"reports", "tests"',
+            'NOT_IN_CATALOGUE = {"reports", "charts", "tests"',
             "tests/platform/test_translations.py",
         ),
     )
@@ -565,8 +573,20 @@ def structural_edits() -> None:
 def remove_empty_dirs() -> None:
     for old, _new in MOVES:
         folder = ROOT / old
-        if folder.is_dir() and not any(p.is_file() and p.suffix != ".pyc" for p in folder.rglob("*")):
+        if folder.is_dir() and not any(
+            p.is_file() and p.suffix != ".pyc" for p in folder.rglob("*")
+        ):
             shutil.rmtree(folder)
+
+
+def tidy() -> None:
+    """Sort the imports the rewrite renamed and format the files it wrote (those only)."""
+    files = sorted(str(p) for p in CHANGED if p.suffix == ".py" and p.exists())
+    ruff = ROOT / ".venv" / "bin" / "ruff"
+    command = str(ruff) if ruff.exists() else "ruff"
+    if files:
+        subprocess.run([command, "check", "--fix", "--select", "I", "-q", *files], cwd=ROOT)  # noqa: S603
+        subprocess.run([command, "format", "-q", *files], cwd=ROOT)  # noqa: S603
 
 
 def main() -> int:
@@ -576,6 +596,7 @@ def main() -> int:
     rewrite_all()
     structural_edits()
     remove_empty_dirs()
+    tidy()
     for line in MANUAL:
         print(f"MANUAL: {line}")
     return 1 if MANUAL else 0
