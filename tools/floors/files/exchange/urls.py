@@ -1,11 +1,11 @@
-"""Exports, import templates, imports, XLSForm and the offline workbook.
+"""Exports, import templates, imports (and their background jobs), XLSForm, offline workbook.
 
 Mounted at the site root beside ``surveys.urls``: the addresses are those the pages always had.
 """
 
 from django.urls import path
 
-from exchange import views, views_interchange
+from exchange import views, views_interchange, views_jobs
 
 app_name = "exchange"
 
@@ -44,4 +44,5 @@ urlpatterns = [
         views_interchange.xlsform_import_page,
         name="xlsform-import",
     ),
+    path("imports/<int:pk>/", views_jobs.import_detail, name="import-detail"),
 ]
