@@ -39,7 +39,7 @@ class NeedsCsvTests(TestCase):
         )
         exported = self.rows(
             self.client.get(
-                reverse("surveys:export-download"),
+                reverse("exchange:export-download"),
                 {"dataset": "priorities", "layout": "long", "file_format": "csv"},
             )
         )
