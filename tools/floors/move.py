@@ -61,6 +61,23 @@ MOVES: list[tuple[str, str]] = [
             "import_xlsform",
         )
     ),
+    # planning: catalogues, priorities, portfolios, demand, offers and matching (with models).
+    ("scoring/models/planning.py", "planning/models/interventions.py"),
+    ("scoring/models/offers.py", "planning/models/offers.py"),
+    ("scoring/catalogue.py", "planning/catalogue.py"),
+    ("scoring/offers.py", "planning/offers.py"),
+    ("scoring/matching.py", "planning/matching.py"),
+    ("scoring/planning.py", "planning/services.py"),
+    ("scoring/plan_cache.py", "planning/plan_cache.py"),
+    ("scoring/forms_planning.py", "planning/forms.py"),
+    ("scoring/forms_matching.py", "planning/forms_matching.py"),
+    ("scoring/views_planning.py", "planning/views.py"),
+    ("scoring/views_matching.py", "planning/views_matching.py"),
+    ("scoring/admin.py", "planning/admin.py"),
+    *(
+        (f"scoring/management/commands/{name}.py", f"planning/management/commands/{name}.py")
+        for name in ("load_catalogue", "load_offers")
+    ),
     # charts: drawings shared by the PDFs and the pages, with their fonts and text shaping.
     ("reports/charts", "charts"),
     ("reports/fonts.py", "charts/fonts.py"),
@@ -84,6 +101,20 @@ MOVES: list[tuple[str, str]] = [
     ),
 ]
 
+# Models (and their choices) that move from scoring to planning, with their tables.
+PLANNING_MODELS = [
+    "DeliveryChannel",
+    "Intervention",
+    "InterventionKind",
+    "DeliveryMode",
+    "DemandRule",
+    "Offer",
+    "OfferLevel",
+    "Provider",
+    "ProviderKind",
+]
+PLANNING_TABLES = ["intervention", "provider", "offer", "demandrule"]
+
 # Dotted module renames implied by MOVES (longest first when applied).
 MODULES: dict[str, str] = {
     "surveys.api": "api",
@@ -101,6 +132,23 @@ MODULES: dict[str, str] = {
             "import_template",
             "import_xlsform",
         )
+    },
+    "scoring.models.planning": "planning.models.interventions",
+    "scoring.models.offers": "planning.models.offers",
+    **{f"scoring.models.{name}": f"planning.models.{name}" for name in PLANNING_MODELS},
+    "scoring.catalogue": "planning.catalogue",
+    "scoring.offers": "planning.offers",
+    "scoring.matching": "planning.matching",
+    "scoring.planning": "planning.services",
+    "scoring.plan_cache": "planning.plan_cache",
+    "scoring.forms_planning": "planning.forms",
+    "scoring.forms_matching": "planning.forms_matching",
+    "scoring.views_planning": "planning.views",
+    "scoring.views_matching": "planning.views_matching",
+    "scoring.admin": "planning.admin",
+    **{
+        f"scoring.management.commands.{name}": f"planning.management.commands.{name}"
+        for name in ("load_catalogue", "load_offers")
     },
     "reports.charts": "charts",
     "reports.fonts": "charts.fonts",
@@ -131,11 +179,20 @@ URL_NAMES: dict[str, list[str]] = {
         "xlsform-import",
     ],
     "background:exchange": ["import-detail"],
+    "scoring:planning": [
+        "planner-home",
+        "planner-country",
+        "planner-demand",
+        "catalogue",
+        "matching-plan",
+        "matching-gaps",
+        "provider-detail",
+    ],
 }
 
 NEW_APPS = ["exchange", "api", "demo"]  # INSTALLED_APPS, after "reports"
 # Packages whose doctests run and whose types mypy checks (pyproject).
-NEW_PACKAGES = ["charts", "exchange", "api", "demo"]
+NEW_PACKAGES = ["charts", "planning", "exchange", "api", "demo"]
 TEXT_SUFFIXES = {".py", ".toml", ".cfg", ".ini", ".md", ".html", ".txt", ".yaml", ".yml"}
 
 
@@ -260,6 +317,9 @@ def rewrite_text(path: Path, text: str) -> str:
     text = DOTTED.sub(lambda m: MODULES[m.group(1)], text)
     if path.suffix in {".py", ".toml", ".cfg", ".ini", ".md"}:
         text = SLASH_PATTERN.sub(lambda m: SLASHED[m.group(1)], text)
+    tables = "|".join(PLANNING_TABLES)
+    text = re.sub(rf"\badmin:scoring_({tables})_", r"admin:planning_\1_", text)
+    text = re.sub(rf"/admin/scoring/({tables})/", r"/admin/planning/\1/", text)
     for old_namespace, names in URL_NAMES.items():
         old, new = old_namespace.split(":")
         pattern = re.compile(
@@ -271,7 +331,8 @@ def rewrite_text(path: Path, text: str) -> str:
 
 def rewrite_all() -> None:
     for path in tracked_files():
-        if path.suffix not in TEXT_SUFFIXES or not path.is_file():
+        if path.suffix not in TEXT_SUFFIXES or not path.is_file() or "migrations" in path.parts:
+            # Migrations keep the names they were written with (history).
             continue
         try:
             text = path.read_text(encoding="utf-8")
@@ -354,9 +415,10 @@ def replace_top_level(
     return change
 
 
-def remove_url_patterns(modules: set[str]) -> Callable[[str], str]:
-    """Drop every ``path(…, <module>.<view>, …)`` of surveys/urls.py whose view moved app,
-    with the imports of those view modules and the ``urlpatterns += [...]`` left empty."""
+def remove_url_patterns(package: str, modules: set[str]) -> Callable[[str], str]:
+    """Drop every ``path(…, <module>.<view>, …)`` of a urls.py whose view moved app, with the
+    imports of those view modules (from ``package``) and the ``urlpatterns += [...]`` left
+    empty."""
 
     def change(text: str) -> str:
         tree = ast.parse(text)
@@ -374,12 +436,17 @@ def remove_url_patterns(modules: set[str]) -> Callable[[str], str]:
                     and element.args[1].value.id in modules
                 ):
                     cuts.append((element.lineno - 1, element.end_lineno or element.lineno))
+        replaced: dict[int, str] = {}
         for node in tree.body:
-            if isinstance(node, ast.ImportFrom) and node.module == "surveys.views":
+            if isinstance(node, ast.ImportFrom) and node.module == package:
                 if all(a.name in modules for a in node.names):
                     cuts.append((node.lineno - 1, node.end_lineno or node.lineno))
+                elif node.lineno == node.end_lineno and any(a.name in modules for a in node.names):
+                    kept = ", ".join(a.name for a in node.names if a.name not in modules)
+                    replaced[node.lineno - 1] = f"from {package} import {kept}\n"
+        for index, line in replaced.items():
+            lines[index] = line
         for start, end in sorted(set(cuts), reverse=True):
-            # A comment line right above (the section's title) goes with its last entry.
             del lines[start:end]
         text = "".join(lines)
         # Names left in a multi-name import.
@@ -391,6 +458,19 @@ def remove_url_patterns(modules: set[str]) -> Callable[[str], str]:
         text = re.sub(r"\n    # [^\n]*\n(?=\]\n)", "\n", text)
         text = re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
         return text
+
+    return change
+
+
+def remove_imports(modules: set[str]) -> Callable[[str], str]:
+    """Drop the top-level ``from <module> import …`` statements of the given modules."""
+
+    def change(text: str) -> str:
+        lines = text.splitlines(keepends=True)
+        for node in sorted(ast.parse(text).body, key=lambda n: n.lineno, reverse=True):
+            if isinstance(node, ast.ImportFrom) and node.module in modules:
+                del lines[node.lineno - 1 : node.end_lineno or node.lineno]
+        return "".join(lines)
 
     return change
 
@@ -456,7 +536,14 @@ UNUSED_IMPORTS_FIXED = {"background/views.py"}
 def before_rewrite() -> None:
     """Edits that read the old module names."""
     # URLs: the exchange pages leave surveys.urls for exchange.urls, at the same addresses.
-    edit("surveys/urls.py", remove_url_patterns({"exchange", "interchange"}))
+    edit("surveys/urls.py", remove_url_patterns("surveys.views", {"exchange", "interchange"}))
+    # The planner and matching pages leave scoring.urls for planning.urls.
+    edit("scoring/urls.py", remove_url_patterns("scoring", {"views_planning", "views_matching"}))
+    # scoring.models no longer re-exports the planning models.
+    edit(
+        "scoring/models/__init__.py",
+        remove_imports({"scoring.models.offers", "scoring.models.planning"}),
+    )
 
 
 def structural_edits() -> None:
@@ -560,6 +647,10 @@ def structural_edits() -> None:
             "needs_assessment/urls.py",
         ),
     )
+    edit(
+        "needs_assessment/settings.py",
+        add_to_list_setting("INSTALLED_APPS", "scoring", ["planning"]),
+    )
     edit("needs_assessment/settings.py", add_to_list_setting("INSTALLED_APPS", "reports", NEW_APPS))
 
     # Tooling: doctests and mypy cover the new packages; the contract runs in make lint.
@@ -582,6 +673,10 @@ def structural_edits() -> None:
             "README.md",
         ),
     )
+    # Tests that scan every app's source (permission checks, answers in words) scan the new ones.
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        edit(path.relative_to(ROOT).as_posix(), add_apps_to_scans)
+
     # The charts' strings are in the reports catalogue (reports/locale), like before the move.
     edit(
         "tests/platform/test_translations.py",
@@ -591,6 +686,22 @@ def structural_edits() -> None:
             "tests/platform/test_translations.py",
         ),
     )
+
+
+SCANNED_APPS = ["planning", "exchange", "charts", "api", "demo"]
+
+
+def add_apps_to_scans(text: str) -> str:
+    """``("surveys", "scoring", "reports"…)`` in a test → the same with the new apps."""
+
+    def widen(match: re.Match[str]) -> str:
+        present = re.findall(r'"(\w+)"', match.group(1))
+        missing = [app for app in SCANNED_APPS if app not in present]
+        if not missing:
+            return match.group(0)
+        return "(" + match.group(1) + "".join(f', "{app}"' for app in missing) + ")"
+
+    return re.sub(r'\(("surveys", "scoring", "reports"(?:, "\w+")*)\)', widen, text)
 
 
 def remove_empty_dirs() -> None:
@@ -614,6 +725,18 @@ def tidy() -> None:
         subprocess.run([command, "format", "-q", *files], cwd=ROOT)  # noqa: S603
 
 
+def write_migrations() -> None:
+    """The planning models' migrations, from scoring's migration state (migrations.py)."""
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, str(Path(__file__).resolve().parent / "migrations.py")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        MANUAL.append("planning migrations not written:\n" + result.stdout + result.stderr)
+
+
 def main() -> int:
     move_paths()
     copy_files()
@@ -622,6 +745,7 @@ def main() -> int:
     structural_edits()
     remove_empty_dirs()
     tidy()
+    write_migrations()
     for line in MANUAL:
         print(f"MANUAL: {line}")
     return 1 if MANUAL else 0
