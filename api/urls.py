@@ -8,7 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from api import views
+from surveys.api import views
 
 router = SimpleRouter()
 router.register("frameworks", views.FrameworkViewSet, basename="api-framework")

@@ -62,11 +62,11 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from background.models import Job, JobStatus  # noqa: E402
-from demo.loader import demo_framework, generated_answers  # noqa: E402
 from reports.services import reports_generate  # noqa: E402
 from scoring.catalogue import catalogue_load, read_catalogue_file  # noqa: E402
 from scoring.models import RunKind, ScoreRun  # noqa: E402
 from scoring.services import score_cohort_create, score_run_create  # noqa: E402
+from surveys.demo import demo_framework, generated_answers  # noqa: E402
 from surveys.models import (  # noqa: E402
     Answer,
     Assessment,

@@ -6,9 +6,9 @@ database in a bounded number of queries and return a :class:`CountryReport` or
 is translated here, under ``translation.override(language)``, so :mod:`reports.pdf` and the
 batch workers need neither the ORM nor an active language: the dataclasses pickle and render
 anywhere. The charts of both the PDF and the dashboards come from :mod:`reports.figures`,
-which reads the dataclasses only; the words come from :mod:`charts.texts`.
+which reads the dataclasses only; the words come from :mod:`reports.texts`.
 
-Numbers stay floats; :func:`charts.texts.format_number` and ``format_money`` print them with
+Numbers stay floats; :func:`reports.texts.format_number` and ``format_money`` print them with
 the report's separators (``54.9`` in English, ``54,9`` in French).
 """
 
@@ -25,15 +25,15 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from charts import ChartText
-from charts.texts import (
+from reports.charts import ChartText
+from reports.peers import CountryPeers, country_peers_data
+from reports.texts import (
     chart_text,
     country_text,
     format_number,
     regional_text,
     report_languages,
 )
-from reports.peers import CountryPeers, country_peers_data
 from scoring.influence import RANK_SHIFT, InfluenceLine, influence_lines, input_label
 from scoring.methodology import methodology_annex
 from scoring.models import (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from charts import (
+from reports.charts import (
     Chart,
     gap_bar_chart,
     heat_map,

@@ -19,8 +19,7 @@ from django.views.decorators.http import require_GET
 
 from background.models import ACTIVE_STATUSES
 from background.services import latest_job
-from charts import Chart
-from charts.texts import dashboard_text
+from reports.charts import Chart
 from reports.data import (
     CountryReport,
     RegionalReport,
@@ -34,6 +33,7 @@ from reports.forms import RegionalFilterForm, ReportOptionsForm
 from reports.pdf import country_report_pdf, regional_report_pdf
 from reports.peers import region_distribution_data
 from reports.services import report_file_name
+from reports.texts import dashboard_text
 from scoring import plan_cache
 from scoring.tasks import SCORE_KIND
 from surveys import permissions

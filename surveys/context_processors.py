@@ -14,8 +14,8 @@ NAVIGATION = [
     ("surveys:framework-list", _("Frameworks"), "member"),
     ("scoring:planner-home", _("Planning"), "planner"),
     ("reports:regional-dashboard", _("Dashboards"), "member"),
-    ("exchange:export", _("Exports"), "member"),
-    ("exchange:statistics-import", _("Import statistics"), "admin_role"),
+    ("surveys:export", _("Exports"), "member"),
+    ("surveys:statistics-import", _("Import statistics"), "admin_role"),
     ("api-docs", _("API"), "member"),
     ("admin:index", _("Administration"), "admin"),
 ]

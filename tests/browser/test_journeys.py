@@ -259,8 +259,8 @@ def test_focal_point_reviewer_and_administrator_journey(
 
 def _scored_round(framework: Any) -> Assessment:
     """Senegal and Kenya approved with generated answers, scored and ranked together."""
-    from demo.loader import generated_answers
     from scoring.services import score_cohort_create, score_run_create
+    from surveys.demo import generated_answers
     from surveys.services.answers import answers_save
 
     actor = make_user("seeder")

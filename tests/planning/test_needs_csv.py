@@ -39,7 +39,7 @@ class NeedsCsvTests(TestCase):
         )
         exported = self.rows(
             self.client.get(
-                reverse("exchange:export-download"),
+                reverse("surveys:export-download"),
                 {"dataset": "priorities", "layout": "long", "file_format": "csv"},
             )
         )

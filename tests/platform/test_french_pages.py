@@ -250,7 +250,7 @@ class FrenchInterventionLabelTests(ScoredSenegalTestCase):
 
 class DocstringExampleTests(SimpleTestCase):
     def test_the_localised_number_and_date_examples_hold(self) -> None:
-        for name in ("charts.texts", "reports.data"):
+        for name in ("reports.texts", "reports.data"):
             with self.subTest(name):
                 result = doctest.testmod(importlib.import_module(name))
                 assert result.attempted > 0

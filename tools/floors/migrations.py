@@ -42,6 +42,7 @@ INITIAL = "0001_models_from_scoring"
 # In dependency order: a model comes after the models it points to.
 MOVED = ["Intervention", "Provider", "Offer", "DemandRule"]
 
+HEADER = "# Written by tools/floors/migrations.py: the planning models move from scoring.\n"
 RELABEL = '''
 
 MOVED_MODELS = {models}
@@ -129,9 +130,9 @@ def main() -> int:
     target.mkdir(parents=True, exist_ok=True)
     (target / "__init__.py").touch()
     (ROOT / OLD / "migrations" / f"{leave_name}.py").write_text(
-        MigrationWriter(leave).as_string(), encoding="utf-8"
+        HEADER + MigrationWriter(leave, include_header=False).as_string(), encoding="utf-8"
     )
-    text = MigrationWriter(initial).as_string()
+    text = HEADER + MigrationWriter(initial, include_header=False).as_string()
     models = "[" + ", ".join(f'"{m.lower()}"' for m in MOVED) + "]"
     text = text.replace(
         "\n\nclass Migration(", RELABEL.format(models=models) + "\nclass Migration("

@@ -648,6 +648,14 @@ def structural_edits() -> None:
         ),
     )
     edit(
+        "needs_assessment/urls.py",
+        add_line_after(
+            r'^\s*path\("", include\("scoring\.urls"\)\),$',
+            '    path("", include("planning.urls")),',
+            "needs_assessment/urls.py",
+        ),
+    )
+    edit(
         "needs_assessment/settings.py",
         add_to_list_setting("INSTALLED_APPS", "scoring", ["planning"]),
     )

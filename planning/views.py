@@ -20,8 +20,8 @@ from scoring import plan_cache, planning
 from scoring.forms_planning import CatalogueFilterForm, CountryPlanForm, DemandFilterForm
 from scoring.models import Intervention
 from surveys import permissions
+from surveys.exchange.exports import neutralise
 from surveys.frameworks.spec import translate
-from surveys.spreadsheet import neutralise
 
 
 def csv_cell(value: Any) -> Any:

@@ -1,1 +1,0 @@
-"""The demo platform: assembles every floor (surveys, scoring, planning) into seeded data."""
