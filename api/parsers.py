@@ -15,7 +15,7 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from surveys.exchange.limits import LimitExceeded, check_json_text
+from exchange.limits import LimitExceeded, check_json_text
 
 
 class BoundedJSONParser(JSONParser):

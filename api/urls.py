@@ -8,7 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from surveys.api import views
+from api import views
 
 router = SimpleRouter()
 router.register("frameworks", views.FrameworkViewSet, basename="api-framework")

@@ -28,13 +28,13 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api import filters, serializers
+from api.permissions import CanViewAssessment, IsPlanner
+from api.throttling import ApiUploadThrottle, ApiUserThrottle
+from exchange.exports import ExportSelection, priority_rows
 from scoring.influence import influence_lines
 from scoring.models import RunKind, RunStatus, Score, ScoreLevel, ScoreRun
 from surveys import permissions
-from surveys.api import filters, serializers
-from surveys.api.permissions import CanViewAssessment, IsPlanner
-from surveys.api.throttling import ApiUploadThrottle, ApiUserThrottle
-from surveys.exchange.exports import ExportSelection, priority_rows
 from surveys.models import Answer, Assessment, Framework, FrameworkStatus
 from surveys.services.answers import (
     AnswerInput,

@@ -6,5 +6,4 @@ app_name = "background"
 
 urlpatterns = [
     path("jobs/<int:pk>/status/", views.job_status, name="job-status"),
-    path("imports/<int:pk>/", views.import_detail, name="import-detail"),
 ]

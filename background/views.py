@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from background.imports import IMPORT_KIND
 from background.models import Job
 from surveys import permissions
 
@@ -42,12 +40,3 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
         },
         headers={"Cache-Control": "no-store"},
     )
-
-
-@login_required
-@require_GET
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = job_for_user(request, pk)
-    if job.kind != IMPORT_KIND:
-        raise Http404("No import matches the given query.")
-    return render(request, "background/import_detail.html", {"job": job})

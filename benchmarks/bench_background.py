@@ -62,11 +62,11 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from background.models import Job, JobStatus  # noqa: E402
+from demo.loader import demo_framework, generated_answers  # noqa: E402
+from planning.catalogue import catalogue_load, read_catalogue_file  # noqa: E402
 from reports.services import reports_generate  # noqa: E402
-from scoring.catalogue import catalogue_load, read_catalogue_file  # noqa: E402
 from scoring.models import RunKind, ScoreRun  # noqa: E402
 from scoring.services import score_cohort_create, score_run_create  # noqa: E402
-from surveys.demo import demo_framework, generated_answers  # noqa: E402
 from surveys.models import (  # noqa: E402
     Answer,
     Assessment,
@@ -231,8 +231,8 @@ def pages(users: dict[str, object], countries: int, repeat: int) -> None:
     print(f"\n3. Pages with {countries} countries (ms; memory of this process in MiB)")
     urls = {
         "regional dashboard": reverse("reports:regional-dashboard"),
-        "demand page": reverse("scoring:planner-demand") + "?framework=dcna&budget=500000",
-        "planner country page": reverse("scoring:planner-country", args=["SEN"]),
+        "demand page": reverse("planning:planner-demand") + "?framework=dcna&budget=500000",
+        "planner country page": reverse("planning:planner-country", args=["SEN"]),
     }
     for label, url in urls.items():
         cache.clear()

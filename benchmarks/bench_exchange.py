@@ -40,9 +40,9 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
 
+from exchange.exports import export_stream, export_table  # noqa: E402
+from exchange.imports import statistics_import  # noqa: E402
 from scoring.models import IndicatorStatistic  # noqa: E402
-from surveys.exchange.exports import export_stream, export_table  # noqa: E402
-from surveys.exchange.imports import statistics_import  # noqa: E402
 from surveys.frameworks.loader import load_framework_data  # noqa: E402
 from surveys.frameworks.persistence import framework_load  # noqa: E402
 from surveys.models import Answer, Assessment, Country, Framework  # noqa: E402

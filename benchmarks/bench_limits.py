@@ -1,7 +1,7 @@
 """Benchmark of refusing hostile imports (issue 16, item 1): how long a refusal takes.
 
 Each hostile file of ``tests/exchange/hostile.py`` is opened and read through
-``surveys.exchange.reading.open_table`` (what every import does) until it is refused, and
+``exchange.reading.open_table`` (what every import does) until it is refused, and
 timed against a baseline measured in the same run: reading a genuine 1,000-row XLSX answers
 file. For scale, the 60 MB shared-strings bomb is also read once with the unpacked-size
 limits lifted (what the platform did before), which shows what the check saves.
@@ -34,8 +34,8 @@ from _timing import time_callable  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.test import override_settings  # noqa: E402
 
-from surveys.exchange.limits import check_json_text  # noqa: E402
-from surveys.exchange.reading import ImportFileError, open_table  # noqa: E402
+from exchange.limits import check_json_text  # noqa: E402
+from exchange.reading import ImportFileError, open_table  # noqa: E402
 from tests.exchange import hostile  # noqa: E402
 from tests.exchange.helpers import xlsx_bytes  # noqa: E402
 

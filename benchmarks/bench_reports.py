@@ -42,6 +42,7 @@ import numpy as np  # noqa: E402
 from _timing import time_callable  # noqa: E402
 from django.utils import translation  # noqa: E402
 
+from charts.texts import chart_text, country_text  # noqa: E402
 from reports.data import (  # noqa: E402
     AgreementLine,
     AnswerLine,
@@ -54,7 +55,6 @@ from reports.data import (  # noqa: E402
 )
 from reports.pdf import country_report_pdf  # noqa: E402
 from reports.services import write_country_report  # noqa: E402
-from reports.texts import chart_text, country_text  # noqa: E402
 from surveys.frameworks.loader import load_framework_file  # noqa: E402
 from surveys.frameworks.spec import translate  # noqa: E402
 

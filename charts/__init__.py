@@ -15,7 +15,7 @@ Design rules, for legibility and accessibility:
   lines and marks at least 3:1 against white;
 - the heat map uses a five-class ColorBrewer "Blues" sequential scheme (colour-blind safe),
   with one class darkened so that black or white text reaches 4.5:1 on every class;
-- user text is passed through :func:`reports.fonts.safe_text`, so glyphs the font lacks
+- user text is passed through :func:`charts.fonts.safe_text`, so glyphs the font lacks
   become a visible replacement character; reportlab draws graphics strings literally and the
   SVG serialiser escapes them, so markup-like labels stay text.
 
@@ -36,14 +36,14 @@ Examples
 >>> svg.startswith("<svg") and 'role="img"' in svg
 True
 
-The package: :mod:`~reports.charts.base` (types, colours, drawing helpers),
-:mod:`~reports.charts.radar`, :mod:`~reports.charts.bars` (gap bars; dots and whiskers),
-:mod:`~reports.charts.heat`, :mod:`~reports.charts.trend`, and :mod:`~reports.charts.svg`
-(drawings to SVG and PDF). Import from ``reports.charts``.
+The package: :mod:`~charts.base` (types, colours, drawing helpers),
+:mod:`~charts.radar`, :mod:`~charts.bars` (gap bars; dots and whiskers),
+:mod:`~charts.heat`, :mod:`~charts.trend`, and :mod:`~charts.svg`
+(drawings to SVG and PDF). Import from ``charts``.
 """
 
-from reports.charts.bars import gap_bar_chart, score_interval_chart
-from reports.charts.base import (
+from charts.bars import gap_bar_chart, score_interval_chart
+from charts.base import (
     HEAT_MAP_PALETTE,
     SERIES_COLOURS,
     Chart,
@@ -51,11 +51,11 @@ from reports.charts.base import (
     DataTable,
     contrast_ratio,
 )
-from reports.charts.heat import heat_map
-from reports.charts.radar import radar_chart
-from reports.charts.strip import strip_chart
-from reports.charts.svg import drawing_to_pdf, drawing_to_svg
-from reports.charts.trend import trend_chart
+from charts.heat import heat_map
+from charts.radar import radar_chart
+from charts.strip import strip_chart
+from charts.svg import drawing_to_pdf, drawing_to_svg
+from charts.trend import trend_chart
 
 __all__ = [
     "HEAT_MAP_PALETTE",

@@ -14,7 +14,7 @@ from reportlab.graphics.shapes import (
 )
 from reportlab.lib.colors import white
 
-from reports.charts.base import (
+from charts.base import (
     AXIS_COLOUR,
     DEFAULT_WIDTH,
     GAP_ABOVE_TARGET_COLOUR,
@@ -34,7 +34,7 @@ from reports.charts.base import (
     _nice_step,
     _string,
 )
-from reports.fonts import FontFamily, covering_face, register_fonts, safe_text
+from charts.fonts import FontFamily, covering_face, register_fonts, safe_text
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """What every chart shares: the chart and text types, colours and drawing helpers.
 
-The design rules are in :mod:`reports.charts`.
+The design rules are in :mod:`charts`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from reportlab.graphics.shapes import (
 from reportlab.lib.colors import Color, HexColor, white
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from reports.charts.svg import drawing_to_svg
-from reports.fonts import safe_text
+from charts.fonts import safe_text
+from charts.svg import drawing_to_svg
 
 DEFAULT_WIDTH = 460.0
 TEXT_COLOUR = HexColor("#1a1a1a")

@@ -11,7 +11,7 @@ from reportlab.graphics.shapes import (
 )
 from reportlab.lib.colors import Color, white
 
-from reports.charts.base import (
+from charts.base import (
     DEFAULT_WIDTH,
     GRID_COLOUR,
     HEAT_MAP_PALETTE,
@@ -30,7 +30,7 @@ from reports.charts.base import (
     _string,
     _swatch_sample,
 )
-from reports.fonts import register_fonts, safe_text
+from charts.fonts import register_fonts, safe_text
 
 
 def _heat_colour(value: float) -> Color:

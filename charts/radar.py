@@ -14,7 +14,7 @@ from reportlab.graphics.shapes import (
 )
 from reportlab.lib.colors import Color
 
-from reports.charts.base import (
+from charts.base import (
     DEFAULT_WIDTH,
     GRID_COLOUR,
     MUTED_TEXT_COLOUR,
@@ -37,7 +37,7 @@ from reports.charts.base import (
     _string,
     _wrap,
 )
-from reports.fonts import register_fonts, safe_text
+from charts.fonts import register_fonts, safe_text
 
 
 def radar_chart(

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from reportlab.graphics.shapes import Circle, Polygon
 from reportlab.lib.colors import HexColor, white
 
-from reports.charts.bars import _add_row_labels, _add_value_axis, _row_layout
-from reports.charts.base import (
+from charts.bars import _add_row_labels, _add_value_axis, _row_layout
+from charts.base import (
     DEFAULT_WIDTH,
     MUTED_TEXT_COLOUR,
     SCORE_COLOUR,
@@ -24,7 +24,7 @@ from reports.charts.base import (
     _nice_step,
     _string,
 )
-from reports.fonts import register_fonts, safe_text
+from charts.fonts import register_fonts, safe_text
 
 __all__ = ["strip_chart"]
 

@@ -11,7 +11,7 @@ from reportlab.graphics.shapes import (
     Drawing,
 )
 
-from reports.fonts import register_fonts
+from charts.fonts import register_fonts
 
 _ELEMENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 # Characters XML 1.0 forbids; they would make the SVG unparseable.
@@ -49,7 +49,7 @@ def drawing_to_svg(
 
     Examples
     --------
-    >>> from reports.charts import gap_bar_chart
+    >>> from charts import gap_bar_chart
     >>> chart = gap_bar_chart(["A & B"], [3.0])
     >>> svg = drawing_to_svg(chart.drawing, title="<Gaps>", description="d", element_id="g1")
     >>> '<title id="g1-title">&lt;Gaps&gt;</title>' in svg, "A &amp; B" in svg
@@ -175,7 +175,7 @@ def drawing_to_pdf(drawing: Drawing) -> bytes:
 
     Examples
     --------
-    >>> from reports.charts import gap_bar_chart
+    >>> from charts import gap_bar_chart
     >>> pdf = drawing_to_pdf(gap_bar_chart(["A"], [1.0]).drawing)
     >>> pdf.startswith(b"%PDF") and pdf == drawing_to_pdf(gap_bar_chart(["A"], [1.0]).drawing)
     True

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from django.utils.translation import gettext as _
 
-from reports.charts import ChartText
+from charts import ChartText
 from surveys.answer_text import localized_number  # defined once, beside the answers in words
 
 __all__ = [

@@ -10,7 +10,7 @@ from reportlab.graphics.shapes import (
     Line,
 )
 
-from reports.charts.base import (
+from charts.base import (
     AXIS_COLOUR,
     DASH_PATTERNS,
     DEFAULT_WIDTH,
@@ -33,7 +33,7 @@ from reports.charts.base import (
     _new_drawing,
     _string,
 )
-from reports.fonts import covering_face, register_fonts, safe_text
+from charts.fonts import covering_face, register_fonts, safe_text
 
 
 def trend_chart(

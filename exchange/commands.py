@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from surveys.exchange.imports import ImportResult
+from exchange.imports import ImportResult
 from surveys.models import Framework
 
 

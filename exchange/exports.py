@@ -7,7 +7,7 @@ question or framework node) for spreadsheets.
 Memory stays bounded whatever the number of rows: assessments are read in batches of
 :data:`BATCH_SIZE` with their answers or scores, rows are produced lazily, CSV and JSON are
 encoded in chunks as they go, and XLSX is written as a stream too: the sheet's XML is produced
-row by row into a ZIP with data descriptors (surveys/exchange/xlsx_stream.py), so every format's
+row by row into a ZIP with data descriptors (exchange/xlsx_stream.py), so every format's
 download starts at once.
 
 Text cells beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are prefixed
@@ -31,13 +31,14 @@ from typing import Any
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
+from exchange.xlsx_stream import stream_workbook
 from officialstats.figures import OfficialFigure
+from planning.services import NEED_COLUMNS
 from scoring.models import SCORE_VALUE_FIELDS, RunKind, RunStatus, Score, ScoreLevel
-from scoring.planning import NEED_COLUMNS
-from surveys.exchange.xlsx_stream import stream_workbook
 from surveys.frameworks.spec import FrameworkSpec, translate
 from surveys.models import Answer, Assessment, Country
 from surveys.services.official import assessments_official_figures
+from surveys.spreadsheet import neutralise
 
 __all__ = [
     "BATCH_SIZE",
@@ -66,8 +67,6 @@ CONTENT_TYPES = {
 }
 BATCH_SIZE = 100
 _ROWS_PER_CHUNK = 1000
-# Spreadsheet programs run cells starting with these as formulas (CSV injection, OWASP).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _XLSX_MAX_TEXT = 32_767
 _XLSX_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
 # Characters Excel refuses in a sheet name.
@@ -128,19 +127,6 @@ def assessments_select(
         .defer("framework__definition", "framework__description", "framework__methodology")
         .order_by("country__name", "round", "framework__code", "pk")
     )
-
-
-def neutralise(value: Any) -> Any:
-    """A cell value safe to open in a spreadsheet.
-
-    >>> neutralise("=HYPERLINK(\\"http://x\\")")
-    '\\'=HYPERLINK("http://x")'
-    >>> neutralise("-1"), neutralise(-1), neutralise("Senegal")
-    ("'-1", -1, 'Senegal')
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _flat(value: Any) -> Any:
@@ -429,12 +415,12 @@ def priority_rows(
     language: str,
     method: str = "weighted_sum",
 ) -> Iterator[dict[str, Any]]:
-    """Each country's ranked gaps (scoring.planning.country_needs) as flat dictionaries.
+    """Each country's ranked gaps (planning.services.country_needs) as flat dictionaries.
 
     Uses each country's latest scored assessment; with ``selection.round`` only countries whose
     latest scored assessment is of that round are listed.
     """
-    from scoring import planning
+    from planning import services as planning
 
     if selection.countries:
         countries = countries.filter(alpha3__in=[c.upper() for c in selection.countries])

@@ -29,9 +29,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from scoring.models import IndicatorStatistic
-from surveys.exchange.exports import FORMULA_PREFIXES
-from surveys.exchange.reading import (
+from exchange.reading import (
     ImportFileError,
     RowError,
     Table,
@@ -39,6 +37,7 @@ from surveys.exchange.reading import (
     excel_serial_to_date,
     open_table,
 )
+from scoring.models import IndicatorStatistic
 from surveys.frameworks.spec import FrameworkSpec, QuestionSpec, QuestionType
 from surveys.models import Answer, AnswerStatus, Assessment, Country, Framework
 from surveys.services.answers import (
@@ -50,6 +49,7 @@ from surveys.services.answers import (
     answer_value_clean,
     answers_save,
 )
+from surveys.spreadsheet import FORMULA_PREFIXES
 
 __all__ = [
     "ANSWER_COLUMNS",

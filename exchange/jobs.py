@@ -2,7 +2,7 @@
 and checks it (preview) or applies it, and a page follows the job and shows the outcome.
 
 The import page hands over files larger than ``IMPORT_BACKGROUND_BYTES`` through
-``surveys.views.exchange.BACKGROUND_IMPORT`` (registered in :mod:`background.apps`), so the
+``exchange.views.BACKGROUND_IMPORT`` (registered in :mod:`background.apps`), so the
 request returns at once. The import itself is the same all-or-nothing service the page calls;
 its outcome is kept on the job as JSON (the first 500 changes and errors) for the page.
 """
@@ -18,11 +18,11 @@ from django_tasks import task
 
 from background.models import Job
 from background.services import JobFailure, Progress, job_enqueue, job_execute
-from surveys.exchange import imports
-from surveys.exchange.reading import ImportFileError
+from exchange import imports
+from exchange.reading import ImportFileError
+from exchange.views import _staging_dir
 from surveys.models import Assessment, Framework
 from surveys.services.answers import AssessmentLocked, RevisionConflict
-from surveys.views.exchange import _staging_dir
 
 __all__ = ["IMPORT_KIND", "import_enqueue", "run_import"]
 
@@ -45,7 +45,7 @@ def import_enqueue(
     job = job_enqueue(
         kind=IMPORT_KIND,
         key=f"{IMPORT_KIND}:{token}:{'preview' if dry_run else 'apply'}",
-        task_path="background.imports.run_import",
+        task_path="exchange.jobs.run_import",
         parameters={
             "kind": kind,
             "target": target.pk,
@@ -60,7 +60,7 @@ def import_enqueue(
         actor=actor,
         assessment=target if kind == "answers" else None,
     )
-    return reverse("background:import-detail", kwargs={"pk": job.pk})
+    return reverse("exchange:import-detail", kwargs={"pk": job.pk})
 
 
 def _outcome(result: imports.ImportResult, parameters: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ What spreadsheet users actually send is handled here, once, for every import:
 - **XLSX**: read with openpyxl in read-only mode (streamed, bounded memory), first sheet,
   typed cells (numbers stay numbers, date cells arrive as ``datetime``);
 - **size**: files larger than ``settings.IMPORT_MAX_BYTES`` are refused before anything is read;
-- **bounds** (:mod:`surveys.exchange.limits`): an XLSX whose parts unpack past the limits, or
+- **bounds** (:mod:`exchange.limits`): an XLSX whose parts unpack past the limits, or
   whose sheet declares more rows or columns than accepted, is refused before it is parsed; XML
   entity declarations are refused by defusedxml, which openpyxl uses for every XML part; rows,
   columns and cell lengths are counted as rows are read, so no file costs more than the limits.
@@ -33,7 +33,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
-from surveys.exchange.limits import (
+from exchange.limits import (
     ImportLimits,
     LimitExceeded,
     check_archive,

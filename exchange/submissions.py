@@ -1,6 +1,6 @@
 """ODK Central and KoboToolbox submission exports as stakeholder responses (issue 20).
 
-A consultation run with the framework's XLSForm (surveys/exchange/xlsform.py) in KoboToolbox,
+A consultation run with the framework's XLSForm (exchange/xlsform.py) in KoboToolbox,
 ODK Collect or Enketo ends as an export of submissions: one row (CSV, XLSX) or one object
 (JSON) per submission. Each submission becomes one stakeholder response of the assessment
 (a closed ``StakeholderInvitation`` with its ``StakeholderAnswer`` rows), so it feeds the
@@ -30,9 +30,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from surveys.exchange.imports import MULTIPLE_CHOICE_SEPARATOR, _answer_value, _text
-from surveys.exchange.limits import LimitExceeded, check_json_text
-from surveys.exchange.reading import ImportFileError, RowError, normalise_header, open_table
+from exchange.imports import MULTIPLE_CHOICE_SEPARATOR, _answer_value, _text
+from exchange.limits import LimitExceeded, check_json_text
+from exchange.reading import ImportFileError, RowError, normalise_header, open_table
 from surveys.frameworks.spec import FrameworkSpec, QuestionSpec, QuestionType
 from surveys.models import (
     AnswerStatus,

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from surveys.exchange.exports import ExportTable, export_stream
-from surveys.exchange.imports import MULTIPLE_CHOICE_SEPARATOR, statistic_questions
+from exchange.exports import ExportTable, export_stream
+from exchange.imports import MULTIPLE_CHOICE_SEPARATOR, statistic_questions
 from surveys.frameworks.spec import FrameworkSpec, QuestionSpec, QuestionType, translate
 from surveys.models import Answer, Assessment, Framework
 

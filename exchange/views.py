@@ -26,10 +26,10 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from exchange import exports, imports
+from exchange.reading import ImportFileError, open_table
+from exchange.templates import TEMPLATE_KINDS, template_stream
 from surveys import permissions
-from surveys.exchange import exports, imports
-from surveys.exchange.reading import ImportFileError, open_table
-from surveys.exchange.templates import TEMPLATE_KINDS, template_stream
 from surveys.models import AssessmentState, Framework, FrameworkStatus, ItuRegion
 from surveys.services.answers import AssessmentLocked, RevisionConflict
 

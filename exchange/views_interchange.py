@@ -1,7 +1,7 @@
 """Interchange with field-data tools (issue 20): a framework as an XLSForm, and the offline
 workbook of an assessment (download, upload with a dry-run preview, then apply).
 
-The upload flow is the one of the answers import (surveys/views/exchange.py): a previewed file
+The upload flow is the one of the answers import (exchange/views.py): a previewed file
 is staged under a random token known only to the uploader's session, and applying re-reads it.
 """
 
@@ -21,21 +21,21 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from surveys import permissions
-from surveys.exchange.reading import ImportFileError
-from surveys.exchange.submissions import submissions_import
-from surveys.exchange.workbook import (
+from exchange.reading import ImportFileError
+from exchange.submissions import submissions_import
+from exchange.views import _forget, _stage, _unstage
+from exchange.workbook import (
     offline_workbook,
     offline_workbook_file_name,
     offline_workbook_import,
 )
-from surveys.exchange.xlsform import xlsform_file_name, xlsform_workbook
-from surveys.exchange.xlsform_import import xlsform_import
+from exchange.xlsform import xlsform_file_name, xlsform_workbook
+from exchange.xlsform_import import xlsform_import
+from surveys import permissions
 from surveys.frameworks.presentation import framework_page
 from surveys.models import OrganisationType
 from surveys.services.answers import AssessmentLocked, RevisionConflict
 from surveys.services.stakeholders import InvitationUnusable
-from surveys.views.exchange import _forget, _stage, _unstage
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

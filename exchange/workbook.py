@@ -38,11 +38,10 @@ from openpyxl.styles import Font, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from exchange.imports import ImportResult, _answer_from_row, _text
+from exchange.reading import Table, TableRow, open_table
+from exchange.templates import accepted_values
 from surveys.answer_text import answer_text
-from surveys.exchange.exports import neutralise
-from surveys.exchange.imports import ImportResult, _answer_from_row, _text
-from surveys.exchange.reading import Table, TableRow, open_table
-from surveys.exchange.templates import accepted_values
 from surveys.frameworks.spec import FrameworkSpec, QuestionSpec, QuestionType, translate
 from surveys.models import Answer, AnswerStatus, Assessment
 from surveys.services.answers import (
@@ -52,6 +51,7 @@ from surveys.services.answers import (
     answer_changes_since,
     answers_save,
 )
+from surveys.spreadsheet import neutralise
 
 __all__ = [
     "ABOUT_SHEET",

@@ -32,9 +32,9 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from surveys.exchange.imports import _text
-from surveys.exchange.reading import ImportFileError, Table, open_table
-from surveys.exchange.workbook import _sheet_names
+from exchange.imports import _text
+from exchange.reading import ImportFileError, Table, open_table
+from exchange.workbook import _sheet_names
 from surveys.frameworks.loader import load_framework_data
 from surveys.frameworks.persistence import FrameworkImmutableError, framework_load
 from surveys.frameworks.reading import FrameworkError

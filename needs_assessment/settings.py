@@ -77,7 +77,11 @@ INSTALLED_APPS = [
     "surveys",
     "background",
     "scoring",
+    "planning",
     "reports",
+    "exchange",
+    "api",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -98,7 +102,7 @@ MIDDLEWARE = [
     "surveys.signin.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A database outage answers 503 "try again in a moment" instead of 500.
-    "needs_assessment.outage.DatabaseOutageMiddleware",
+    "surveys.outage.DatabaseOutageMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the locked-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -218,7 +222,7 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 10, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 60, minimum=1) * 1024 * 1024
-# Bounds checked before an import is parsed (surveys/exchange/limits.py): a small XLSX can
+# Bounds checked before an import is parsed (exchange/limits.py): a small XLSX can
 # unpack to hundreds of megabytes, a small file can declare millions of rows.
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_MB", 100, minimum=1) * 1024 * 1024
 IMPORT_MAX_UNPACKED_PART_BYTES = env_int("IMPORT_MAX_UNPACKED_PART_MB", 50, minimum=1) * 1024 * 1024
@@ -300,12 +304,12 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_HOURS", 24, minimum=1) 
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "surveys.api.authentication.ApiTokenAuthentication",
+        "api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "surveys.api.parsers.BoundedJSONParser",
+        "api.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -317,11 +321,11 @@ REST_FRAMEWORK = {
     # the proxy appended to X-Forwarded-For (never what the client wrote there itself).
     "NUM_PROXIES": 1 if SECURE_PROXY_SSL_HEADER else 0,
     "DEFAULT_THROTTLE_CLASSES": [
-        "surveys.api.throttling.ApiUserThrottle",
-        "surveys.api.throttling.ApiAnonymousThrottle",
+        "api.throttling.ApiUserThrottle",
+        "api.throttling.ApiAnonymousThrottle",
     ],
 }
-# API rate limits (surveys/api/throttling.py), "<number>/<second|minute|hour|day>".
+# API rate limits (api/throttling.py), "<number>/<second|minute|hour|day>".
 API_THROTTLE_RATES = {
     "user": env_str("API_THROTTLE_USER", "120/minute"),
     "anonymous": env_str("API_THROTTLE_ANONYMOUS", "30/minute"),
@@ -373,7 +377,7 @@ CACHES = {
         "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
         "LOCATION": env_str("CACHE_LOCATION", str(VAR_DIR / "cache")),
     },
-    # API rate-limit counts (surveys/api/throttling.py): in each process's memory unless a
+    # API rate-limit counts (api/throttling.py): in each process's memory unless a
     # shared cache is named, so each gunicorn worker counts on its own (see .env.example).
     "throttle": {
         "BACKEND": env_str(

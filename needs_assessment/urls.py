@@ -32,9 +32,11 @@ urlpatterns = [
     path("accounts/signed-in/", sessions.signed_in, name="signed-in"),
     path("healthz", home.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("api/", include("surveys.api.urls")),
+    path("api/", include("api.urls")),
     path("", include("surveys.urls")),
+    path("", include("exchange.urls")),
     path("", include("scoring.urls")),
+    path("", include("planning.urls")),
     path("", include("reports.urls")),
     path("", include("background.urls")),
 ]

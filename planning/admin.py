@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from scoring.models import DemandRule, Intervention, Offer, Provider
+from planning.models import DemandRule, Intervention, Offer, Provider
 
 
 @admin.register(Intervention)

@@ -22,7 +22,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from scoring.models import DeliveryChannel, Intervention, InterventionKind
+from planning.models import DeliveryChannel, Intervention, InterventionKind
 from surveys.frameworks.reading import FrameworkError, parse_yaml
 from surveys.frameworks.spec import FrameworkSpec
 from surveys.models import Framework, FrameworkStatus

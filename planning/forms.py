@@ -12,8 +12,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from scoring.models import DeliveryChannel, InterventionKind
-from scoring.planning import DEFAULT_CRITERIA_WEIGHTS
+from planning.models import DeliveryChannel, InterventionKind
+from planning.services import DEFAULT_CRITERIA_WEIGHTS
 from surveys.models.countries import IncomeGroup, ItuRegion
 
 DEFAULT_BUDGET = Decimal("1000000")

@@ -1,7 +1,7 @@
 """The matching page's filters: round, region, topic, language, mode, budget, preference.
 
 Every field is optional (a bare link shows the latest round's plan); the form validates and
-cleans only, the service (scoring.matching) applies the rules.
+cleans only, the service (planning.matching) applies the rules.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from scoring.forms_planning import MAX_BUDGET
-from scoring.models import DeliveryMode
-from scoring.offers import is_language
+from planning.forms import MAX_BUDGET
+from planning.models import DeliveryMode
+from planning.offers import is_language
 from surveys.models.countries import ItuRegion
 
 

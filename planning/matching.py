@@ -27,10 +27,11 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from planning.models import DeliveryMode, DemandRule, Offer
+from planning.offers import expand_topics
+from planning.services import PlanningError, ScoreSnapshot, _snapshot
 from scoring.engine.matching import ANY_MODE, match_greedy, match_offers
-from scoring.models import DeliveryMode, DemandRule, Offer, RunStatus, Score, ScoreLevel
-from scoring.offers import expand_topics
-from scoring.planning import PlanningError, ScoreSnapshot, _snapshot
+from scoring.models import RunStatus, Score, ScoreLevel
 from surveys.frameworks.spec import FrameworkSpec
 from surveys.models import Assessment, AssessmentState, ItuRegion
 

@@ -21,8 +21,8 @@ import pycountry
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from scoring.catalogue import CatalogueError, framework_for_catalogue
-from scoring.models import DeliveryMode, DemandRule, Offer, OfferLevel, Provider, ProviderKind
+from planning.catalogue import CatalogueError, framework_for_catalogue
+from planning.models import DeliveryMode, DemandRule, Offer, OfferLevel, Provider, ProviderKind
 from surveys.frameworks.reading import FrameworkError, parse_yaml
 from surveys.frameworks.spec import FrameworkSpec
 from surveys.models import Country

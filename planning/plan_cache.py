@@ -25,9 +25,10 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from scoring import planning
+from planning import services as planning
+from planning.models import Intervention
 from scoring.engine.constants import ENGINE_VERSION
-from scoring.models import Intervention, ScoreRun
+from scoring.models import ScoreRun
 
 __all__ = ["country_plan", "demand", "kept", "plan_key", "scores_stamp", "visible_stamp"]
 
@@ -132,7 +133,7 @@ def visible_stamp(country_ids: Iterable[int] | None) -> str:
 def demand(
     *, wanted: dict[str, Any], countries: Any, scope: str, language: str
 ) -> tuple[planning.Demand, datetime]:
-    """The demand page's aggregation (see :func:`scoring.planning.demand_build`), kept per
+    """The demand page's aggregation (see :func:`planning.services.demand_build`), kept per
     state of the scores, catalogue, reader's scope, filters and language."""
     interventions = planning.active_interventions(wanted["framework"])
     parameters = json.dumps(wanted, sort_keys=True, default=str)

@@ -31,7 +31,7 @@ gap samples are drawn from a normal approximation of each interval (median, stan
 its pillar. The portfolio is then solved once per sample and each intervention's selection
 frequency shown, most robust first.
 
-The catalogue functions live in :mod:`scoring.catalogue` and are re-exported here.
+The catalogue functions live in :mod:`planning.catalogue` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from django.core.cache import cache
 from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
-from scoring.catalogue import (  # noqa: F401  (re-exported: the catalogue's public API)
+from planning.catalogue import (  # noqa: F401  (re-exported: the catalogue's public API)
     CatalogueError,
     CatalogueLoadResult,
     catalogue_load,
@@ -57,6 +57,7 @@ from scoring.catalogue import (  # noqa: F401  (re-exported: the catalogue's pub
     read_catalogue_file,
     validate_catalogue,
 )
+from planning.models import DeliveryChannel, Intervention, InterventionKind
 from scoring.engine.portfolio import (
     PortfolioResult,
     build_improvement_matrix,
@@ -65,15 +66,7 @@ from scoring.engine.portfolio import (
     robust_portfolio,
 )
 from scoring.engine.priority import GAP_CRITERIA, gap_priority
-from scoring.models import (
-    DeliveryChannel,
-    Intervention,
-    InterventionKind,
-    RunStatus,
-    Score,
-    ScoreLevel,
-    ScoreRun,
-)
+from scoring.models import RunStatus, Score, ScoreLevel, ScoreRun
 from surveys.frameworks.spec import FrameworkSpec, translate
 from surveys.models import Assessment, Country, Framework, IncomeGroup, ItuRegion
 

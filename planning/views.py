@@ -16,12 +16,13 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from scoring import plan_cache, planning
-from scoring.forms_planning import CatalogueFilterForm, CountryPlanForm, DemandFilterForm
-from scoring.models import Intervention
+from planning import plan_cache
+from planning import services as planning
+from planning.forms import CatalogueFilterForm, CountryPlanForm, DemandFilterForm
+from planning.models import Intervention
 from surveys import permissions
-from surveys.exchange.exports import neutralise
 from surveys.frameworks.spec import translate
+from surveys.spreadsheet import neutralise
 
 
 def csv_cell(value: Any) -> Any:
@@ -232,7 +233,7 @@ def _country_plan(
     snapshot: planning.ScoreSnapshot, wanted: dict[str, Any], language: str
 ) -> dict[str, Any]:
     """Ranked needs and portfolio for the page (computed once per run, catalogue and
-    parameters, then kept: :mod:`scoring.plan_cache`); planning errors become messages."""
+    parameters, then kept: :mod:`planning.plan_cache`); planning errors become messages."""
     return plan_cache.country_plan(snapshot=snapshot, wanted=wanted, language=language)
 
 

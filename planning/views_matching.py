@@ -11,12 +11,12 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from scoring import matching
-from scoring.catalogue import CatalogueError, framework_for_catalogue
-from scoring.forms_matching import MatchingForm
-from scoring.models import Offer, Provider
-from scoring.planning import PlanningError
-from scoring.views_planning import csv_response, export_query
+from planning import matching
+from planning.catalogue import CatalogueError, framework_for_catalogue
+from planning.forms_matching import MatchingForm
+from planning.models import Offer, Provider
+from planning.services import PlanningError
+from planning.views import csv_response, export_query
 from surveys import permissions
 from surveys.frameworks.spec import translate
 

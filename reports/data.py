@@ -6,9 +6,9 @@ database in a bounded number of queries and return a :class:`CountryReport` or
 is translated here, under ``translation.override(language)``, so :mod:`reports.pdf` and the
 batch workers need neither the ORM nor an active language: the dataclasses pickle and render
 anywhere. The charts of both the PDF and the dashboards come from :mod:`reports.figures`,
-which reads the dataclasses only; the words come from :mod:`reports.texts`.
+which reads the dataclasses only; the words come from :mod:`charts.texts`.
 
-Numbers stay floats; :func:`reports.texts.format_number` and ``format_money`` print them with
+Numbers stay floats; :func:`charts.texts.format_number` and ``format_money`` print them with
 the report's separators (``54.9`` in English, ``54,9`` in French).
 """
 
@@ -25,21 +25,21 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from reports.charts import ChartText
-from reports.peers import CountryPeers, country_peers_data
-from reports.texts import (
+from charts import ChartText
+from charts.texts import (
     chart_text,
     country_text,
     format_number,
     regional_text,
     report_languages,
 )
+from planning.models import Intervention
+from reports.peers import CountryPeers, country_peers_data
 from scoring.influence import RANK_SHIFT, InfluenceLine, influence_lines, input_label
 from scoring.methodology import methodology_annex
 from scoring.models import (
     AgreementResult,
     AgreementScope,
-    Intervention,
     RunKind,
     RunStatus,
     Score,
@@ -463,7 +463,7 @@ def _portfolio(
     language: str,
     budget: float,
 ) -> tuple[tuple[PriorityLine, ...], tuple[InterventionLine, ...], float, float, tuple[str, ...]]:
-    from scoring.planning import (
+    from planning.services import (
         IndicatorGap,
         PillarScore,
         PlanningError,
@@ -890,7 +890,7 @@ def regional_report_data(
     ``countries`` is what the user may see (:func:`surveys.permissions.visible_countries`);
     ``region`` and ``income_group`` narrow it. The framework is ``framework_code`` or, when
     None, the one most assessments of the round use. Demand comes from
-    :func:`scoring.planning.demand_build` (each country's latest scores).
+    :func:`planning.services.demand_build` (each country's latest scores).
     """
     _check_language(language)
     with translation.override(language):
@@ -908,7 +908,7 @@ def _regional_report_data(
     framework_code: str | None,
     budget: float,
 ) -> RegionalReport:
-    from scoring.planning import PlanningError, demand_build
+    from planning.services import PlanningError, demand_build
     from surveys.models.countries import IncomeGroup, ItuRegion
 
     text = regional_text()

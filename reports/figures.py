@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from reports.charts import (
+from charts import (
     Chart,
     gap_bar_chart,
     heat_map,

@@ -8,13 +8,13 @@ translated) and return the PDF bytes, so the batch command can render in worker 
   document id) and print only dates taken from the data (the score run's date), so the same
   data gives byte-identical files that can be archived and compared.
 - **Safe text.** Every piece of user or framework text goes through
-  :func:`reports.fonts.safe_text` (characters the font lacks become a visible replacement
+  :func:`charts.fonts.safe_text` (characters the font lacks become a visible replacement
   character) and then ``xml.sax.saxutils.escape`` before it enters a ``Paragraph``, so input
   such as ``<font>``, ``<para>``, ``&`` or unbalanced tags is printed as typed and can neither
   break the layout nor inject markup.
 - **Right to left.** Reportlab neither joins Arabic letters nor reorders right-to-left text, so
-  Arabic is shaped (:func:`reports.fonts.shape`) before paragraphs are wrapped, in logical
-  order, and each wrapped line is put in display order (:func:`reports.fonts.display_line`,
+  Arabic is shaped (:func:`charts.fonts.shape`) before paragraphs are wrapped, in logical
+  order, and each wrapped line is put in display order (:func:`charts.fonts.display_line`,
   the Unicode bidirectional algorithm) only when it is drawn. In an Arabic report paragraphs
   are right-aligned, tables read from right to left and the running header is on the right.
 - **Navigation.** A table of contents with page numbers (two build passes), PDF bookmarks for
@@ -60,10 +60,8 @@ from reportlab.platypus import Paragraph as _PlatypusParagraph
 from reportlab.platypus.paragraph import FragLine
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from reports.charts import Chart
-from reports.data import CountryReport, PillarSection, RegionalReport
-from reports.figures import CountryCharts, country_charts, regional_charts
-from reports.fonts import (
+from charts import Chart
+from charts.fonts import (
     FontFamily,
     display_line,
     is_right_to_left,
@@ -71,7 +69,9 @@ from reports.fonts import (
     safe_text,
     shape,
 )
-from reports.texts import format_money, format_number
+from charts.texts import format_money, format_number
+from reports.data import CountryReport, PillarSection, RegionalReport
+from reports.figures import CountryCharts, country_charts, regional_charts
 from scoring.influence import InfluenceLine
 
 __all__ = ["country_report_pdf", "regional_report_pdf"]

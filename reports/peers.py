@@ -7,7 +7,7 @@ income group as the source groups them. Values are each economy's latest.
 
 "Fetch, then present": :func:`country_peers_data` and :func:`region_distribution_data` read
 the values in one query and return plain dataclasses of translated text and numbers, from which
-:func:`peer_charts` draws strip charts (:func:`reports.charts.strip_chart`) with no database.
+:func:`peer_charts` draws strip charts (:func:`charts.strip_chart`) with no database.
 
 Rank and percentile
     rank 1 is the best value of the group (the highest, or the lowest for a question whose
@@ -27,9 +27,9 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from charts import Chart, ChartText, strip_chart
+from charts.texts import format_number
 from officialstats.models import OfficialValue, SourceEconomy
-from reports.charts import Chart, ChartText, strip_chart
-from reports.texts import format_number
 from surveys.frameworks.spec import Direction, FrameworkSpec
 from surveys.models import Framework
 

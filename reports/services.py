@@ -19,9 +19,9 @@ from pathlib import Path
 from django.db import connections
 from tqdm import tqdm
 
+from charts.texts import report_languages
 from reports.data import DEFAULT_BUDGET, CountryReport, ReportError, country_report_data
 from reports.pdf import country_report_pdf
-from reports.texts import report_languages
 from scoring.models import RunKind, RunStatus, ScoreRun
 from surveys.models import Country
 

@@ -19,7 +19,9 @@ from django.views.decorators.http import require_GET
 
 from background.models import ACTIVE_STATUSES
 from background.services import latest_job
-from reports.charts import Chart
+from charts import Chart
+from charts.texts import dashboard_text
+from planning import plan_cache
 from reports.data import (
     CountryReport,
     RegionalReport,
@@ -33,8 +35,6 @@ from reports.forms import RegionalFilterForm, ReportOptionsForm
 from reports.pdf import country_report_pdf, regional_report_pdf
 from reports.peers import region_distribution_data
 from reports.services import report_file_name
-from reports.texts import dashboard_text
-from scoring import plan_cache
 from scoring.tasks import SCORE_KIND
 from surveys import permissions
 
@@ -131,7 +131,7 @@ def _regional(request: HttpRequest, language: str | None) -> tuple[RegionalFilte
 
 
 def _regional_page(request: HttpRequest, language: str) -> dict[str, object]:
-    """The regional dashboard's data and charts (kept by :func:`scoring.plan_cache.kept`)."""
+    """The regional dashboard's data and charts (kept by :func:`planning.plan_cache.kept`)."""
     _form, report = _regional(request, language)
     page: dict[str, object] = {
         "report": report,

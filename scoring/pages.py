@@ -13,8 +13,8 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from reports.charts import ChartText, gap_bar_chart, radar_chart
-from reports.texts import chart_text
+from charts import ChartText, gap_bar_chart, radar_chart
+from charts.texts import chart_text
 from scoring.influence import InfluenceLine, influence_lines
 from scoring.models import AgreementResult, AgreementScope, RunStatus, Score, ScoreLevel, ScoreRun
 from scoring.services import framework_spec, latest_cohort_score

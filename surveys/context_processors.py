@@ -12,10 +12,10 @@ NAVIGATION = [
     ("surveys:assessment-list", _("Assessments"), "member"),
     ("surveys:work-queue", _("Work queue"), "member"),
     ("surveys:framework-list", _("Frameworks"), "member"),
-    ("scoring:planner-home", _("Planning"), "planner"),
+    ("planning:planner-home", _("Planning"), "planner"),
     ("reports:regional-dashboard", _("Dashboards"), "member"),
-    ("surveys:export", _("Exports"), "member"),
-    ("surveys:statistics-import", _("Import statistics"), "admin_role"),
+    ("exchange:export", _("Exports"), "member"),
+    ("exchange:statistics-import", _("Import statistics"), "admin_role"),
     ("api-docs", _("API"), "member"),
     ("admin:index", _("Administration"), "admin"),
 ]

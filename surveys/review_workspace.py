@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from surveys.answer_text import answer_text
+from surveys.extensions import low_agreement_by_question
 from surveys.frameworks.spec import QuestionSpec, translate
 from surveys.models import (
     Answer,
@@ -72,24 +73,6 @@ class Workspace:
     open_queries: list[Query]
 
 
-def _low_agreement_by_question(assessment: Assessment) -> dict[str, float]:
-    """Question code → r_wg for questions the latest score run flagged for low agreement."""
-    from scoring.models import AgreementResult, ScoreRun
-
-    latest = (
-        ScoreRun.objects.filter(assessment=assessment, agreements__isnull=False)
-        .order_by("-created_at", "-pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if latest is None:
-        return {}
-    flagged = AgreementResult.objects.filter(
-        run_id=latest, scope="question", low_agreement=True
-    ).values_list("code", "rwg")
-    return {code: rwg for code, rwg in flagged}
-
-
 def build_workspace(assessment: Assessment, *, language: str) -> Workspace:
     """Answers pillar by pillar with justifications, evidence, stakeholders' answers and queries.
 
@@ -115,7 +98,7 @@ def build_workspace(assessment: Assessment, *, language: str) -> Workspace:
         queries[query.question_code].append(query)
 
     questions = spec.questions_by_code if spec is not None else {}
-    low_agreement = _low_agreement_by_question(assessment)
+    low_agreement = low_agreement_by_question(assessment)
 
     def row(code: str, question: QuestionSpec | None) -> QuestionRow:
         answer = answers.get(code)

@@ -47,8 +47,8 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from needs_assessment.outage import outage_response
 from surveys import permissions
+from surveys.outage import outage_response
 
 LAST_SEEN = "signin_last_seen"
 TWO_FACTOR_STATE = "signin_two_factor"

@@ -4,7 +4,6 @@ from surveys.views import (
     assessments,
     autosave,
     evidence,
-    exchange,
     frameworks,
     history,
     queues,
@@ -64,16 +63,6 @@ urlpatterns = [
     ),
     path("s/", stakeholders.stakeholder_page, name="stakeholder-page"),
     path("s/<str:token>/", stakeholders.stakeholder_respond, name="stakeholder-respond"),
-    # Exports, import templates and imports.
-    path("exports/", exchange.export, name="export"),
-    path("exports/download/", exchange.export_download, name="export-download"),
-    path(
-        "frameworks/<slug:code>/<str:version>/templates/<slug:kind>.<slug:file_format>",
-        exchange.import_template,
-        name="import-template",
-    ),
-    path("assessments/<int:pk>/import/", exchange.answers_import, name="answers-import"),
-    path("statistics/import/", exchange.statistics_import, name="statistics-import"),
 ]
 
 # The user's own API tokens (issue 16).
@@ -86,37 +75,4 @@ urlpatterns += [
         tokens.api_token_revoke_view,
         name="api-token-revoke",
     ),
-]
-
-# XLSForm and the offline workbook (issue 20).
-from surveys.views import interchange  # noqa: E402
-
-urlpatterns += [
-    path(
-        "frameworks/<slug:code>/<str:version>/xlsform.xlsx",
-        interchange.framework_xlsform,
-        name="framework-xlsform",
-    ),
-]
-urlpatterns += [
-    path(
-        "assessments/<int:pk>/offline/",
-        interchange.offline_workbook_page,
-        name="offline-workbook",
-    ),
-    path(
-        "assessments/<int:pk>/offline/workbook.xlsx",
-        interchange.offline_workbook_download,
-        name="offline-workbook-download",
-    ),
-]
-urlpatterns += [
-    path(
-        "assessments/<int:pk>/submissions/import/",
-        interchange.submissions_import_page,
-        name="submissions-import",
-    ),
-]
-urlpatterns += [
-    path("frameworks/import-xlsform/", interchange.xlsform_import_page, name="xlsform-import"),
 ]

@@ -58,7 +58,7 @@ def complete_answers(assessment: Assessment) -> None:
     """Store an answer to every visible question, so the workflow lets the assessment be
     submitted. Rows are written directly (no revision, no audit): this is set-up, not a path
     under test."""
-    from surveys.demo import generated_answers
+    from demo.loader import generated_answers
     from surveys.models import Answer
     from surveys.services.workflow import missing_answers
 

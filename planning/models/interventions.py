@@ -3,7 +3,7 @@
 Each intervention belongs to one framework (by code, so it survives new framework versions whose
 indicator codes are unchanged) and says which indicators or pillars it improves, by how many
 score points, at what cost (USD) and over how many months. Rows are written by
-``scoring.planning.catalogue_load`` (from a YAML or CSV file, see docs/intervention-catalogue.md)
+``planning.services.catalogue_load`` (from a YAML or CSV file, see docs/intervention-catalogue.md)
 or edited in the admin, whose form runs the same validation.
 """
 
@@ -94,7 +94,7 @@ class Intervention(models.Model):
 
     def clean(self) -> None:
         """Validate targets, prerequisites and exclusions against the framework (admin edits)."""
-        from scoring.catalogue import intervention_errors
+        from planning.catalogue import intervention_errors
 
         errors = intervention_errors(self)
         if errors:

@@ -1,7 +1,7 @@
 """The offer catalogue: providers of training and support, their offers, and demand rules.
 
-Rows are written by ``scoring.offers.offers_load`` (from a YAML or CSV file, see
-docs/offers.md) or edited in the admin. The matching plan (``scoring.matching``) reads them.
+Rows are written by ``planning.offers.offers_load`` (from a YAML or CSV file, see
+docs/offers.md) or edited in the admin. The matching plan (``planning.matching``) reads them.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ class Offer(models.Model):
 
     def clean(self) -> None:
         """Topics and languages checked against the framework, as the loader does."""
-        from scoring.offers import offer_errors
+        from planning.offers import offer_errors
 
         errors = offer_errors(self)
         if errors:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import template
 from django.http import QueryDict
 
+from charts.texts import format_money, format_number
 from reports.data import CountryReport, RegionalReport
-from reports.texts import format_money, format_number
 
 register = template.Library()
 

@@ -154,7 +154,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "review": _optional_url("surveys:review", assessment.pk),
             "history": _optional_url("surveys:history", assessment.pk),
             "scores": _optional_url("scoring:assessment-scores", assessment.pk),
-            "import": _optional_url("surveys:answers-import", assessment.pk),
+            "import": _optional_url("exchange:answers-import", assessment.pk),
             "dashboard": reverse(
                 "reports:country-dashboard", kwargs={"alpha3": assessment.country.alpha3}
             ),

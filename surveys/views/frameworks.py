@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from scoring.methodology import methodology_annex
 from surveys import permissions
+from surveys.extensions import framework_annex
 from surveys.frameworks.presentation import framework_page
 from surveys.frameworks.spec import translate
 from surveys.models import Framework, FrameworkStatus
@@ -46,7 +46,7 @@ def framework_detail(request: HttpRequest, code: str, version: str) -> HttpRespo
     framework = get_object_or_404(_visible_frameworks(request), code=code, version=version)
     language = get_language() or "en"
     page = framework_page(framework.spec, language)
-    annex = methodology_annex(framework.spec, language)
+    annex = framework_annex(framework.spec, language)
     return render(
         request,
         "surveys/framework_detail.html",

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET
 
 from surveys import permissions
 from surveys.answer_text import answer_text
-from surveys.exchange.exports import neutralise
 from surveys.frameworks.spec import FrameworkSpec, QuestionSpec
 from surveys.models import (
     AnswerStatus,
@@ -34,6 +33,7 @@ from surveys.models import (
 from surveys.notifications import remember_language
 from surveys.numbers import number_format
 from surveys.services.answers import framework_spec
+from surveys.spreadsheet import neutralise
 
 PAGE_SIZE = 50
 # Spreadsheet programs run cells starting with these as formulas (CSV injection, OWASP).

@@ -24,7 +24,7 @@ class LargeAnswersImportTests(TestCase):
         cls.focal = make_focal_point("SEN")
         cls.assessment = make_assessment("SEN")
         cls.stranger = make_focal_point("KEN")
-        cls.url = reverse("surveys:answers-import", kwargs={"pk": cls.assessment.pk})
+        cls.url = reverse("exchange:answers-import", kwargs={"pk": cls.assessment.pk})
 
     def setUp(self) -> None:
         self.client.login(username=self.focal.username, password=PASSWORD)
@@ -38,14 +38,14 @@ class LargeAnswersImportTests(TestCase):
         response = self.upload(ANSWERS, dry_run="on")
         job = Job.objects.get(kind="import")
         assert response.status_code == 302
-        assert response["Location"] == reverse("background:import-detail", args=[job.pk])
+        assert response["Location"] == reverse("exchange:import-detail", args=[job.pk])
         page = self.client.get(response["Location"]).content.decode()
         assert "Preview: nothing has been written yet" in page
         assert not Answer.objects.exists()
         assert f'action="{self.url}"' in page  # "Apply" goes back through the import page
         applied = self.client.post(self.url, {"token": job.result["token"]})
         apply_job = Job.objects.exclude(pk=job.pk).get(kind="import")
-        assert applied["Location"] == reverse("background:import-detail", args=[apply_job.pk])
+        assert applied["Location"] == reverse("exchange:import-detail", args=[apply_job.pk])
         assert apply_job.status == JobStatus.DONE and apply_job.result["applied"]
         assert Answer.objects.get().value == 3
         # The staged file is used once.
@@ -92,7 +92,7 @@ class LargeStatisticsImportTests(TestCase):
                 ["SEN", "NET.1.a", "2024", "58", "ITU"],
             ]
         )
-        url = reverse("surveys:statistics-import")
+        url = reverse("exchange:statistics-import")
         response = self.client.post(url, {"file": SimpleUploadedFile("s.csv", data)})
         job = Job.objects.get(kind="import")
         assert response.status_code == 302 and job.status == JobStatus.DONE

@@ -90,10 +90,10 @@ def _pages(world: dict[str, Any]) -> list[tuple[str, str | None, str]]:
         ("score page", "administrator", reverse("scoring:assessment-scores", args=[draft])),
         ("country dashboard", "administrator", reverse("reports:country-dashboard", args=["SEN"])),
         ("regional dashboard", "administrator", reverse("reports:regional-dashboard")),
-        ("planner home", "administrator", reverse("scoring:planner-home")),
-        ("planner country", "administrator", reverse("scoring:planner-country", args=["SEN"])),
-        ("planner demand", "administrator", reverse("scoring:planner-demand")),
-        ("catalogue", "administrator", reverse("scoring:catalogue")),
+        ("planner home", "administrator", reverse("planning:planner-home")),
+        ("planner country", "administrator", reverse("planning:planner-country", args=["SEN"])),
+        ("planner demand", "administrator", reverse("planning:planner-demand")),
+        ("catalogue", "administrator", reverse("planning:catalogue")),
     ]
 
 

@@ -83,7 +83,7 @@ def test_the_main_pages_report_no_csp_violation(
         violations[name] = page.evaluate("window.__violations")
 
     for name, path in {
-        "planning": reverse("scoring:planner-home"),
+        "planning": reverse("planning:planner-home"),
         "api tokens": reverse("surveys:api-tokens"),
         "home": reverse("home"),
     }.items():

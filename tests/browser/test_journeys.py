@@ -55,7 +55,7 @@ FILL_STEP = """() => {
 
 
 def _default_framework() -> Any:
-    from scoring.catalogue import catalogue_load, read_catalogue_file
+    from planning.catalogue import catalogue_load, read_catalogue_file
     from surveys.frameworks.loader import load_framework_file
     from surveys.frameworks.persistence import framework_load
 
@@ -259,8 +259,8 @@ def test_focal_point_reviewer_and_administrator_journey(
 
 def _scored_round(framework: Any) -> Assessment:
     """Senegal and Kenya approved with generated answers, scored and ranked together."""
+    from demo.loader import generated_answers
     from scoring.services import score_cohort_create, score_run_create
-    from surveys.demo import generated_answers
     from surveys.services.answers import answers_save
 
     actor = make_user("seeder")
@@ -295,8 +295,8 @@ def test_planner_builds_a_portfolio_and_downloads_the_country_and_regional_pdfs(
     planner = make_user(f"planner_{language}")
     give_role(planner, Role.PLANNER)
     page = log_in(browser_context, live_server.url, planner.username, language)
-    page.locator(f"a[href='{reverse('scoring:planner-home')}']").first.click()
-    page.locator(f"a[href='{reverse('scoring:planner-country', args=['SEN'])}']").first.click()
+    page.locator(f"a[href='{reverse('planning:planner-home')}']").first.click()
+    page.locator(f"a[href='{reverse('planning:planner-country', args=['SEN'])}']").first.click()
     budget = 150_000
     page.fill("#id_budget", str(budget))
     page.locator("form.plan-form button[type=submit]").click()

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.test import TestCase, override_settings
 
-from surveys.exchange.imports import ImportResult, answers_import
-from surveys.exchange.reading import ImportFileError
+from exchange.imports import ImportResult, answers_import
+from exchange.reading import ImportFileError
 from surveys.models import Answer, Assessment, AssessmentState, AuditEvent
 from surveys.services.answers import AnswerInput, AssessmentLocked, RevisionConflict, answers_save
 from tests.exchange.helpers import csv_bytes, xlsx_bytes

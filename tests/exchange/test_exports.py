@@ -11,14 +11,14 @@ from typing import Any
 from django.test import TestCase
 from openpyxl import load_workbook
 
-from scoring.services import score_run_create
-from surveys import permissions
-from surveys.exchange.exports import (
+from exchange.exports import (
     ExportSelection,
     export_stream,
     export_table,
     neutralise,
 )
+from scoring.services import score_run_create
+from surveys import permissions
 from surveys.models import Answer, Assessment, Country, Framework
 from tests.factories import make_assessment, make_focal_point, make_user
 from tests.scoring.helpers import FULL_ANSWERS, add_answers

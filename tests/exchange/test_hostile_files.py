@@ -16,9 +16,9 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from exchange.imports import ImportFileError, answers_import
+from exchange.limits import json_depth
 from scoring.models import IndicatorStatistic
-from surveys.exchange.imports import ImportFileError, answers_import
-from surveys.exchange.limits import json_depth
 from surveys.models import Answer
 from tests.exchange import hostile
 from tests.exchange.helpers import csv_bytes, upload, xlsx_bytes
@@ -37,7 +37,7 @@ class HostileUploadPageTests(TestCase):
 
     def import_answers(self, data: bytes, name: str = "answers.xlsx") -> object:
         assert self.client.login(username=self.focal.username, password=PASSWORD)
-        url = reverse("surveys:answers-import", kwargs={"pk": self.assessment.pk})
+        url = reverse("exchange:answers-import", kwargs={"pk": self.assessment.pk})
         return self.post(url, name, data)
 
     def assert_refused(self, response: object, *phrases: str) -> None:
@@ -145,7 +145,7 @@ class HostileUploadPageTests(TestCase):
     def test_the_statistics_import_refuses_a_bomb_too(self) -> None:
         assert self.client.login(username=self.admin.username, password=PASSWORD)
         response = self.post(
-            reverse("surveys:statistics-import"),
+            reverse("exchange:statistics-import"),
             "statistics.xlsx",
             hostile.shared_strings_bomb(unpacked_mb=60),
         )

@@ -9,7 +9,7 @@ from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from surveys.exchange.workbook import (
+from exchange.workbook import (
     SHEET_COLUMNS,
     offline_workbook,
     offline_workbook_import,
@@ -210,8 +210,8 @@ class OfflineWorkbookPageTests(TestCase):
 
     def test_download_preview_and_apply(self) -> None:
         assert self.client.login(username=self.focal.username, password=PASSWORD)
-        page = reverse("surveys:offline-workbook", args=[self.assessment.pk])
-        download = reverse("surveys:offline-workbook-download", args=[self.assessment.pk])
+        page = reverse("exchange:offline-workbook", args=[self.assessment.pk])
+        download = reverse("exchange:offline-workbook-download", args=[self.assessment.pk])
         self.assertContains(self.client.get(page), download)
         data = self.client.get(download).content
         edited = _edit(data, _set("GOV.1.a", 3))
@@ -227,7 +227,7 @@ class OfflineWorkbookPageTests(TestCase):
 
     def test_problems_are_listed_with_their_sheet(self) -> None:
         assert self.client.login(username=self.focal.username, password=PASSWORD)
-        page = reverse("surveys:offline-workbook", args=[self.assessment.pk])
+        page = reverse("exchange:offline-workbook", args=[self.assessment.pk])
         data = offline_workbook(self.assessment, language="en")
         edited = _edit(data, _set("NET.1.b", 999))
         response = self.client.post(
@@ -239,5 +239,5 @@ class OfflineWorkbookPageTests(TestCase):
 
     def test_a_focal_point_of_another_country_gets_404(self) -> None:
         assert self.client.login(username=self.stranger.username, password=PASSWORD)
-        url = reverse("surveys:offline-workbook-download", args=[self.assessment.pk])
+        url = reverse("exchange:offline-workbook-download", args=[self.assessment.pk])
         assert self.client.get(url).status_code == 404

@@ -33,7 +33,7 @@ class ExportPageTests(PageTestCase):
         Answer.objects.create(assessment=self.assessment, question_code="GOV.1.a", value=2)
         self.login(self.focal)
         response = self.client.get(
-            reverse("surveys:export-download"),
+            reverse("exchange:export-download"),
             {"dataset": "answers", "file_format": "csv", "layout": "wide", "bom": "on"},
         )
         assert isinstance(response, StreamingHttpResponse)
@@ -48,14 +48,14 @@ class ExportPageTests(PageTestCase):
         Answer.objects.create(assessment=self.assessment, question_code="GOV.1.a", value=2)
         self.login(self.stranger)
         response = self.client.get(
-            reverse("surveys:export-download"),
+            reverse("exchange:export-download"),
             {"dataset": "answers", "file_format": "json", "layout": "long"},
         )
         assert b"".join(response.streaming_content) == b"[\n]\n"
 
     def test_priorities_are_refused_to_non_planners_and_bad_choices_are_400(self) -> None:
         self.login(self.focal)
-        url = reverse("surveys:export-download")
+        url = reverse("exchange:export-download")
         query = {"dataset": "priorities", "file_format": "csv", "layout": "long"}
         assert self.client.get(url, query).status_code == 403
         assert self.client.get(url, query | {"dataset": "passwords"}).status_code == 400
@@ -69,7 +69,7 @@ class TemplatePageTests(PageTestCase):
         self.login(self.focal)
         framework = self.assessment.framework
         url = reverse(
-            "surveys:import-template",
+            "exchange:import-template",
             kwargs={
                 "code": framework.code,
                 "version": framework.version,
@@ -88,7 +88,7 @@ class TemplatePageTests(PageTestCase):
 
 class AnswersImportPageTests(PageTestCase):
     def url(self) -> str:
-        return reverse("surveys:answers-import", kwargs={"pk": self.assessment.pk})
+        return reverse("exchange:answers-import", kwargs={"pk": self.assessment.pk})
 
     def upload(self, data: bytes, **fields: str) -> object:
         return self.client.post(
@@ -146,7 +146,7 @@ class StatisticsImportPageTests(PageTestCase):
     def test_administrators_import_statistics_with_a_preview(self) -> None:
         give_role(self.focal, Role.REVIEWER, self.assessment.country)
         self.login(self.admin)
-        url = reverse("surveys:statistics-import")
+        url = reverse("exchange:statistics-import")
         data = csv_bytes(
             [
                 ["country", "code", "year", "value", "source"],

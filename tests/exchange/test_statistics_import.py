@@ -8,8 +8,8 @@ from typing import Any
 
 from django.test import TestCase
 
+from exchange.imports import ImportResult, statistic_questions, statistics_import
 from scoring.models import IndicatorStatistic
-from surveys.exchange.imports import ImportResult, statistic_questions, statistics_import
 from tests.exchange.helpers import csv_bytes, xlsx_bytes
 from tests.factories import country, make_framework
 

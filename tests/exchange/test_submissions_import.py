@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 
+from exchange.submissions import submissions_import
 from scoring.adapter import framework_layout
 from scoring.agreement import stakeholder_agreement
-from surveys.exchange.submissions import submissions_import
 from surveys.models import AssessmentState, StakeholderAnswer, StakeholderInvitation
 from surveys.services.stakeholders import InvitationUnusable
 from tests.exchange.helpers import csv_bytes, xlsx_bytes
@@ -202,7 +202,7 @@ class SubmissionsPageTests(TestCase):
 
     def test_preview_then_apply_from_the_page(self) -> None:
         assert self.client.login(username=self.focal.username, password=PASSWORD)
-        url = reverse("surveys:submissions-import", args=[self.assessment.pk])
+        url = reverse("exchange:submissions-import", args=[self.assessment.pk])
         upload = SimpleUploadedFile(
             "kobo.csv", csv_bytes([KOBO_HEADER, kobo_row("a1", "3", "yes")])
         )
@@ -217,7 +217,7 @@ class SubmissionsPageTests(TestCase):
 
     def test_problems_are_listed_with_row_and_column(self) -> None:
         assert self.client.login(username=self.focal.username, password=PASSWORD)
-        url = reverse("surveys:submissions-import", args=[self.assessment.pk])
+        url = reverse("exchange:submissions-import", args=[self.assessment.pk])
         upload = SimpleUploadedFile("kobo.csv", csv_bytes([KOBO_HEADER, kobo_row("a", "9", "no")]))
         response = self.client.post(url, {"file": upload, "organisation_type": "other"})
         self.assertContains(response, "gov/gov.1/gov.1.a", status_code=400)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 
-from surveys.exchange.xlsform import framework_xlsform, show_if_to_xpath, xlsform_workbook
+from exchange.xlsform import framework_xlsform, show_if_to_xpath, xlsform_workbook
 from surveys.frameworks.loader import load_framework_file, load_framework_text
 from surveys.models import FrameworkStatus
 from tests.factories import PASSWORD, make_focal_point, make_user
@@ -129,7 +129,7 @@ class XlsformDownloadTests(TestCase):
     def test_the_framework_page_links_to_an_xlsform_that_pyxform_converts(self) -> None:
         assert self.client.login(username=self.focal.username, password=PASSWORD)
         url = reverse(
-            "surveys:framework-xlsform", args=[self.framework.code, self.framework.version]
+            "exchange:framework-xlsform", args=[self.framework.code, self.framework.version]
         )
         page = self.client.get(
             reverse("surveys:framework-detail", args=[self.framework.code, self.framework.version])
@@ -143,7 +143,7 @@ class XlsformDownloadTests(TestCase):
         assert _xform(response.content)[1] == []
 
     def test_a_draft_is_hidden_from_members_and_shown_to_administrators(self) -> None:
-        url = reverse("surveys:framework-xlsform", args=[self.draft.code, self.draft.version])
+        url = reverse("exchange:framework-xlsform", args=[self.draft.code, self.draft.version])
         assert self.client.login(username=self.focal.username, password=PASSWORD)
         assert self.client.get(url).status_code == 404
         assert self.client.login(username=self.admin.username, password=PASSWORD)

@@ -12,8 +12,8 @@ from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
 from openpyxl import Workbook
 
-from surveys.exchange.xlsform import xlsform_workbook
-from surveys.exchange.xlsform_import import xlsform_import, xpath_to_show_if
+from exchange.xlsform import xlsform_workbook
+from exchange.xlsform_import import xlsform_import, xpath_to_show_if
 from surveys.frameworks.expressions import parse
 from surveys.frameworks.loader import load_framework_file
 from surveys.models import Framework, FrameworkStatus
@@ -174,7 +174,7 @@ class XlsFormImportPageTests(TestCase):
 
     def test_an_administrator_previews_then_stores_the_draft(self) -> None:
         assert self.client.login(username=self.admin.username, password=PASSWORD)
-        url = reverse("surveys:xlsform-import")
+        url = reverse("exchange:xlsform-import")
         upload = SimpleUploadedFile("form.xlsx", workbook(**HAND_WRITTEN))
         preview = self.client.post(url, {"file": upload, "dry_run": "on"})
         self.assertContains(preview, "handmade 2027.1")

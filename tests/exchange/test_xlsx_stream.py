@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from openpyxl import load_workbook
 
-from surveys.exchange.xlsx_stream import stream_workbook
+from exchange.xlsx_stream import stream_workbook
 
 
 def read_back(data: bytes, width: int = 0) -> list[tuple]:

@@ -85,7 +85,7 @@ def _answer(world: World) -> dict[str, Any]:
 
 
 def _latest_score(world: World) -> dict[str, Any]:
-    from surveys.api.views import latest_single_run_scores
+    from api.views import latest_single_run_scores
 
     return {"pk": latest_single_run_scores().filter(assessment=world.assessment).first().pk}
 
@@ -151,14 +151,14 @@ ENTRIES = [
 
 # Web pages for exports and imports.
 EXCHANGE_ENTRIES = [
-    Entry("surveys:export", {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)}),
+    Entry("exchange:export", {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)}),
     Entry(
-        "surveys:export-download",
+        "exchange:export-download",
         {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)},
         query="?dataset=answers&file_format=csv&layout=long",
     ),
     Entry(
-        "surveys:import-template",
+        "exchange:import-template",
         {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)},
         kwargs=lambda w: {
             "code": w.assessment.framework.code,
@@ -169,7 +169,7 @@ EXCHANGE_ENTRIES = [
     ),
     # Importing answers is editing: the country's focal points, while the assessment is editable.
     Entry(
-        "surveys:answers-import",
+        "exchange:answers-import",
         {
             ANONYMOUS: LOGIN,
             FOCAL_POINT: 200,
@@ -181,7 +181,7 @@ EXCHANGE_ENTRIES = [
         kwargs=_assessment,
     ),
     Entry(
-        "surveys:statistics-import",
+        "exchange:statistics-import",
         {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 403), ADMINISTRATOR: 200},
     ),
 ]

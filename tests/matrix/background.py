@@ -89,7 +89,7 @@ def _import_job(world: World):
         key="matrix:import",
         defaults={
             "kind": "import",
-            "task_path": "background.imports.run_import",
+            "task_path": "exchange.jobs.run_import",
             "assessment": world.assessment,
             "status": JobStatus.FAILED,
             "parameters": {"name": "answers.csv", "dry_run": True, "back": "/"},
@@ -100,7 +100,7 @@ def _import_job(world: World):
 # An import into country A's assessment: whoever may see the assessment follows it.
 ENTRIES += [
     Entry(
-        "background:import-detail",
+        "exchange:import-detail",
         logged_in_readers(),
         kwargs=lambda w: {"pk": _import_job(w).pk},
     ),

@@ -17,7 +17,7 @@ ENTRIES = [
 # A framework as an XLSForm, for any member who may read the framework (issue 20).
 ENTRIES += [
     Entry(
-        "surveys:framework-xlsform",
+        "exchange:framework-xlsform",
         {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 200)},
         kwargs=lambda world: {
             "code": world.assessment.framework.code,
@@ -29,7 +29,7 @@ ENTRIES += [
 # Importing an XLSForm as a framework draft: administrators only (issue 20).
 ENTRIES += [
     Entry(
-        "surveys:xlsform-import",
+        "exchange:xlsform-import",
         {ANONYMOUS: LOGIN, **same_for(SIGNED_IN, 403), ADMINISTRATOR: 200},
     ),
 ]

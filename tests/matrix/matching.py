@@ -11,7 +11,7 @@ def setup_world(world: World) -> None:
 
 
 ENTRIES = [
-    Entry("scoring:matching-plan", PLANNERS_ONLY),
-    Entry("scoring:matching-gaps", PLANNERS_ONLY),
-    Entry("scoring:provider-detail", PLANNERS_ONLY, kwargs=lambda world: {"code": "P-AFR"}),
+    Entry("planning:matching-plan", PLANNERS_ONLY),
+    Entry("planning:matching-gaps", PLANNERS_ONLY),
+    Entry("planning:provider-detail", PLANNERS_ONLY, kwargs=lambda world: {"code": "P-AFR"}),
 ]

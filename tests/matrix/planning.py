@@ -10,8 +10,8 @@ PLANNERS_ONLY = {
 }
 
 ENTRIES = [
-    Entry("scoring:planner-home", PLANNERS_ONLY),
-    Entry("scoring:planner-country", PLANNERS_ONLY, kwargs=lambda world: {"alpha3": "SEN"}),
-    Entry("scoring:planner-demand", PLANNERS_ONLY),
-    Entry("scoring:catalogue", PLANNERS_ONLY),
+    Entry("planning:planner-home", PLANNERS_ONLY),
+    Entry("planning:planner-country", PLANNERS_ONLY, kwargs=lambda world: {"alpha3": "SEN"}),
+    Entry("planning:planner-demand", PLANNERS_ONLY),
+    Entry("planning:catalogue", PLANNERS_ONLY),
 ]

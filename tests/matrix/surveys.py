@@ -203,7 +203,7 @@ ENTRIES = [
 
 # The offline workbook of an assessment, for its focal points (issue 20).
 ENTRIES += [
-    Entry("surveys:offline-workbook", focal_points_only(200), kwargs=pk),
-    Entry("surveys:offline-workbook-download", focal_points_only(200), kwargs=pk),
+    Entry("exchange:offline-workbook", focal_points_only(200), kwargs=pk),
+    Entry("exchange:offline-workbook-download", focal_points_only(200), kwargs=pk),
 ]
-ENTRIES += [Entry("surveys:submissions-import", focal_points_only(200), kwargs=pk)]
+ENTRIES += [Entry("exchange:submissions-import", focal_points_only(200), kwargs=pk)]

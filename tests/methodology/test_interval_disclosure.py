@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.test import TestCase
 from django.urls import reverse
 
-from reports.charts import score_interval_chart
+from charts import score_interval_chart
 from reports.data import country_report_data
 from reports.pdf import country_report_pdf
 from scoring.models import RunTrigger, Score, ScoreLevel

@@ -10,7 +10,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from surveys.exchange.exports import ExportSelection, export_stream, export_table
+from exchange.exports import ExportSelection, export_stream, export_table
 from surveys.models import Answer, Assessment, Country
 from tests.factories import make_assessment, make_focal_point
 from tests.officialstats.helpers import make_linked_framework, make_source

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scoring.catalogue import catalogue_load, read_catalogue_text
+from planning.catalogue import catalogue_load, read_catalogue_text
 from scoring.models import Score, ScoreLevel, ScoreRun
 from surveys.models import Assessment
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scoring.offers import offers_load, read_offers_text
+from planning.offers import offers_load, read_offers_text
 from surveys.models import AssessmentState
 from tests.factories import make_assessment, make_framework
 from tests.planning.helpers import make_scores

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, TestCase
 
-from scoring.catalogue import (
+from planning.catalogue import (
     CatalogueError,
     catalogue_load,
     expand_targets,
@@ -19,7 +19,7 @@ from scoring.catalogue import (
     read_catalogue_text,
     validate_catalogue,
 )
-from scoring.models import DeliveryChannel, Intervention, InterventionKind
+from planning.models import DeliveryChannel, Intervention, InterventionKind
 from surveys.frameworks.loader import load_framework_file
 from tests.factories import make_framework
 from tests.planning.helpers import CATALOGUE_YAML, load_test_catalogue

@@ -13,7 +13,7 @@ import pytest
 from django.test import TestCase
 from django.urls import reverse
 
-from scoring import planning
+from planning import services as planning
 from surveys.models import Role
 from tests.factories import PASSWORD, give_role, make_assessment, make_user
 from tests.planning.helpers import load_test_catalogue, make_scores
@@ -70,7 +70,7 @@ class DemandTests(TestCase):
 
     def test_the_page_shows_and_exports_the_demand_tables(self) -> None:
         self.client.login(username="planner", password=PASSWORD)
-        url = reverse("scoring:planner-demand")
+        url = reverse("planning:planner-demand")
         html = self.client.get(url, {"region": "Africa", "budget": 200000}).content.decode()
         assert "Lower-middle income" in html
         assert "High income</td>" not in html

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from django.test import TestCase
 
-from scoring import matching
-from scoring.models import Offer
-from scoring.planning import PlanningError
+from planning import matching
+from planning.models import Offer
+from planning.services import PlanningError
 from tests.planning.offer_helpers import load_offers, make_round
 
 

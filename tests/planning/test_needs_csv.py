@@ -10,7 +10,7 @@ import pytest
 from django.test import TestCase
 from django.urls import reverse
 
-from scoring.planning import NEED_COLUMNS
+from planning.services import NEED_COLUMNS
 from surveys.models import Role
 from tests.factories import PASSWORD, give_role, make_assessment, make_user
 from tests.planning.helpers import load_test_catalogue, make_scores
@@ -33,13 +33,13 @@ class NeedsCsvTests(TestCase):
         self.client.login(username="planner", password=PASSWORD)
         page = self.rows(
             self.client.get(
-                reverse("scoring:planner-country", args=["SEN"]),
+                reverse("planning:planner-country", args=["SEN"]),
                 {"format": "csv", "table": "needs"},
             )
         )
         exported = self.rows(
             self.client.get(
-                reverse("surveys:export-download"),
+                reverse("exchange:export-download"),
                 {"dataset": "priorities", "layout": "long", "file_format": "csv"},
             )
         )

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase
 
-from scoring.models import DemandRule, Offer, Provider
-from scoring.offers import OfferCatalogueError, offers_load, read_offers_text
+from planning.models import DemandRule, Offer, Provider
+from planning.offers import OfferCatalogueError, offers_load, read_offers_text
 from tests.factories import make_framework
 from tests.planning.offer_helpers import OFFERS_YAML, load_offers
 

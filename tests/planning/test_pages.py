@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.test import TestCase
 from django.urls import reverse
 
-from scoring.models import Intervention
+from planning.models import Intervention
 from surveys.models import Assessment, Role
 from tests.factories import (
     PASSWORD,
@@ -36,10 +36,10 @@ class PlannerPageTests(TestCase):
         cls.reviewer = make_reviewer("SEN", "reviewer")
         cls.stranger = make_focal_point("KEN", "stranger")
         cls.urls = [
-            reverse("scoring:planner-home"),
-            reverse("scoring:planner-country", args=["SEN"]),
-            reverse("scoring:planner-demand"),
-            reverse("scoring:catalogue"),
+            reverse("planning:planner-home"),
+            reverse("planning:planner-country", args=["SEN"]),
+            reverse("planning:planner-demand"),
+            reverse("planning:catalogue"),
         ]
 
     def test_focal_points_reviewers_and_strangers_get_403(self) -> None:
@@ -63,17 +63,17 @@ class PlannerPageTests(TestCase):
 
     def test_an_unknown_country_is_404(self) -> None:
         self.client.login(username="planner", password=PASSWORD)
-        url = reverse("scoring:planner-country", args=["XXX"])
+        url = reverse("planning:planner-country", args=["XXX"])
         assert self.client.get(url).status_code == 404
 
     def test_a_country_without_scores_says_so(self) -> None:
         self.client.login(username="planner", password=PASSWORD)
-        html = self.client.get(reverse("scoring:planner-country", args=["KEN"])).content.decode()
+        html = self.client.get(reverse("planning:planner-country", args=["KEN"])).content.decode()
         assert "This country has no scored assessment yet." in html
 
     def test_the_country_page_links_to_the_scores_dashboard_and_pdf_of_the_round(self) -> None:
         self.client.login(username="planner", password=PASSWORD)
-        html = self.client.get(reverse("scoring:planner-country", args=["SEN"])).content.decode()
+        html = self.client.get(reverse("planning:planner-country", args=["SEN"])).content.decode()
         assessment = Assessment.objects.get(country__alpha3="SEN")
         for url in (
             reverse("scoring:assessment-scores", args=[assessment.pk]),
@@ -85,21 +85,21 @@ class PlannerPageTests(TestCase):
 
     def test_the_home_page_lists_countries_with_their_weighted_gap(self) -> None:
         self.client.login(username="planner", password=PASSWORD)
-        response = self.client.get(reverse("scoring:planner-home"))
+        response = self.client.get(reverse("planning:planner-home"))
         html = response.content.decode()
-        assert reverse("scoring:planner-country", args=["SEN"]) in html
+        assert reverse("planning:planner-country", args=["SEN"]) in html
         # 0.2 × (80 + 30 + 60 + 10 + 90), with one decimal like the CSV export and the country
         # page: the same figure is written the same way everywhere.
         assert '<td class="num">54.0</td>' in html and "Weighted gap (points)" in html
-        country = self.client.get(reverse("scoring:planner-country", args=["SEN"]))
+        country = self.client.get(reverse("planning:planner-country", args=["SEN"]))
         assert "Weighted gap: <strong>54.0</strong>" in country.content.decode()
-        exported = self.client.get(reverse("scoring:planner-home"), {"format": "csv"})
+        exported = self.client.get(reverse("planning:planner-home"), {"format": "csv"})
         rows = list(csv.reader(io.StringIO(exported.content.decode())))
         assert rows[1][1] == "SEN" and rows[1][8] == "54.0"
 
     def test_the_needs_and_portfolio_tables_export_as_csv(self) -> None:
         self.client.login(username="planner", password=PASSWORD)
-        url = reverse("scoring:planner-country", args=["SEN"])
+        url = reverse("planning:planner-country", args=["SEN"])
         needs = self.client.get(url, {"format": "csv", "table": "needs"})
         assert needs["Content-Disposition"] == 'attachment; filename="needs-SEN.csv"'
         rows = list(csv.reader(io.StringIO(needs.content.decode())))
@@ -125,11 +125,11 @@ class PlannerPageTests(TestCase):
             duration_months=1,
         )
         self.client.login(username="planner", password=PASSWORD)
-        catalogue = self.client.get(reverse("scoring:catalogue"), {"format": "csv"})
+        catalogue = self.client.get(reverse("planning:catalogue"), {"format": "csv"})
         text = catalogue.content.decode()
         assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
         portfolio = self.client.get(
-            reverse("scoring:planner-country", args=["SEN"]),
+            reverse("planning:planner-country", args=["SEN"]),
             {"format": "csv", "table": "portfolio"},
         ).content.decode()
         assert "'=HYPERLINK" in portfolio
@@ -137,7 +137,7 @@ class PlannerPageTests(TestCase):
     def test_the_catalogue_page_filters_by_channel(self) -> None:
         self.client.login(username="planner", password=PASSWORD)
         html = self.client.get(
-            reverse("scoring:catalogue"), {"channel": "training_institute"}
+            reverse("planning:catalogue"), {"channel": "training_institute"}
         ).content.decode()
         assert "SKILLS · Skills course" in html
         assert "STRAT · Strategy support" not in html
@@ -145,6 +145,6 @@ class PlannerPageTests(TestCase):
     def test_the_catalogue_page_shows_french_titles_in_french(self) -> None:
         self.client.login(username="planner", password=PASSWORD)
         html = self.client.get(
-            reverse("scoring:catalogue"), HTTP_ACCEPT_LANGUAGE="fr"
+            reverse("planning:catalogue"), HTTP_ACCEPT_LANGUAGE="fr"
         ).content.decode()
         assert "Appui à la stratégie" in html

@@ -8,8 +8,8 @@ from django.core.cache import cache
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
-from scoring import planning
-from scoring.models import Intervention
+from planning import services as planning
+from planning.models import Intervention
 from surveys.models import Role
 from tests.factories import PASSWORD, give_role, make_assessment, make_user
 from tests.planning.helpers import load_test_catalogue, make_scores
@@ -27,7 +27,7 @@ class CountryPlanCacheTests(TestCase):
         make_scores(cls.assessment, SCORES)
         cls.planner = make_user("planner")
         give_role(cls.planner, Role.PLANNER)
-        cls.url = reverse("scoring:planner-country", args=["SEN"])
+        cls.url = reverse("planning:planner-country", args=["SEN"])
 
     def setUp(self) -> None:
         cache.clear()
@@ -97,7 +97,7 @@ class DemandCacheTests(TestCase):
         self.client.login(username=self.planner.username, password=PASSWORD)
 
     def solves(self, query: str) -> tuple[int, str]:
-        url = reverse("scoring:planner-demand") + query
+        url = reverse("planning:planner-demand") + query
         with mock.patch.object(
             planning, "country_portfolio", wraps=planning.country_portfolio
         ) as solver:

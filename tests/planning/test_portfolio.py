@@ -14,8 +14,8 @@ import pytest
 from django.test import TestCase
 from django.urls import reverse
 
-from scoring import planning
-from scoring.models import Intervention
+from planning import services as planning
+from planning.models import Intervention
 from surveys.models import Role
 from tests.factories import PASSWORD, country, give_role, make_assessment, make_user
 from tests.planning.helpers import load_test_catalogue, make_scores
@@ -43,7 +43,7 @@ class PortfolioTestCase(TestCase):
 
     def page(self, **query: object) -> str:
         self.client.login(username="planner", password=PASSWORD)
-        response = self.client.get(reverse("scoring:planner-country", args=["SEN"]), query)
+        response = self.client.get(reverse("planning:planner-country", args=["SEN"]), query)
         assert response.status_code == 200
         return response.content.decode()
 
@@ -97,7 +97,7 @@ class BadInputTests(PortfolioTestCase):
         self.client.login(username=admin.username, password=PASSWORD)
         for cost in ("0", "-5"):
             response = self.client.post(
-                reverse("admin:scoring_intervention_add"),
+                reverse("admin:planning_intervention_add"),
                 {
                     "framework_code": "test_framework",
                     "code": f"FREE{cost}",

@@ -6,7 +6,7 @@ import pytest
 from django.test import TestCase
 from django.urls import reverse
 
-from scoring import planning
+from planning import services as planning
 from surveys.models import Role
 from tests.factories import PASSWORD, country, give_role, make_assessment, make_user
 from tests.planning.helpers import load_test_catalogue, make_scores
@@ -77,7 +77,7 @@ class PriorityTests(TestCase):
 
     def test_the_page_ranking_changes_when_the_planner_submits_other_weights(self) -> None:
         self.client.login(username="planner", password=PASSWORD)
-        url = reverse("scoring:planner-country", args=["SEN"])
+        url = reverse("planning:planner-country", args=["SEN"])
         by_gap = self.client.get(
             url,
             {
@@ -103,7 +103,7 @@ class PriorityTests(TestCase):
     def test_the_page_refuses_all_zero_weights_with_a_message(self) -> None:
         self.client.login(username="planner", password=PASSWORD)
         response = self.client.get(
-            reverse("scoring:planner-country", args=["SEN"]),
+            reverse("planning:planner-country", args=["SEN"]),
             dict.fromkeys([f"weight_{name}" for name in planning.GAP_CRITERIA], 0),
         )
         assert "At least one criteria weight must be above zero." in response.content.decode()

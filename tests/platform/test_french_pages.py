@@ -22,11 +22,11 @@ from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
 from django.utils import formats, translation
 
+from planning.catalogue import CatalogueError, read_catalogue_text
+from planning.models import DeliveryChannel, Intervention, InterventionKind
+from planning.services import PlanningError, criteria_weights_validate, demand_build
 from reports.data import country_report_data
 from reports.pdf import country_report_pdf
-from scoring.catalogue import CatalogueError, read_catalogue_text
-from scoring.models import DeliveryChannel, Intervention, InterventionKind
-from scoring.planning import PlanningError, criteria_weights_validate, demand_build
 from surveys.audit import Change, audit_record
 from surveys.models import Role
 from tests.factories import (
@@ -117,7 +117,7 @@ class FrenchPlannerPageTests(ScoredSenegalTestCase):
             cost=1000,
             duration_months=3,
         )
-        page = self.french_page(reverse("scoring:planner-country", args=["SEN"]), "paul")
+        page = self.french_page(reverse("planning:planner-country", args=["SEN"]), "paul")
         assert "Aucun portefeuille ne peut être calculé." in page
         assert "ne comporte pas : ODD → NOPE.1. Corrigez le catalogue." in page
 
@@ -131,7 +131,7 @@ class FrenchPlannerPageTests(ScoredSenegalTestCase):
         )
 
     def test_the_country_plan_puts_a_space_before_the_colon(self) -> None:
-        page = self.french_page(reverse("scoring:planner-country", args=["SEN"]), "paul")
+        page = self.french_page(reverse("planning:planner-country", args=["SEN"]), "paul")
         assert "Score global : <strong>" in page
         assert "Écart pondéré : <strong>" in page
 
@@ -139,7 +139,7 @@ class FrenchPlannerPageTests(ScoredSenegalTestCase):
 class FrenchDemandPageTests(ScoredSenegalTestCase):
     def test_groups_show_translated_region_and_income_group(self) -> None:
         page = self.french_page(
-            reverse("scoring:planner-demand"), "paul", framework="test_framework"
+            reverse("planning:planner-demand"), "paul", framework="test_framework"
         )
         assert '<th scope="row">Afrique</th>' in page
         assert "<td>Revenu intermédiaire, tranche inférieure</td>" in page
@@ -242,7 +242,7 @@ class FrenchInterventionLabelTests(ScoredSenegalTestCase):
         }
 
     def test_the_french_plan_names_kinds_and_channels_in_french(self) -> None:
-        page = self.french_page(reverse("scoring:planner-country", args=["SEN"]), "paul")
+        page = self.french_page(reverse("planning:planner-country", args=["SEN"]), "paul")
         for label in ("Formation", "Institut ou académie de formation", "Autre partenaire"):
             assert f"<td>{label}</td>" in page, label
         assert "Training course" not in page
@@ -250,7 +250,7 @@ class FrenchInterventionLabelTests(ScoredSenegalTestCase):
 
 class DocstringExampleTests(SimpleTestCase):
     def test_the_localised_number_and_date_examples_hold(self) -> None:
-        for name in ("reports.texts", "reports.data"):
+        for name in ("charts.texts", "reports.data"):
             with self.subTest(name):
                 result = doctest.testmod(importlib.import_module(name))
                 assert result.attempted > 0

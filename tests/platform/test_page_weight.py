@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import TestCase, override_settings
 
-from surveys.demo import DEMO_PASSWORD
+from demo.loader import DEMO_PASSWORD
 from surveys.models import Assessment, AssessmentState, Framework
 
 BUDGET_BYTES = 100 * 1024

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 
+from demo.loader import DEMO_PASSWORD
 from scoring.models import Score, ScoreRun
-from surveys.demo import DEMO_PASSWORD
 from surveys.models import Assessment, AssessmentState, Role, RoleAssignment
 
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.test import SimpleTestCase
 from django.utils import translation
 
-from scoring.catalogue import read_catalogue_file, validate_catalogue
+from planning.catalogue import read_catalogue_file, validate_catalogue
 from surveys.frameworks.loader import load_framework_file
 from tests.platform.test_translations import PLACEHOLDER, source_messages
 

@@ -28,7 +28,16 @@ ROOT = Path(settings.BASE_DIR)
 TRANSLATED = [code for code, _name in settings.LANGUAGES if code != "en"]
 # Folders whose strings are not in this catalogue: the reports app keeps its own (reports/locale),
 # and tests, tooling and generated files are not user interface.
-NOT_IN_CATALOGUE = {"reports", "tests", "benchmarks", "locale", "var", "staticfiles", "docs"}
+NOT_IN_CATALOGUE = {
+    "charts",
+    "reports",
+    "tests",
+    "benchmarks",
+    "locale",
+    "var",
+    "staticfiles",
+    "docs",
+}
 # Plural rules as GNU gettext's and CLDR's tables give them; languages not listed are only
 # checked for consistency between the header and the entries.
 PLURAL_RULES = {

@@ -18,8 +18,8 @@ import pytest
 from django.test import TestCase
 from pypdf import PdfReader
 
+from charts.fonts import display_line, register_fonts, shape
 from reports.data import country_report_data
-from reports.fonts import display_line, register_fonts, shape
 from reports.pdf import MARGIN, PAGE_WIDTH, country_report_pdf
 from tests.factories import country
 from tests.reports.support import scored_world
@@ -91,7 +91,7 @@ class ArabicTextTests(TestCase):
         self.assertTrue(source.endswith(shape("المصدر:")[::-1]))
 
     def test_dejavu_has_every_presentation_form_the_reports_draw(self) -> None:
-        from reports.fonts import font_covers
+        from charts.fonts import font_covers
 
         fonts = register_fonts()
         if fonts.latin_only:

@@ -1,4 +1,4 @@
-"""Charts drawn once for the PDF and the web (reports/charts/)."""
+"""Charts drawn once for the PDF and the web (charts/)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from reportlab.lib.colors import white
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import SimpleDocTemplate
 
-from reports import charts, fonts
-from reports.charts import (
+import charts
+from charts import (
     HEAT_MAP_PALETTE,
     SERIES_COLOURS,
     Chart,
@@ -28,13 +28,14 @@ from reports.charts import (
     contrast_ratio,
     drawing_to_pdf,
     drawing_to_svg,
+    fonts,
     gap_bar_chart,
     heat_map,
     radar_chart,
     score_interval_chart,
     trend_chart,
 )
-from reports.charts import base as chart_base
+from charts import base as chart_base
 
 SVG = "{http://www.w3.org/2000/svg}"
 NAN = math.nan
@@ -246,7 +247,7 @@ def test_characters_missing_from_the_font_become_visible_replacements():
 
 @pytest.mark.parametrize("name", BUILDERS)
 def test_charts_still_render_with_the_latin_only_fallback_font(name, monkeypatch, tmp_path):
-    from reports import fonts
+    from charts import fonts
 
     monkeypatch.setenv(fonts.FONT_DIR_ENVIRONMENT_VARIABLE, str(tmp_path))
     monkeypatch.setattr(fonts, "DEBIAN_DEJAVU_DIR", tmp_path / "none")

@@ -8,9 +8,9 @@ import io
 from django.test import TestCase
 from pypdf import PdfReader
 
+from charts.texts import format_number
 from reports.data import ReportError, country_report_data
 from reports.pdf import country_report_pdf
-from reports.texts import format_number
 from scoring.models import Score, ScoreLevel
 from surveys.models import Country
 from tests.factories import country

@@ -1,4 +1,4 @@
-"""Font discovery, registration and glyph-safe text for reports (reports/fonts.py)."""
+"""Font discovery, registration and glyph-safe text for reports (charts/fonts.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from reportlab.lib.fonts import tt2ps
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 
-from reports import fonts
-from reports.fonts import (
+from charts import fonts
+from charts.fonts import (
     FONT_DIR_ENVIRONMENT_VARIABLE,
     font_covers,
     register_fonts,
@@ -114,7 +114,7 @@ def test_fallback_turns_non_latin_letters_into_visible_question_marks(only_repor
 
 
 def test_unusable_environment_directory_is_logged_and_skipped(only_reportlab_fonts, caplog):
-    with caplog.at_level(logging.WARNING, logger="reports.fonts"):
+    with caplog.at_level(logging.WARNING, logger="charts.fonts"):
         register_fonts()
     assert FONT_DIR_ENVIRONMENT_VARIABLE in caplog.text
 

@@ -76,7 +76,7 @@ def _answers_api(world: World) -> None:
 
 
 def _answers_import(world: World) -> None:
-    from surveys.exchange.imports import answers_import
+    from exchange.imports import answers_import
 
     before = answer_values(world.approved)
     for dry_run in (True, False):
@@ -162,7 +162,7 @@ def _identity_api(world: World) -> None:
 
 
 def _identity_import(world: World) -> None:
-    from surveys.exchange.imports import answers_import
+    from exchange.imports import answers_import
 
     before = _identity(world.approved)
     with pytest.raises(AssessmentLocked):

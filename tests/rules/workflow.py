@@ -69,7 +69,7 @@ def _api(world: World) -> None:
 
 
 def _import(world: World) -> None:
-    from surveys.exchange.imports import answers_import
+    from exchange.imports import answers_import
 
     result = answers_import(
         assessment=world.draft,

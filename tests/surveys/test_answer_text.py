@@ -54,7 +54,16 @@ def test_no_other_module_turns_answers_into_words() -> None:
     pattern = re.compile(r'_\("Level |def _answer_text|def value_text\(question')
     copies = [
         str(path.relative_to(ROOT))
-        for app in ("surveys", "scoring", "reports")
+        for app in (
+            "surveys",
+            "scoring",
+            "reports",
+            "planning",
+            "exchange",
+            "charts",
+            "api",
+            "demo",
+        )
         for path in (ROOT / app).rglob("*.py")
         if pattern.search(path.read_text()) and path.name != "answer_text.py"
     ]

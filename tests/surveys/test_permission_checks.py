@@ -19,7 +19,17 @@ from surveys.permissions import Action
 from tests.factories import make_assessment, make_focal_point, make_reviewer, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("surveys", "scoring", "reports", "needs_assessment")
+APPS = (
+    "surveys",
+    "scoring",
+    "reports",
+    "needs_assessment",
+    "planning",
+    "exchange",
+    "charts",
+    "api",
+    "demo",
+)
 # Role tests written by hand outside the permissions module.
 HAND_WRITTEN_CHECKS = re.compile(r"\.is_staff\b(?!\s*=)|is_focal_point_for\(")
 

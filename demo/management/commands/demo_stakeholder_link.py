@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("demo_stakeholder_link is for the local demo; run it with DEBUG=1.")
-        from surveys.demo import demo_stakeholder_link
+        from demo.loader import demo_stakeholder_link
         from surveys.models import Assessment
 
         try:

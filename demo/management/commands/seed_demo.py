@@ -27,7 +27,7 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a public password; run it with DEBUG=1 "
                 "(make run does) or pass --force on a throwaway database."
             )
-        from surveys.demo import DEMO_PASSWORD, seed_demo
+        from demo.loader import DEMO_PASSWORD, seed_demo
 
         logins = seed_demo()
         self.stdout.write("")

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from surveys.exchange.commands import write_chunks
-from surveys.exchange.exports import (
+from exchange.commands import write_chunks
+from exchange.exports import (
     DATASETS,
     FORMATS,
     LAYOUTS,

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from surveys.exchange.commands import framework_from_options
-from surveys.exchange.xlsform import xlsform_file_name, xlsform_workbook
+from exchange.commands import framework_from_options
+from exchange.xlsform import xlsform_file_name, xlsform_workbook
 
 
 class Command(BaseCommand):

@@ -8,9 +8,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from surveys.exchange.commands import report
-from surveys.exchange.imports import answers_import
-from surveys.exchange.reading import ENCODINGS, ImportFileError
+from exchange.commands import report
+from exchange.imports import answers_import
+from exchange.reading import ENCODINGS, ImportFileError
 from surveys.models import Assessment
 from surveys.services.answers import AssessmentLocked, RevisionConflict
 

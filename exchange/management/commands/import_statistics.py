@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from surveys.exchange.commands import framework_from_options, report
-from surveys.exchange.imports import statistics_import
-from surveys.exchange.reading import ENCODINGS, ImportFileError
+from exchange.commands import framework_from_options, report
+from exchange.imports import statistics_import
+from exchange.reading import ENCODINGS, ImportFileError
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from surveys.exchange.commands import framework_from_options, write_chunks
-from surveys.exchange.templates import TEMPLATE_KINDS, template_stream
+from exchange.commands import framework_from_options, write_chunks
+from exchange.templates import TEMPLATE_KINDS, template_stream
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from surveys.exchange.reading import ImportFileError
-from surveys.exchange.xlsform_import import xlsform_import
+from exchange.reading import ImportFileError
+from exchange.xlsform_import import xlsform_import
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from scoring.catalogue import CatalogueError, catalogue_load, read_catalogue_file
+from planning.catalogue import CatalogueError, catalogue_load, read_catalogue_file
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from scoring.offers import OfferCatalogueError, offers_load, read_offers_file
+from planning.offers import OfferCatalogueError, offers_load, read_offers_file
 
 
 class Command(BaseCommand):

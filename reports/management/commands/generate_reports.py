@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from charts.texts import report_languages
 from reports.data import DEFAULT_BUDGET, ReportError
 from reports.services import reports_generate
-from reports.texts import report_languages
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""The demo platform: assembles every floor (surveys, scoring, planning) into seeded data."""
