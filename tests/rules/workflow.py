@@ -95,7 +95,7 @@ _STATE_WRITE = re.compile(r"\.state\s*=[^=]|update\([^)]*\bstate\s*=")
 
 
 def _command(world: World) -> None:
-    sources = [*ROOT.glob("*/management/commands/*.py"), ROOT / "surveys" / "demo.py"]
+    sources = [*ROOT.glob("*/management/commands/*.py"), ROOT / "demo" / "loader.py"]
     writers = [str(path) for path in sources if _STATE_WRITE.search(path.read_text())]
     assert not writers, f"state written outside the workflow service: {writers}"
     with pytest.raises(AssessmentIncomplete):

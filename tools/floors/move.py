@@ -311,9 +311,23 @@ def split_from_imports(text: str) -> str:
     return "".join(lines)
 
 
+def _joined(parts: list[str]) -> str:
+    return " / ".join(f'"{part}"' for part in parts)
+
+
+# ``ROOT / "surveys" / "demo.py"``: a moved path spelt as a pathlib join.
+JOINS = [
+    (re.compile(r"\s*/\s*".join(re.escape(f'"{part}"') for part in old.split("/"))), new)
+    for old, new in sorted(MOVES, key=lambda move: -len(move[0]))
+    if "/" in old
+]
+
+
 def rewrite_text(path: Path, text: str) -> str:
     if path.suffix == ".py":
         text = split_from_imports(text)
+        for pattern, new in JOINS:
+            text = pattern.sub(_joined(new.split("/")), text)
     text = DOTTED.sub(lambda m: MODULES[m.group(1)], text)
     if path.suffix in {".py", ".toml", ".cfg", ".ini", ".md"}:
         text = SLASH_PATTERN.sub(lambda m: SLASHED[m.group(1)], text)
