@@ -31,7 +31,7 @@ from __future__ import annotations
 import ast
 import re
 import shutil
-import subprocess
+import subprocess  # nosec B404  # runs git, ruff and its own script: fixed argv, no shell
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -196,14 +196,14 @@ NEW_PACKAGES = ["charts", "planning", "exchange", "api", "demo"]
 TEXT_SUFFIXES = {".py", ".toml", ".cfg", ".ini", ".md", ".html", ".txt", ".yaml", ".yml"}
 
 
+def run(*argv: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run a maintainer's tool (git, ruff, python) in the checkout: a fixed list, no shell."""
+    # nosec B603: argv is built here from constants and the checkout's own file names.
+    return subprocess.run(list(argv), cwd=ROOT, check=check, capture_output=True, text=True)  # noqa: S603  # nosec B603
+
+
 def git(*args: str) -> str:
-    return subprocess.run(  # noqa: S603
-        ["git", *args],  # noqa: S607
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    return run("git", *args, check=True).stdout
 
 
 def tracked_files() -> list[Path]:
@@ -695,12 +695,58 @@ def structural_edits() -> None:
             "README.md",
         ),
     )
+    # The README's layout table: one row per floor, in floor order.
+    edit("README.md", readme_floors)
+
     # Tests that scan every app's source (permission checks, answers in words) scan the new ones.
     for path in sorted((ROOT / "tests").rglob("*.py")):
         edit(path.relative_to(ROOT).as_posix(), add_apps_to_scans)
 
     # The charts' strings are in the reports catalogue (reports/locale), like before the move.
     edit("tests/platform/test_translations.py", charts_strings_in_reports_catalogue)
+
+
+FLOOR_ROWS = [
+    "| `officialstats/` | official statistics (ITU IDI …): sources, values by economy; imports no "
+    "other app (the lowest floor) |",
+    "| `charts/` | charts drawn once for PDF and web, their fonts and text shaping (no models) |",
+    "| `planning/` | intervention and offer catalogues, priorities, portfolios, demand, matching, "
+    "the plan cache; planner and matching pages |",
+    "| `exchange/` | imports and exports (CSV, XLSX, JSON, XLSForm, offline workbook), their "
+    "pages and commands, large imports in the background |",
+    "| `api/` | the REST API (Django REST framework, OpenAPI schema) |",
+    "| `demo/` | the demo platform (`seed_demo`, `demo_stakeholder_link`): assembles every floor |",
+]
+FLOORS_NOTE = (
+    "\nThe apps stand on floors, each importing only those below it: officialstats → surveys → "
+    "background, charts → scoring → planning → exchange → reports → api → demo → "
+    "needs_assessment. `make lint` checks it (`lint-imports`, contract in `.importlinter`); a "
+    "lower floor that must show something from an upper one offers a hook the upper app fills "
+    "in its `AppConfig.ready()` (`surveys/extensions.py`).\n"
+)
+
+
+def readme_floors(text: str) -> str:
+    text = text.replace(
+        "score runs, scoring service, planner prioritisation |", "score runs, scoring service |"
+    )
+    text = text.replace(
+        "PDF (reportlab Platypus), charts drawn once for PDF and web, report batches |",
+        "PDF (reportlab Platypus), dashboards, report batches |",
+    )
+    anchor = re.search(r"^\| `background/` \|[^\n]*\n", text, flags=re.MULTILINE)
+    if anchor is None:
+        MANUAL.append("README.md: the layout table's background/ row not found; add the floors")
+        return text
+    missing = [row + "\n" for row in FLOOR_ROWS if row.split(" |")[0] not in text]
+    text = text[: anchor.end()] + "".join(missing) + text[anchor.end() :]
+    if "The apps stand on floors" not in text:
+        table_end = re.search(r"^\| `docs/` \|[^\n]*\n(?:\|[^\n]*\n)*", text, flags=re.MULTILINE)
+        if table_end is None:
+            MANUAL.append("README.md: the layout table's docs/ row not found; add the floors note")
+        else:
+            text = text[: table_end.end()] + FLOORS_NOTE + text[table_end.end() :]
+    return text
 
 
 def charts_strings_in_reports_catalogue(text: str) -> str:
@@ -744,20 +790,15 @@ def tidy() -> None:
     ruff = ROOT / ".venv" / "bin" / "ruff"
     command = str(ruff) if ruff.exists() else "ruff"
     if files:
-        subprocess.run([command, "check", "--fix", "--select", "I", "-q", *files], cwd=ROOT)  # noqa: S603
+        run(command, "check", "--fix", "--select", "I", "-q", *files)
         fixed = [str(ROOT / name) for name in sorted(UNUSED_IMPORTS_FIXED)]
-        subprocess.run([command, "check", "--fix", "--select", "F401", "-q", *fixed], cwd=ROOT)  # noqa: S603
-        subprocess.run([command, "format", "-q", *files], cwd=ROOT)  # noqa: S603
+        run(command, "check", "--fix", "--select", "F401", "-q", *fixed)
+        run(command, "format", "-q", *files)
 
 
 def write_migrations() -> None:
     """The planning models' migrations, from scoring's migration state (migrations.py)."""
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, str(Path(__file__).resolve().parent / "migrations.py")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    result = run(sys.executable, str(Path(__file__).resolve().parent / "migrations.py"))
     if result.returncode:
         MANUAL.append("planning migrations not written:\n" + result.stdout + result.stderr)
 
