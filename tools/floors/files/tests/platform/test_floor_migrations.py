@@ -1,6 +1,6 @@
 """The planning models moved from ``scoring`` to ``planning`` without losing a row (issue 15 §5).
 
-The database is taken back to the last migration before the move (``scoring`` 0003), filled
+The database is taken back to the last migration before the move (``scoring`` 0003 on main), filled
 through the models as they were then, and migrated forward: every row, every relation, the
 content types (permissions, admin history) must be where they were, in the renamed tables.
 Then back again: the move is reversible. Runs on SQLite and on PostgreSQL (CI runs both).
@@ -22,7 +22,6 @@ from planning.models import DemandRule, Intervention, Offer, Provider
 from surveys.models import Country
 from tests.factories import make_user
 
-BEFORE = [("scoring", "0003_offer_catalogue")]
 MOVED = ["intervention", "provider", "offer", "demandrule"]
 
 
@@ -32,6 +31,13 @@ def migrate(targets: list[tuple[str, str | None]]) -> Any:
     executor.migrate(targets)
     executor.loader.build_graph()
     return executor.loader.project_state(targets).apps
+
+
+def before_the_move() -> list[tuple[str, str]]:
+    """The scoring migration just before the planning models left it."""
+    loader = MigrationExecutor(connection).loader
+    (leave,) = [key for key in loader.disk_migrations if key[1].endswith("_planning_models_leave")]
+    return list(loader.disk_migrations[leave].dependencies)
 
 
 def latest() -> list[tuple[str, str]]:
@@ -111,7 +117,7 @@ class PlanningModelsMoveTests(TransactionTestCase):
         }
 
     def test_rows_relations_and_content_types_survive_the_move_and_its_reversal(self) -> None:
-        old_apps = migrate(BEFORE)
+        old_apps = migrate(before_the_move())
         with connection.cursor() as cursor:
             tables = connection.introspection.table_names(cursor)
         self.assertIn("scoring_offer", tables)
@@ -151,7 +157,7 @@ class PlanningModelsMoveTests(TransactionTestCase):
         self.assertTrue(planner.has_perm("planning.change_offer"))
 
         # Reversible: back before the move, the rows are in the scoring tables again.
-        old_apps = migrate(BEFORE)
+        old_apps = migrate(before_the_move())
         old_offer = old_apps.get_model("scoring", "Offer").objects.get(pk=made["offer"])
         self.assertEqual((old_offer.code, old_offer.provider_id), ("ACAD-DKR-1", made["provider"]))
         ContentType.objects.clear_cache()
