@@ -429,15 +429,39 @@ def replace_top_level(
     return change
 
 
-def remove_url_patterns(package: str, modules: set[str]) -> Callable[[str], str]:
-    """Drop every ``path(…, <module>.<view>, …)`` of a urls.py whose view moved app, with the
-    imports of those view modules (from ``package``) and the ``urlpatterns += [...]`` left
-    empty."""
+URLS_HEAD = {
+    "exchange/urls.py": (
+        '"""Exports, import templates, imports and their background jobs, XLSForm, the offline\n'
+        "workbook. Mounted at the site root beside ``surveys.urls``: the addresses are those "
+        'the\npages always had.\n"""\n\nfrom django.urls import path\n\n'
+        "from exchange import views, views_interchange, views_jobs\n\n"
+        'app_name = "exchange"\n\nurlpatterns = [\n'
+    ),
+    "planning/urls.py": (
+        '"""Planner pages (priorities, portfolios, demand, catalogue) and matching pages."""\n\n'
+        "from django.urls import path\n\nfrom planning import views, views_matching\n\n"
+        'app_name = "planning"\n\nurlpatterns = [\n'
+    ),
+}
+URLS_TAIL = {
+    "exchange/urls.py": (
+        '    path("imports/<int:pk>/", views_jobs.import_detail, name="import-detail"),\n]\n'
+    ),
+    "planning/urls.py": "]\n",
+}
+
+
+def move_url_patterns(package: str, modules: dict[str, str], target: str) -> Callable[[str], str]:
+    """Move every ``path(…, <module>.<view>, …)`` of a urls.py whose view moved app to the new
+    app's ``target`` urls.py (``modules``: old name → the name the new urls.py imports), with
+    the imports of those view modules (from ``package``); ``urlpatterns += [...]`` blocks left
+    empty go. The new urls.py is written only when there was something to move (idempotent)."""
 
     def change(text: str) -> str:
         tree = ast.parse(text)
         lines = text.splitlines(keepends=True)
         cuts: list[tuple[int, int]] = []
+        moved: list[str] = []
         for node in ast.walk(tree):
             if not isinstance(node, ast.List):
                 continue
@@ -450,6 +474,7 @@ def remove_url_patterns(package: str, modules: set[str]) -> Callable[[str], str]
                     and element.args[1].value.id in modules
                 ):
                     cuts.append((element.lineno - 1, element.end_lineno or element.lineno))
+                    moved.append(_renamed_view(text, element, modules))
         replaced: dict[int, str] = {}
         for node in tree.body:
             if isinstance(node, ast.ImportFrom) and node.module == package:
@@ -471,9 +496,24 @@ def remove_url_patterns(package: str, modules: set[str]) -> Callable[[str], str]
         text = re.sub(r"\n(#[^\n]*\n)+(?=\n|$)", "\n", text)
         text = re.sub(r"\n    # [^\n]*\n(?=\]\n)", "\n", text)
         text = re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
+        if moved:
+            urls = ROOT / target
+            urls.parent.mkdir(parents=True, exist_ok=True)
+            body = "".join(f"    {entry},\n" for entry in moved)
+            urls.write_text(URLS_HEAD[target] + body + URLS_TAIL[target], encoding="utf-8")
+            CHANGED.add(urls)
         return text
 
     return change
+
+
+def _renamed_view(text: str, call: ast.Call, modules: dict[str, str]) -> str:
+    """The source of a ``path(…)`` call with its view module named as the new urls.py does."""
+    source = ast.get_source_segment(text, call) or ""
+    view = call.args[1]
+    assert isinstance(view, ast.Attribute) and isinstance(view.value, ast.Name)  # noqa: S101
+    old = f"{view.value.id}.{view.attr}"
+    return source.replace(old, f"{modules[view.value.id]}.{view.attr}", 1)
 
 
 def remove_imports(modules: set[str]) -> Callable[[str], str]:
@@ -550,9 +590,23 @@ UNUSED_IMPORTS_FIXED = {"background/views.py"}
 def before_rewrite() -> None:
     """Edits that read the old module names."""
     # URLs: the exchange pages leave surveys.urls for exchange.urls, at the same addresses.
-    edit("surveys/urls.py", remove_url_patterns("surveys.views", {"exchange", "interchange"}))
+    edit(
+        "surveys/urls.py",
+        move_url_patterns(
+            "surveys.views",
+            {"exchange": "views", "interchange": "views_interchange"},
+            "exchange/urls.py",
+        ),
+    )
     # The planner and matching pages leave scoring.urls for planning.urls.
-    edit("scoring/urls.py", remove_url_patterns("scoring", {"views_planning", "views_matching"}))
+    edit(
+        "scoring/urls.py",
+        move_url_patterns(
+            "scoring",
+            {"views_planning": "views", "views_matching": "views_matching"},
+            "planning/urls.py",
+        ),
+    )
     # scoring.models no longer re-exports the planning models.
     edit(
         "scoring/models/__init__.py",
