@@ -1,6 +1,6 @@
-"""Exports, import templates, imports (and their background jobs), XLSForm, offline workbook.
-
-Mounted at the site root beside ``surveys.urls``: the addresses are those the pages always had.
+"""Exports, import templates, imports and their background jobs, XLSForm, the offline
+workbook. Mounted at the site root beside ``surveys.urls``: the addresses are those the
+pages always had.
 """
 
 from django.urls import path
@@ -40,9 +40,7 @@ urlpatterns = [
         name="submissions-import",
     ),
     path(
-        "frameworks/import-xlsform/",
-        views_interchange.xlsform_import_page,
-        name="xlsform-import",
+        "frameworks/import-xlsform/", views_interchange.xlsform_import_page, name="xlsform-import"
     ),
     path("imports/<int:pk>/", views_jobs.import_detail, name="import-detail"),
 ]

@@ -8,7 +8,11 @@ app_name = "planning"
 
 urlpatterns = [
     path("planning/", views.planner_home, name="planner-home"),
-    path("planning/countries/<str:alpha3>/", views.planner_country, name="planner-country"),
+    path(
+        "planning/countries/<str:alpha3>/",
+        views.planner_country,
+        name="planner-country",
+    ),
     path("planning/demand/", views.planner_demand, name="planner-demand"),
     path("planning/catalogue/", views.catalogue, name="catalogue"),
     path("planning/matching/", views_matching.matching_plan, name="matching-plan"),
