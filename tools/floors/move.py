@@ -511,7 +511,8 @@ def _renamed_view(text: str, call: ast.Call, modules: dict[str, str]) -> str:
     """The source of a ``path(…)`` call with its view module named as the new urls.py does."""
     source = ast.get_source_segment(text, call) or ""
     view = call.args[1]
-    assert isinstance(view, ast.Attribute) and isinstance(view.value, ast.Name)  # noqa: S101
+    if not (isinstance(view, ast.Attribute) and isinstance(view.value, ast.Name)):
+        raise TypeError("a path() whose view is not module.function cannot be moved")
     old = f"{view.value.id}.{view.attr}"
     return source.replace(old, f"{modules[view.value.id]}.{view.attr}", 1)
 
