@@ -24,7 +24,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The packages that ship (the project's Django apps and settings).
-PACKAGES = ("needs_assessment", "surveys", "scoring", "reports", "officialstats", "background")
+PACKAGES = (
+    "needs_assessment",
+    "tabular",
+    "officialstats",
+    "surveys",
+    "background",
+    "charts",
+    "scoring",
+    "planning",
+    "exchange",
+    "reports",
+    "api",
+    "demo",
+)
 EXCLUDED_PARTS = {"migrations", "tests", "__pycache__"}
 
 
