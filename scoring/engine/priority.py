@@ -201,7 +201,12 @@ def normalise_decision_matrix(
             "decision matrix: vector normalisation needs non-negative values; "
             "use min_max normalisation for criteria that can be negative"
         )
-    norms = np.sqrt((values**2).sum(axis=0))
+    # The norm is taken on the column divided by its largest value: squaring tiny values
+    # (below ~1e-154) underflows to subnormal numbers and lost up to 1e-5 of the norm, so a
+    # single gap scored 1.00002 instead of 1.
+    largest = np.abs(values).max(axis=0)
+    safe_largest = np.where(largest > 0, largest, 1.0)
+    norms = largest * np.sqrt(((values / safe_largest) ** 2).sum(axis=0))
     safe_norms = np.where(norms > 0, norms, 1.0)
     scaled = values / safe_norms
     scaled = np.where(is_cost, 1.0 - scaled, scaled)

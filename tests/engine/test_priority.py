@@ -209,6 +209,14 @@ methods = st.sampled_from(
 )
 
 
+@pytest.mark.parametrize("value", [1e-160, 1e-300, 5e-324, 1e150, 1.0])
+def test_vector_normalisation_of_one_gap_is_exactly_one_however_small_the_value(value) -> None:
+    # Hypothesis found 1.0000245 for a single gap of ~1e-160: its square underflowed.
+    benefit = normalise_decision_matrix([[value]], ["benefit"], normalisation="vector")
+    cost = normalise_decision_matrix([[value]], ["cost"], normalisation="vector")
+    assert benefit.tolist() == [[1.0]] and cost.tolist() == [[0.0]]
+
+
 @settings(max_examples=150, deadline=None)
 @given(case=decision_matrices, method=methods)
 def test_scores_stay_in_unit_interval_and_contributions_add_up(case, method) -> None:
