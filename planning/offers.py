@@ -19,7 +19,7 @@ import pycountry
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from planning.catalogue import CatalogueError, framework_for_catalogue
+from planning.catalogue import CatalogueError, RawEntry, framework_for_catalogue
 from planning.catalogue_files import (
     check_file_size,
     csv_entries,
@@ -101,19 +101,12 @@ class OffersLoadResult:
 
 
 @dataclass(frozen=True)
-class _Entry:
-    place: str
-    values: dict[str, Any]
-    is_csv: bool = False
-
-
-@dataclass(frozen=True)
 class _File:
     framework_code: str | None
     sample: bool
-    providers: tuple[_Entry, ...]
-    offers: tuple[_Entry, ...]
-    rules: tuple[_Entry, ...]
+    providers: tuple[RawEntry, ...]
+    offers: tuple[RawEntry, ...]
+    rules: tuple[RawEntry, ...]
     # Row-level problems found while reading, reported with the values' problems.
     problems: tuple[str, ...] = ()
 
@@ -201,7 +194,7 @@ def offer_errors(offer: Offer) -> list[str]:
     except CatalogueError as error:
         return error.errors
     errors: list[str] = []
-    problem = _reporter(_Entry("offer", {}), offer.code, errors)
+    problem = _reporter(RawEntry("offer", {}), offer.code, errors)
     _topics(offer.topics, spec, problem)
     _languages(offer.languages, "languages", problem)
     return errors
@@ -247,7 +240,7 @@ def _read_yaml(text: str) -> _File:
     sample = data.get("sample", False)
     if not isinstance(sample, bool):
         errors.append(_("sample: expected true or false"))
-    sections: dict[str, list[_Entry]] = {}
+    sections: dict[str, list[RawEntry]] = {}
     for section in ("providers", "offers", "demand_rules"):
         items = data.get(section) or []
         sections[section] = []
@@ -259,7 +252,7 @@ def _read_yaml(text: str) -> _File:
             if not isinstance(item, dict):
                 errors.append(_("%(place)s: expected a mapping of fields") % {"place": place})
                 continue
-            sections[section].append(_Entry(place, item))
+            sections[section].append(RawEntry(place, item))
     if errors:
         raise OfferCatalogueError(errors)
     return _File(
@@ -281,20 +274,20 @@ def _read_csv(content: bytes | str) -> _File:
         required=("provider", "code", "topics", "mode", "languages", "seats", "cost"),
     )
     errors = list(table.problems)
-    providers: dict[str, _Entry] = {}
-    offers: list[_Entry] = []
+    providers: dict[str, RawEntry] = {}
+    offers: list[RawEntry] = []
     for place, cells in table.rows:
         provider = _csv_provider(cells)
         if provider["name"] and provider["code"]:
             earlier = providers.get(provider["code"])
             if earlier is None:
-                providers[provider["code"]] = _Entry(place, provider, is_csv=True)
+                providers[provider["code"]] = RawEntry(place, provider, is_csv=True)
             elif earlier.values != provider:
                 errors.append(
                     _("%(place)s, provider %(code)s: details differ from %(earlier)s")
                     % {"place": place, "code": provider["code"], "earlier": earlier.place}
                 )
-        offers.append(_Entry(place, _csv_offer(cells), is_csv=True))
+        offers.append(RawEntry(place, _csv_offer(cells), is_csv=True))
     return _File(
         framework_code=table.framework_code,
         sample=False,
@@ -346,7 +339,7 @@ def _split(text: str) -> list[str]:
 Problem = Callable[[str, str], None]
 
 
-def _reporter(entry: _Entry, code: str | None, errors: list[str]) -> Problem:
+def _reporter(entry: RawEntry, code: str | None, errors: list[str]) -> Problem:
     where = f"{entry.place} ({code})" if code else entry.place
 
     def problem(name: str, message: str) -> None:
@@ -360,7 +353,7 @@ def _reporter(entry: _Entry, code: str | None, errors: list[str]) -> Problem:
 
 
 def _checked_code(
-    entry: _Entry, seen: dict[str, str], errors: list[str], *, name: str = "code"
+    entry: RawEntry, seen: dict[str, str], errors: list[str], *, name: str = "code"
 ) -> tuple[str, Problem]:
     raw = entry.values.get(name)
     code = str(raw).strip() if raw not in (None, "") else ""
@@ -382,7 +375,7 @@ def _checked_code(
     return code, problem
 
 
-def _unknown_fields(entry: _Entry, allowed: Sequence[str], problem: Problem) -> None:
+def _unknown_fields(entry: RawEntry, allowed: Sequence[str], problem: Problem) -> None:
     if entry.is_csv:
         return
     for key in entry.values:
@@ -391,7 +384,7 @@ def _unknown_fields(entry: _Entry, allowed: Sequence[str], problem: Problem) -> 
 
 
 def _validate_providers(
-    entries: Sequence[_Entry], countries: dict[str, Country], errors: list[str]
+    entries: Sequence[RawEntry], countries: dict[str, Country], errors: list[str]
 ) -> dict[str, dict[str, Any]]:
     seen: dict[str, str] = {}
     valid: dict[str, dict[str, Any]] = {}
@@ -434,7 +427,7 @@ def _validate_providers(
 
 
 def _validate_offers(
-    entries: Sequence[_Entry], spec: FrameworkSpec, provider_codes: set[str], errors: list[str]
+    entries: Sequence[RawEntry], spec: FrameworkSpec, provider_codes: set[str], errors: list[str]
 ) -> dict[str, dict[str, Any]]:
     seen: dict[str, str] = {}
     valid: dict[str, dict[str, Any]] = {}
@@ -488,7 +481,7 @@ def _validate_offers(
 
 
 def _validate_rules(
-    entries: Sequence[_Entry], countries: dict[str, Country], errors: list[str]
+    entries: Sequence[RawEntry], countries: dict[str, Country], errors: list[str]
 ) -> dict[str, dict[str, Any]]:
     seen: dict[str, str] = {}
     valid: dict[str, dict[str, Any]] = {}
