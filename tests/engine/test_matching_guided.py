@@ -1,0 +1,221 @@
+"""The guided path (interior-point guess, then column generation with HiGHS) is exact.
+
+With a budget per country the engine solves large parts by column generation
+(``scoring.engine.matching._two_stage_guided``); these tests force that path on small
+programmes and compare it with the whole programme solved at once by HiGHS
+(``decompose=False``): same least unmet demand, same least cost at that unmet demand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from unittest import mock
+
+import numpy as np
+from django.test import SimpleTestCase
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+from scipy import sparse
+from scipy.optimize import linprog
+
+from scoring.engine import matching
+from scoring.engine._interior_point import block_interior_point
+from scoring.engine.matching import ANY_MODE, match_offers
+
+
+@contextmanager
+def guided_path(guess: str = "interior") -> Iterator[mock.MagicMock]:
+    """Every part goes through the guided path, however small; yields a spy on it.
+
+    ``guess`` replaces the interior point's guess of the pairs that carry the optimum:
+    ``"none"`` (no pair) or ``"random"`` (a random half), so that column generation alone
+    has to find them.
+    """
+    original = matching._interior_guess
+
+    def replaced(layout: Any, *args: Any) -> np.ndarray:
+        size = layout.problem.pair_cell.size
+        if guess == "none":
+            return np.zeros(size, dtype=bool)
+        if guess == "random":
+            return np.random.default_rng(size).random(size) < 0.5
+        return np.asarray(original(layout, *args))
+
+    with (
+        mock.patch.object(matching, "_interior_guess", side_effect=replaced),
+        mock.patch.object(matching, "_GUIDED_MIN_PAIRS", 0),
+        mock.patch.object(matching, "_GUIDED_MIN_BUDGETS", 1),
+        mock.patch.object(matching, "_two_stage_guided", wraps=matching._two_stage_guided) as spy,
+    ):
+        yield spy
+
+
+def countries_instance(
+    seed: int, countries: int, offers: int, budget_share: float
+) -> dict[str, Any]:
+    """Countries × 4 topics × 2 languages of demand, a budget per country, offers in 2 regions.
+
+    Budgets are ``budget_share`` of what a country's demand costs at the median price, so
+    that below 1 they bind for many countries while seats run out on the cheap offers.
+    """
+    rng = np.random.default_rng(seed)
+    topics, languages = 4, 2
+    country, topic, language = np.meshgrid(
+        np.arange(countries), np.arange(topics), np.arange(languages), indexing="ij"
+    )
+    demand = rng.integers(0, 15, country.size).astype(float)
+    cost = rng.uniform(1, 20, offers)
+    per_country = np.bincount(country.ravel(), weights=demand, minlength=countries)
+    return {
+        "demand": demand,
+        "demand_topic": topic.ravel(),
+        "demand_language": language.ravel(),
+        "demand_mode": rng.choice([ANY_MODE, 0, 1], country.size),
+        "demand_region": (country.ravel() % 2),
+        "offer_seats": rng.integers(0, 40, offers).astype(float),
+        "offer_cost": cost,
+        "offer_topics": [
+            rng.choice(topics, rng.integers(1, 3), replace=False) for _ in range(offers)
+        ],
+        "offer_languages": [
+            rng.choice(languages, rng.integers(1, 3), replace=False) for _ in range(offers)
+        ],
+        "offer_mode": rng.integers(0, 2, offers),
+        "offer_region": rng.integers(0, 2, offers),
+        "demand_group": country.ravel(),
+        "group_budgets": budget_share * per_country * float(np.median(cost)),
+    }
+
+
+class GuidedEqualsWholeProgrammeTests(SimpleTestCase):
+    def assert_same_optimum(
+        self, values: dict[str, Any], penalty: float, guess: str = "interior"
+    ) -> Any:
+        whole = match_offers(**values, other_region_penalty=penalty, decompose=False)
+        with guided_path(guess) as spy:
+            guided = match_offers(**values, other_region_penalty=penalty)
+        if whole.pair_cell.size:
+            self.assertTrue(spy.called, "the guided path was not taken")
+        tolerance = 1e-6 * (1 + float(np.sum(values["demand"])))
+        self.assertAlmostEqual(guided.total_unmet, whole.total_unmet, delta=tolerance)
+
+        def objective(result: Any) -> float:
+            return float(result.total_cost + penalty * result.other_region)
+
+        self.assertAlmostEqual(
+            objective(guided), objective(whole), delta=1e-7 * (1 + objective(whole))
+        )
+        # The plan keeps every constraint.
+        assert_allclose(guided.met + guided.unmet, values["demand"], atol=tolerance)
+        self.assertTrue(np.all(guided.offer_used <= values["offer_seats"] + tolerance))
+        budgets = np.asarray(values["group_budgets"], dtype=float)
+        finite = np.isfinite(budgets)
+        self.assertTrue(np.all(guided.group_spend[finite] <= budgets[finite] * (1 + 1e-7) + 1e-6))
+        return guided
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        seed=st.integers(0, 100_000),
+        countries=st.integers(1, 8),
+        offers=st.integers(1, 12),
+        budget_share=st.sampled_from([0.0, 0.2, 0.5, 0.9, 3.0]),
+        penalty=st.sampled_from([0.0, 21.0]),
+    )
+    def test_random_programmes_with_a_budget_per_country(
+        self, seed, countries, offers, budget_share, penalty
+    ) -> None:
+        self.assert_same_optimum(countries_instance(seed, countries, offers, budget_share), penalty)
+
+    def test_seeded_programmes_where_budgets_and_seats_bind(self) -> None:
+        for seed in range(6):
+            with self.subTest(seed=seed):
+                values = countries_instance(seed, countries=25, offers=30, budget_share=0.5)
+                guided = self.assert_same_optimum(values, penalty=21.0)
+                # The instances are meant to exercise both kinds of binding constraint.
+                self.assertGreater(int(guided.budget_binding.sum()), 3)
+                self.assertGreater(int(guided.seats_binding.sum()), 3)
+                self.assertGreater(guided.total_unmet, 0)
+
+    def test_a_wrong_guess_still_ends_at_the_optimum(self) -> None:
+        # Exactness comes from pricing, not from the interior point: with a guess of no pair
+        # at all, column generation must bring in every pair the optimum needs.
+        values = countries_instance(3, countries=20, offers=25, budget_share=0.5)
+        for guess in ("none", "random"):
+            with self.subTest(guess=guess):
+                self.assert_same_optimum(values, penalty=21.0, guess=guess)
+
+
+class GuidedKnownAnswerTests(SimpleTestCase):
+    def test_budget_binds_for_one_country_and_seats_for_one_offer(self) -> None:
+        # Worked by hand. Countries A (10 participants, budget 14) and B (6, no budget) want
+        # the same topic; 8 seats at 1 and 100 at 4. Meeting most demand first: A needs the
+        # 8 cheap seats (8 + 4 * 1.5 = 14 places 9.5 of its 10), so B goes to the dear offer
+        # (6 * 4 = 24). Least unmet 0.5 (A, budget spent while dear seats are free), least
+        # cost at that 8 + 6 + 24 = 38; the cheap offer is full.
+        values = {
+            "demand": [10, 6],
+            "demand_topic": [0, 0],
+            "demand_language": [0, 0],
+            "demand_mode": [ANY_MODE, ANY_MODE],
+            "demand_region": [0, 0],
+            "offer_seats": [8, 100],
+            "offer_cost": [1.0, 4.0],
+            "offer_topics": [[0], [0]],
+            "offer_languages": [[0], [0]],
+            "offer_mode": [0, 1],
+            "offer_region": [0, 0],
+            "demand_group": [0, 1],
+            "group_budgets": [14.0, np.inf],
+        }
+        for forced in (True, False):
+            with self.subTest(guided=forced):
+                if forced:
+                    with guided_path() as spy:
+                        result = match_offers(**values)
+                    self.assertTrue(spy.called)
+                else:
+                    result = match_offers(**values)
+                assert_allclose(result.unmet, [0.5, 0.0], atol=1e-9)
+                assert_allclose(result.total_cost, 38.0, atol=1e-9)
+                self.assertEqual(result.reason, ("budget", ""))
+                assert_allclose(result.offer_used, [8.0, 7.5], atol=1e-9)
+                self.assertEqual(result.seats_binding.tolist(), [True, False])
+                self.assertEqual(result.budget_binding.tolist(), [True, False])
+
+
+class InteriorPointTests(SimpleTestCase):
+    @settings(max_examples=20, deadline=None)
+    @given(seed=st.integers(0, 100_000), blocks=st.integers(1, 15), links=st.integers(1, 5))
+    def test_interior_point_reaches_the_simplex_optimum(self, seed, blocks, links) -> None:
+        # A feasible, bounded programme of the shape it solves: each column in one block row
+        # (coefficient 1) and any link rows, each row with a slack-like column of its own.
+        rng = np.random.default_rng(seed)
+        n_columns = 3 * blocks + links
+        block_of = np.concatenate([rng.integers(0, blocks, 2 * blocks), np.arange(blocks)])
+        block_of = np.concatenate([block_of, np.full(links, -1)])
+        link = sparse.random(links, n_columns, density=0.5, random_state=rng, format="lil")
+        link[:, 3 * blocks :] = np.eye(links)
+        link = sparse.csr_matrix(link)
+        block_matrix = sparse.csr_matrix(
+            (np.ones(3 * blocks), (block_of[: 3 * blocks], np.arange(3 * blocks))),
+            shape=(blocks, n_columns),
+        )
+        # Right-hand sides of a positive point: feasible; costs >= 0: bounded.
+        inside = rng.uniform(0.5, 2, n_columns)
+        block_rhs, link_rhs = block_matrix @ inside, link @ inside
+        cost = rng.uniform(0, 5, n_columns)
+        reference = linprog(
+            cost,
+            A_eq=sparse.vstack([block_matrix, link]),
+            b_eq=np.concatenate([block_rhs, link_rhs]),
+            method="highs",
+        )
+        self.assertEqual(reference.status, 0)
+        point = block_interior_point(
+            cost=cost, block_of=block_of, block_rhs=block_rhs, link=link, link_rhs=link_rhs
+        )
+        self.assertTrue(point.converged)
+        assert_allclose(cost @ point.x, reference.fun, rtol=1e-6, atol=1e-6)
