@@ -1,6 +1,7 @@
 """Benchmark: matching 200 countries × 40 topics × 6 languages of demand to 500 offers.
 
-Run: ``.venv/bin/python benchmarks/bench_matching.py [--repeat N] [--seed S] [--countries C]``
+Run: ``.venv/bin/python benchmarks/bench_matching.py [--repeat N] [--seed S] [--countries C]
+[--budget country|region|none|all]``
 
 The seeded random instance: 200 countries in the 6 ITU regions, each wanting 0-60
 participants on each of 40 topics, split over the 6 languages (a main language with most
@@ -13,18 +14,25 @@ seats for many offers), and the same-region preference is on.
 
 ``--budget region`` gives each ITU region the sum of its countries' budgets, ``--budget none``
 drops budgets (then cells of the same region, topic, language and mode are interchangeable and
-the solver merges them).
+the solver merges them); ``--budget all`` (the default) runs the three one after the other.
 
-Printed: the median time of the optimal plan (scoring.engine.matching.match_offers: merged
-interchangeable cells, independent parts, two-stage LP with HiGHS) and of two greedy baselines
-(cells in order, each on its compatible offers by cost plus the same-region penalty, or
-cheapest first), then the plan's unmet demand, cost and objective as ratios to each greedy
-allocation's in the same run.
+With a budget per country no two cells of different countries merge and the programme keeps
+about 22,000 cell rows; match_offers then takes its guided path (an interior point on the
+offers' and budgets' rows guesses the pairs of the optimum, HiGHS solves each stage on them
+and pricing every other pair proves the optimum; see ``_two_stage_guided``).
+
+Printed, per budget kind: the median wall and CPU time of the optimal plan
+(scoring.engine.matching.match_offers: merged interchangeable cells, independent parts, the
+two-stage LP) and of two greedy baselines (cells in order, each on its compatible offers by
+cost plus the same-region penalty, or cheapest first), then the plan's unmet demand, cost and
+objective as ratios to each greedy allocation's in the same run, and the load average before
+and after (the machine is shared: re-run a figure measured under load).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -96,35 +104,47 @@ def main() -> None:
     parser.add_argument("--budget-share", type=float, default=0.6)
     parser.add_argument(
         "--budget",
-        choices=["country", "region", "none"],
-        default="country",
-        help="a budget per country (default), per ITU region (the countries' sums) or none",
+        choices=["country", "region", "none", "all"],
+        default="all",
+        help="a budget per country, per ITU region (the countries' sums), none, or all three",
     )
     parser.add_argument(
         "--countries", type=int, default=COUNTRIES, help="fewer for a quick look (default 200)"
     )
     args = parser.parse_args()
     globals()["COUNTRIES"] = args.countries
-    problem = instance(args.seed, args.budget_share)
-    if args.budget == "region":
+    kinds = ["country", "region", "none"] if args.budget == "all" else [args.budget]
+    for kind in kinds:
+        run(kind, args.seed, args.budget_share, args.repeat)
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def run(kind: str, seed: int, budget_share: float, repeat: int) -> None:
+    """Time the optimal plan and both greedy baselines on one budget kind, and compare them."""
+    problem = instance(seed, budget_share)
+    if kind == "region":
         problem["group_budgets"] = np.bincount(
             problem["demand_region"][:: TOPICS * LANGUAGES],
             weights=problem["group_budgets"],
             minlength=REGIONS,
         )
         problem["demand_group"] = problem["demand_region"]
-    elif args.budget == "none":
+    elif kind == "none":
         del problem["demand_group"], problem["group_budgets"]
     penalty = float(problem["offer_cost"].max()) + 1.0
     cells = int(np.count_nonzero(problem["demand"]))
     print(
-        f"{COUNTRIES} countries × {TOPICS} topics × {LANGUAGES} languages = "
-        f"{problem['demand'].size} cells ({cells} non-zero, {problem['demand'].sum():,.0f} "
-        f"participants); {OFFERS} offers with {problem['offer_seats'].sum():,.0f} seats; "
-        f"budget per {args.budget}"
+        f"\n== budget per {kind}: {COUNTRIES} countries × {TOPICS} topics × {LANGUAGES} "
+        f"languages = {problem['demand'].size} cells ({cells} non-zero, "
+        f"{problem['demand'].sum():,.0f} participants); {OFFERS} offers with "
+        f"{problem['offer_seats'].sum():,.0f} seats; {load()}"
     )
     # The timed calls' last results are the ones compared, so each plan is solved only
-    # ``repeat`` times (a solve of the full instance takes minutes on a shared machine).
+    # ``repeat`` times.
     results = {}
 
     def optimal_plan() -> None:
@@ -134,10 +154,10 @@ def main() -> None:
         results["greedy"] = match_greedy(**problem, other_region_penalty=penalty)
         results["cheapest"] = match_greedy(**problem)
 
-    timing_greedy = time_callable(greedy_plan, repeat=args.repeat)
+    timing_greedy = time_callable(greedy_plan, repeat=repeat)
     print(timing_greedy.describe("both greedy baselines"), flush=True)
-    timing = time_callable(optimal_plan, repeat=args.repeat, warmup=0)
-    print(timing.describe("optimal plan (merged cells, parts, two-stage LP, HiGHS)"))
+    timing = time_callable(optimal_plan, repeat=repeat, warmup=0)
+    print(timing.describe("optimal plan (merged cells, parts, two-stage LP)"))
     optimal = results["optimal"]
     print(f"(cell, offer) pairs used: optimal {optimal.pair_cell.size}")
     for name, label in (
@@ -168,7 +188,7 @@ def main() -> None:
         )
     print(
         f"binding: {int(optimal.seats_binding.sum())} offers full, "
-        f"{int(optimal.budget_binding.sum())} budgets spent (per {args.budget})"
+        f"{int(optimal.budget_binding.sum())} budgets spent (per {kind}); after: {load()}"
     )
 
 

@@ -75,8 +75,9 @@ ANY_MODE = -1
 REASONS = ("", "no_offer", "budget", "seats")
 _TOLERANCE = 1e-6
 # The guided path (_two_stage_guided) pays from about this many pairs with this many budget
-# rows (benchmarks/bench_matching.py, budget per country: 50 countries, 39,000 pairs, 0.6 s
-# either way; 100 countries 18 s against 2 s). Below, HiGHS on the whole part is as fast.
+# rows (benchmarks/bench_matching.py, budget per country, CPU per plan: 50 countries, 38,900
+# pairs, 0.8 s by HiGHS on the whole part against 2.5 s guided; 100 countries 18 s against
+# 6 s; 200 countries over 300 s against 13 s). Below, HiGHS on the whole part is faster.
 _GUIDED_MIN_PAIRS = 40_000
 _GUIDED_MIN_BUDGETS = 20
 # Relative size of the random tie-breaking perturbation of each interior point's costs
