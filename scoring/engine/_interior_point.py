@@ -64,9 +64,6 @@ class _Normal:
         # A tiny ridge keeps the factorisation alive when the link rows become dependent on
         # the active set near the optimum (Wright 1997, ch. 11, "regularisation").
         largest = max(1.0, float(np.abs(np.diag(schur)).max(initial=1.0)))
-        # Entries below the factorisation's precision are noise; left in, their subnormal
-        # products make LAPACK ten times slower.
-        schur[np.abs(schur) < 1e-30 * largest] = 0.0
         schur[np.diag_indices_from(schur)] += 1e-12 * largest
         self.cholesky = linalg.cho_factor(schur, overwrite_a=True, check_finite=False)
 
