@@ -7,6 +7,10 @@ so it is computed on the first request and kept in Django's cache under a key ma
 those. A new score run or any change to the catalogue gives a new key: stale plans are never
 read, and expire after ``PLAN_CACHE_SECONDS``. The page shows when the plan was computed.
 
+The matching page's plan (:func:`matching_plan`), with its robustness samples (ten more
+solves), is kept the same way, under a key that also holds everything else it reads: the
+offers, providers and demand rules, the intervention catalogue and the assessments' states.
+
 Pages over many countries (the regional dashboard, the demand page) use :func:`kept`: their
 content changes only when a score run is added or removed, so they are kept under a key made of
 the score runs' state, the reader's visible countries, the page's parameters and the language.
@@ -34,9 +38,10 @@ from django.utils.translation import gettext as _
 
 from background.models import ACTIVE_STATUSES, Job, JobStatus
 from background.services import Progress, job_enqueue
+from planning import matching as matching_plans
 from planning import services as planning
 from planning.forms import CountryPlanForm, DemandFilterForm
-from planning.models import Intervention
+from planning.models import DemandRule, Intervention, Offer, Provider
 from scoring.engine.constants import ENGINE_VERSION
 from scoring.models import ScoreRun
 from surveys.frameworks.spec import text_languages_key, translate
@@ -53,6 +58,8 @@ __all__ = [
     "demand",
     "demand_form",
     "kept",
+    "matching_plan",
+    "matching_stamp",
     "plan_key",
     "scores_stamp",
     "visible_stamp",
@@ -236,6 +243,33 @@ def kept(
     found = (compute(), timezone.now())
     cache.set_many({key: found, latest_key: found}, timeout=settings.PLAN_CACHE_SECONDS)
     return Kept(*found)
+
+
+def matching_plan(parameters: matching_plans.MatchingParameters) -> matching_plans.MatchingPlan:
+    """:func:`planning.matching.matching_plan`, computed once per state of its inputs and kept.
+
+    The key is made of the parameters (round, region, filters, budget, language, countries,
+    samples), :func:`matching_stamp` and the score runs' state (:func:`kept`); any change to
+    one of them computes the plan again. Bad input raises :class:`PlanningError` as before and
+    keeps nothing.
+    """
+    parts = [repr(parameters), matching_stamp(), text_languages_key(), ENGINE_VERSION]
+    return kept("matching-plan", parts, lambda: matching_plans.matching_plan(parameters)).value
+
+
+def matching_stamp() -> str:
+    """Changes whenever an offer, a provider, a demand rule, an intervention or an assessment's
+    state changes: a digest of every row of the first three (a few hundred; they have no
+    ``updated_at``) and the last edits of the others."""
+    digest = hashlib.sha256()
+    for model in (Offer, Provider, DemandRule):
+        names = [field.attname for field in model._meta.concrete_fields]
+        for row in model.objects.order_by("pk").values_list(*names):
+            digest.update(repr(row).encode())
+    for model in (Intervention, Assessment):
+        state = model.objects.aggregate(last=Max("updated_at"), count=Count("pk"))
+        digest.update(f"{state['last']}:{state['count']}".encode())
+    return digest.hexdigest()[:24]
 
 
 def visible_stamp(country_ids: Iterable[int] | None) -> str:

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from planning import matching
+from planning import matching, plan_cache
 from planning.catalogue import CatalogueError, framework_for_catalogue
 from planning.forms_matching import MatchingForm
 from planning.matching_exports import plan_table
@@ -95,7 +95,7 @@ def _plan_context(request: HttpRequest) -> dict[str, Any]:
         problem = str(matching.EMPTY_CATALOGUE)
     elif form.is_valid():
         try:
-            plan = matching.matching_plan(form.parameters(ui_language=language))
+            plan = plan_cache.matching_plan(form.parameters(ui_language=language))
         except PlanningError as error:
             problem = str(error)
     return {
