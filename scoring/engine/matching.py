@@ -221,8 +221,7 @@ def match_offers(
     merged_amounts = np.zeros(merged.pair_cell.size)
     for cells, offers in _components(merged):
         part = _subproblem(merged, cells, offers)
-        solve = _two_stage_guided if _guided(part.problem, integral) else _two_stage
-        merged_amounts[part.pair_index] = solve(part.problem, other_region_penalty, integral)
+        merged_amounts[part.pair_index] = _solve_part(part.problem, other_region_penalty, integral)
     amounts = _split_merged(problem, merged, member_of, merged_amounts)
     return _result(problem, amounts, "milp" if integral else "lp")
 
@@ -308,6 +307,18 @@ def _two_stage(problem: _Problem, other_region_penalty: float, integral: bool) -
     return np.round(amounts) if integral else amounts
 
 
+def _solve_part(problem: _Problem, other_region_penalty: float, integral: bool) -> np.ndarray:
+    """One independent part's amounts per pair: guided when it pays, else HiGHS on it all."""
+    if _guided(problem, integral):
+        try:
+            return _two_stage_guided(problem, other_region_penalty)
+        except ValueError:
+            # Column generation that does not end (never seen) falls back on the whole
+            # programme rather than failing the plan.
+            pass
+    return _two_stage(problem, other_region_penalty, integral)
+
+
 def _guided(problem: _Problem, integral: bool) -> bool:
     """Whether a part is large and split by many budgets (there HiGHS alone is slow)."""
     if integral or problem.pair_cell.size < _GUIDED_MIN_PAIRS:
@@ -327,9 +338,7 @@ class _Layout:
     stage_two: np.ndarray  # per pair: cost + penalty for another region
 
 
-def _two_stage_guided(
-    problem: _Problem, other_region_penalty: float, integral: bool = False
-) -> np.ndarray:
+def _two_stage_guided(problem: _Problem, other_region_penalty: float) -> np.ndarray:
     """The same lexicographic optimum as :func:`_two_stage`, by guided column generation.
 
     With a budget per country no two cells merge, and HiGHS spends most of its time on the

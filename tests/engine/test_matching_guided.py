@@ -46,6 +46,8 @@ def guided_path(guess: str = "interior") -> Iterator[mock.MagicMock]:
 
     with (
         mock.patch.object(matching, "_interior_guess", side_effect=replaced),
+        # The guided path falls back on the whole programme if it fails: not here.
+        mock.patch.object(matching, "_two_stage", side_effect=AssertionError("fell back")),
         mock.patch.object(matching, "_GUIDED_MIN_PAIRS", 0),
         mock.patch.object(matching, "_GUIDED_MIN_BUDGETS", 1),
         mock.patch.object(matching, "_two_stage_guided", wraps=matching._two_stage_guided) as spy,
