@@ -45,6 +45,7 @@ from surveys.models import Assessment, Country
 __all__ = [
     "after_assessment_run",
     "after_cohort_run",
+    "PAGE_KIND",
     "WARMUP_KIND",
     "Kept",
     "country_plan",
@@ -62,6 +63,8 @@ __all__ = [
 
 #: The background job that computes the kept pages again after new scores.
 WARMUP_KIND = "warm_pages"
+#: The background job that computes one kept page a reader asked for (see :func:`kept`).
+PAGE_KIND = "warm_page"
 
 
 def plan_key(
@@ -214,6 +217,8 @@ def kept(
     compute: Callable[[], T],
     *,
     previous_while_warming: bool = False,
+    queue: Callable[[str], Job] | None = None,
+    pending: T | None = None,
 ) -> Kept[T]:
     """``compute()``'s value for the key ``name`` + ``parts`` + the scores' state, and when it
     was computed; computed on the first request and kept ``PLAN_CACHE_SECONDS``.
@@ -221,6 +226,14 @@ def kept(
     With ``previous_while_warming``, a miss while the page warm-up waits or runs returns the
     value last computed for the same ``name`` + ``parts`` (older scores), with the job, if
     there is one: the page says so and shows the job's progress.
+
+    With ``queue`` (a page too slow to compute in a request), any other miss queues
+    ``queue(digest)``, a job that computes this value (joined by the next requests for the
+    same ``digest``, which changes with the scores' state) instead of computing it here, and
+    returns the previous value with the job, or ``pending`` with the job when nothing was
+    ever computed. A backend that runs the job at once (the immediate one, tests) has stored
+    the value by then: it is returned. When ``queue`` returns a job that is no longer active
+    (it failed), the value is computed here, as without a queue.
     """
     material = "|".join(str(part) for part in parts)
     key = f"{name}:" + hashlib.sha256(f"{scores_stamp()}|{material}".encode()).hexdigest()
@@ -233,6 +246,18 @@ def kept(
         previous: tuple[T, datetime] | None = cache.get(latest_key) if job else None
         if previous is not None:
             return Kept(*previous, warming=job)
+        if queue is not None:
+            job = queue(key.rsplit(":", 1)[1][:32])
+            found = cache.get(key)
+            if found is not None:
+                return Kept(*found)
+            if job.active:
+                previous = cache.get(latest_key)
+                if previous is not None:
+                    return Kept(*previous, warming=job)
+                if pending is not None:
+                    return Kept(pending, timezone.now(), warming=job)
+            # A failed job: computed here, as without a queue.
     found = (compute(), timezone.now())
     cache.set_many({key: found, latest_key: found}, timeout=settings.PLAN_CACHE_SECONDS)
     return Kept(*found)
