@@ -1,7 +1,9 @@
 """The planner's country plan computed once per score run, catalogue and parameters, then kept.
 
 Solving a country's portfolio takes one optimisation plus 40 robustness samples (about half a
-second); under load that one page took a third of all server time. The plan depends only on
+second when each sample was solved; 0.1-0.2 s since one solve for the samples' envelope
+certifies most of them, :func:`scoring.engine.portfolio.robust_portfolio`); under load that
+one page took a third of all server time. The plan depends only on
 the country's score run, the intervention catalogue, the page's parameters and the language,
 so it is computed on the first request and kept in Django's cache under a key made of exactly
 those. A new score run or any change to the catalogue gives a new key: stale plans are never
@@ -315,8 +317,8 @@ def demand(
 def after_assessment_run(assessment: Assessment, progress: Progress) -> None:
     """After an assessment's run is stored: keep its country's plan, then warm the kept pages.
 
-    The planner's first view of the country then reads its plan instead of solving 41
-    portfolios in the request.
+    The planner's first view of the country then reads its plan instead of solving its
+    portfolio and robustness samples in the request.
     """
     progress(3, 4, _("Planning the country's portfolio"))
     country_plans_warm(country=assessment.country)
