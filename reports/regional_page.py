@@ -117,9 +117,11 @@ def regional_page(
     def queue(digest: str) -> Job:
         key = f"warm-page:regional:{digest}"
         last = Job.objects.filter(key=key).order_by("-pk").only("status").first()
-        if last is not None and last.status == JobStatus.FAILED:
-            # Computing it failed for these scores: the request computes it (and shows the
-            # error) rather than queueing the same failure again on every view.
+        if last is not None and last.status in (JobStatus.FAILED, JobStatus.DONE):
+            # The job for these scores already ran. Failed: the request computes the page (and
+            # shows the error) rather than queueing the same failure on every view. Done, yet
+            # the page is not in this machine's cache (a worker on another machine with a cache
+            # of its own, or evicted): the request computes it rather than queueing forever.
             return last
         return job_enqueue(
             kind=plan_cache.PAGE_KIND,

@@ -235,6 +235,14 @@ class QueuedRegionalPageTests(TestCase):
         assert built == 1 and "Senegal" in page
         assert Job.objects.filter(kind=plan_cache.PAGE_KIND).count() == 1  # not queued again
 
+    def test_a_done_job_whose_page_this_cache_lacks_leaves_it_computed_here(self) -> None:
+        # A worker on another machine kept it in its own cache: not queued again forever.
+        self.view()
+        Job.objects.filter(kind=plan_cache.PAGE_KIND).update(status=JobStatus.DONE)
+        built, page = self.view()
+        assert built == 1 and "Senegal" in page and "being computed" not in page
+        assert Job.objects.filter(kind=plan_cache.PAGE_KIND).count() == 1
+
 
 class QueriesPerPageTests(TestCase):
     """Queries per page are bounded: the same with 20 countries as with 200 (no query per
