@@ -74,15 +74,19 @@ class _ReadOnly(viewsets.ReadOnlyModelViewSet):
 
 
 def latest_single_run_scores() -> QuerySet[Score]:
-    """Scores of each assessment's latest complete single-assessment run."""
+    """Scores of each assessment's latest complete single-assessment run.
+
+    The latest run is chosen per run, not per score row: a subquery correlated with each
+    Score row ran once per row of the table (for the page and again for its count), which
+    made ``/api/scores/`` the slowest API call under load.
+    """
+    complete = ScoreRun.objects.filter(kind=RunKind.SINGLE, status=RunStatus.COMPLETE)
     latest = (
-        ScoreRun.objects.filter(
-            assessment=OuterRef("assessment"), kind=RunKind.SINGLE, status=RunStatus.COMPLETE
-        )
+        complete.filter(assessment=OuterRef("assessment"))
         .order_by("-created_at", "-pk")
         .values("pk")[:1]
     )
-    return Score.objects.filter(run_id=Subquery(latest))
+    return Score.objects.filter(run_id__in=complete.filter(pk=Subquery(latest)).values("pk"))
 
 
 class FrameworkViewSet(_ReadOnly):

@@ -1,7 +1,9 @@
 """The planner's country plan computed once per score run, catalogue and parameters, then kept.
 
 Solving a country's portfolio takes one optimisation plus 40 robustness samples (about half a
-second); under load that one page took a third of all server time. The plan depends only on
+second when each sample was solved; 0.1-0.2 s since one solve for the samples' envelope
+certifies most of them, :func:`scoring.engine.portfolio.robust_portfolio`); under load that
+one page took a third of all server time. The plan depends only on
 the country's score run, the intervention catalogue, the page's parameters and the language,
 so it is computed on the first request and kept in Django's cache under a key made of exactly
 those. A new score run or any change to the catalogue gives a new key: stale plans are never
@@ -50,6 +52,7 @@ from surveys.models import Assessment, Country
 __all__ = [
     "after_assessment_run",
     "after_cohort_run",
+    "PAGE_KIND",
     "WARMUP_KIND",
     "Kept",
     "country_plan",
@@ -69,6 +72,8 @@ __all__ = [
 
 #: The background job that computes the kept pages again after new scores.
 WARMUP_KIND = "warm_pages"
+#: The background job that computes one kept page a reader asked for (see :func:`kept`).
+PAGE_KIND = "warm_page"
 
 
 def plan_key(
@@ -221,6 +226,8 @@ def kept(
     compute: Callable[[], T],
     *,
     previous_while_warming: bool = False,
+    queue: Callable[[str], Job] | None = None,
+    pending: T | None = None,
 ) -> Kept[T]:
     """``compute()``'s value for the key ``name`` + ``parts`` + the scores' state, and when it
     was computed; computed on the first request and kept ``PLAN_CACHE_SECONDS``.
@@ -228,6 +235,14 @@ def kept(
     With ``previous_while_warming``, a miss while the page warm-up waits or runs returns the
     value last computed for the same ``name`` + ``parts`` (older scores), with the job, if
     there is one: the page says so and shows the job's progress.
+
+    With ``queue`` (a page too slow to compute in a request), any other miss queues
+    ``queue(digest)``, a job that computes this value (joined by the next requests for the
+    same ``digest``, which changes with the scores' state) instead of computing it here, and
+    returns the previous value with the job, or ``pending`` with the job when nothing was
+    ever computed. A backend that runs the job at once (the immediate one, tests) has stored
+    the value by then: it is returned. When ``queue`` returns a job that is no longer active
+    (it failed), the value is computed here, as without a queue.
     """
     material = "|".join(str(part) for part in parts)
     key = f"{name}:" + hashlib.sha256(f"{scores_stamp()}|{material}".encode()).hexdigest()
@@ -240,6 +255,18 @@ def kept(
         previous: tuple[T, datetime] | None = cache.get(latest_key) if job else None
         if previous is not None:
             return Kept(*previous, warming=job)
+        if queue is not None:
+            job = queue(key.rsplit(":", 1)[1][:32])
+            found = cache.get(key)
+            if found is not None:
+                return Kept(*found)
+            if job.active:
+                previous = cache.get(latest_key)
+                if previous is not None:
+                    return Kept(*previous, warming=job)
+                if pending is not None:
+                    return Kept(pending, timezone.now(), warming=job)
+            # A failed job: computed here, as without a queue.
     found = (compute(), timezone.now())
     cache.set_many({key: found, latest_key: found}, timeout=settings.PLAN_CACHE_SECONDS)
     return Kept(*found)
@@ -324,8 +351,8 @@ def demand(
 def after_assessment_run(assessment: Assessment, progress: Progress) -> None:
     """After an assessment's run is stored: keep its country's plan, then warm the kept pages.
 
-    The planner's first view of the country then reads its plan instead of solving 41
-    portfolios in the request.
+    The planner's first view of the country then reads its plan instead of solving its
+    portfolio and robustness samples in the request.
     """
     progress(3, 4, _("Planning the country's portfolio"))
     country_plans_warm(country=assessment.country)

@@ -14,6 +14,8 @@ from django.http import QueryDict
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_bidi
 
+from background.models import Job, JobStatus
+from background.services import job_enqueue
 from charts import Chart, DataTable
 from planning import plan_cache
 from reports.data import RegionalReport, regional_report_data, scored_rounds
@@ -102,10 +104,38 @@ def regional_page(
     """The page's report, rounds and charts, kept per state of the scores, reader's ``scope``
     (:func:`planning.plan_cache.visible_stamp`), query and language; for readers of every
     country, the previous one while the warm-up computes the current one (``current``: never
-    the previous one, for the warm-up itself)."""
+    the previous one, for the warm-up itself).
+
+    For readers of every country a page that is not kept is not computed in the request
+    (seconds for 200 countries: drawing the heat maps alone takes one): a job computes it
+    (:func:`reports.warmup.warm_page`) and the reader gets the previous page, or
+    ``{"pending": True}`` when there is none, with the job's progress. A reader of a few
+    countries gets the page computed at once: it is quick.
+    """
+    every_country = scope == plan_cache.ALL_COUNTRIES and not current
+
+    def queue(digest: str) -> Job:
+        key = f"warm-page:regional:{digest}"
+        last = Job.objects.filter(key=key).order_by("-pk").only("status").first()
+        if last is not None and last.status in (JobStatus.FAILED, JobStatus.DONE):
+            # The job for these scores already ran. Failed: the request computes the page (and
+            # shows the error) rather than queueing the same failure on every view. Done, yet
+            # the page is not in this machine's cache (a worker on another machine with a cache
+            # of its own, or evicted): the request computes it rather than queueing forever.
+            return last
+        return job_enqueue(
+            kind=plan_cache.PAGE_KIND,
+            key=key,
+            # By path: the task lives in the module that imports this one.
+            task_path="reports.warmup.warm_page",
+            parameters={"page": "regional", "query": query.urlencode(), "language": language},
+        )
+
     return plan_cache.kept(
         "regional-dashboard",
         [scope, sorted(query.items()), language],
         lambda: _compute(query, countries, language),
-        previous_while_warming=scope == plan_cache.ALL_COUNTRIES and not current,
+        previous_while_warming=every_country,
+        queue=queue if every_country else None,
+        pending={"pending": True},
     )

@@ -37,7 +37,7 @@ from planning import plan_cache
 from reports.regional_page import regional_page
 from surveys.models import Country
 
-__all__ = ["pages_warm", "warm_pages"]
+__all__ = ["page_warm", "pages_warm", "warm_page", "warm_pages"]
 
 logger = logging.getLogger(__name__)
 
@@ -87,3 +87,32 @@ def _warm_pages(job: Job, progress: Progress) -> dict[str, Any]:
 def warm_pages(job_id: int) -> dict[str, Any]:
     """Queue entry point: the page warm-up (see :func:`warmup_enqueue`)."""
     return job_execute(job_id, _warm_pages)
+
+
+def page_warm(parameters: dict[str, Any]) -> None:
+    """Compute the one page a reader of every country asked for and found not kept
+    (:func:`reports.regional_page.regional_page`): ``page``, ``query`` and ``language``."""
+    if parameters.get("page") != "regional":
+        raise ValueError(f"no such kept page: {parameters.get('page')!r}")
+    language = parameters["language"]
+    with translation.override(language):
+        regional_page(
+            query=QueryDict(parameters["query"]),
+            countries=Country.objects.all(),
+            scope=plan_cache.ALL_COUNTRIES,
+            language=language,
+            current=True,
+        )
+
+
+def _warm_page(job: Job, progress: Progress) -> dict[str, Any]:
+    progress(0, 1, _("Regional dashboard"))
+    page_warm(job.parameters)
+    progress(1, 1, "")
+    return {"page": job.parameters.get("page")}
+
+
+@task()
+def warm_page(job_id: int) -> dict[str, Any]:
+    """Queue entry point: one kept page a reader asked for (see :func:`page_warm`)."""
+    return job_execute(job_id, _warm_page)

@@ -72,13 +72,17 @@ def scoring_enqueue(
     )
 
 
-def cohort_enqueue(*, framework: Framework, round: int, delay_seconds: float = 0) -> Job:
-    """Score a round's approved assessments together, after ``delay_seconds`` of quiet."""
+def cohort_enqueue(*, framework_id: int, round: int, delay_seconds: float = 0) -> Job:
+    """Score a round's approved assessments together, after ``delay_seconds`` of quiet.
+
+    Takes the framework's id: loading the Framework row (its whole definition, decoded)
+    only for its key cost the approve request several milliseconds.
+    """
     return job_enqueue(
         kind=COHORT_KIND,
-        key=f"cohort:{framework.pk}:{round}",
+        key=f"cohort:{framework_id}:{round}",
         task_path="scoring.tasks.score_cohort",
-        parameters={"framework": framework.pk, "round": round},
+        parameters={"framework": framework_id, "round": round},
         delay_seconds=delay_seconds,
     )
 
@@ -94,7 +98,7 @@ def score_after_transition(
     scoring_enqueue(assessment=assessment, trigger=trigger, actor=actor)
     if trigger == RunTrigger.APPROVE and settings.COHORT_RUN_AFTER_APPROVAL:
         cohort_enqueue(
-            framework=assessment.framework,
+            framework_id=assessment.framework_id,
             round=assessment.round,
             delay_seconds=settings.COHORT_RUN_DELAY_SECONDS,
         )

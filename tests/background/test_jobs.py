@@ -133,10 +133,12 @@ class CohortDebounceTests(TestCase):
 
     @override_settings(TASKS=DATABASE_QUEUE)
     def test_a_burst_of_approvals_gives_one_cohort_job_started_after_the_last(self) -> None:
-        first = cohort_enqueue(framework=self.senegal.framework, round=2026, delay_seconds=60)
+        first = cohort_enqueue(framework_id=self.senegal.framework_id, round=2026, delay_seconds=60)
         entry = DBTaskResult.objects.get(pk=first.task_result_id)
         start = entry.run_after
-        second = cohort_enqueue(framework=self.senegal.framework, round=2026, delay_seconds=60)
+        second = cohort_enqueue(
+            framework_id=self.senegal.framework_id, round=2026, delay_seconds=60
+        )
         assert second.pk == first.pk
         assert DBTaskResult.objects.count() == 1
         entry.refresh_from_db()
@@ -148,7 +150,7 @@ class CohortDebounceTests(TestCase):
         Assessment.objects.filter(pk__in=[self.senegal.pk, self.kenya.pk]).update(
             state=AssessmentState.APPROVED
         )
-        job = cohort_enqueue(framework=self.senegal.framework, round=2026)
+        job = cohort_enqueue(framework_id=self.senegal.framework_id, round=2026)
         run = ScoreRun.objects.get(pk=job.result["run"])
         assert run.kind == "cohort" and run.job == job
         assert sorted(run.inputs["units"]) == sorted([self.senegal.pk, self.kenya.pk])

@@ -579,3 +579,115 @@ def test_among_portfolios_with_the_optimal_gain_the_cheapest_is_returned() -> No
     assert result.selected == (1,)
     assert result.total_cost == pytest.approx(1.0)
     assert optimise_portfolio(problem, prefer_cheaper=False).expected_gain == pytest.approx(4.0)
+
+
+def seeded_gap_case(seed: int) -> tuple[dict[str, object], np.ndarray]:
+    """Four indicators, three with wide gaps (about 50 points) and one nearly closed (5 ± 3).
+
+    With a budget of 9, A and B (10 points each, cost 4) are always funded; the last unit of
+    budget goes to K (3 points on the nearly closed indicator) when its sampled gap is above 2,
+    otherwise to D (2 more points on A's indicator). The samples in which K closes its full 3
+    points are certified by the envelope; the others are solved, and give D: fractional
+    frequencies for K and D.
+    """
+    rng = np.random.default_rng(seed)
+    arguments: dict[str, object] = {
+        "costs": [4.0, 4.0, 4.0, 1.0, 1.0],
+        "budget": 9.0,
+        "improvements": [
+            [0.0, 10.0, 0.0, 0.0],  # A
+            [0.0, 0.0, 10.0, 0.0],  # B
+            [0.0, 0.0, 0.0, 8.0],  # C
+            [3.0, 0.0, 0.0, 0.0],  # K
+            [0.0, 2.0, 0.0, 0.0],  # D
+        ],
+        "gaps": [5.0, 50.0, 50.0, 50.0],
+        "indicator_weights": [1.0, 1.0, 1.0, 1.0],
+        "intervention_codes": ["A", "B", "C", "K", "D"],
+    }
+    samples = np.array(arguments["gaps"]) + rng.normal(0.0, 3.0, (40, 4))
+    return arguments, samples
+
+
+def one_by_one(arguments: dict[str, object], samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Selection frequencies and gains from solving each sample as its own problem."""
+    chosen, gains = [], []
+    for row in np.clip(samples, 0.0, None):
+        result = optimise_portfolio(
+            build_portfolio_problem(**(arguments | {"gaps": row.tolist()})), compare_greedy=False
+        )
+        mask = np.zeros(len(arguments["costs"]))  # type: ignore[arg-type]
+        mask[list(result.selected)] = 1.0
+        chosen.append(mask)
+        gains.append(result.expected_gain)
+    return np.mean(chosen, axis=0), np.array(gains)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_robust_frequencies_are_those_of_solving_every_sample_with_fewer_solves(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The envelope's certificate (portfolio._envelope_certifies) replaces most sample solves;
+    # the figures must stay those of solving each sample on its own.
+    import scoring.engine.portfolio as module
+
+    arguments, samples = seeded_gap_case(seed)
+    expected_frequency, expected_gains = one_by_one(arguments, samples)
+    solves = []
+    real_solve = module._solve_best
+    monkeypatch.setattr(
+        module, "_solve_best", lambda *a, **k: solves.append(1) or real_solve(*a, **k)
+    )
+    robust = robust_portfolio(build_portfolio_problem(**arguments), gap_samples=samples)
+    assert ((expected_frequency > 0) & (expected_frequency < 1)).any()  # a telling case
+    assert_allclose(robust.selection_frequency, expected_frequency, rtol=0, atol=1e-12)
+    assert_allclose(robust.sample_gains, expected_gains, rtol=1e-9)
+    assert robust.n_solved == 40
+    assert len(solves) < 1 + 1 + 40  # nominal, envelope, and not every sample
+
+
+def lexicographic_optimum(problem: PortfolioProblem) -> tuple[float, float]:
+    """The largest gain, and the lowest cost among portfolios of that gain (by enumeration)."""
+    best: tuple[float, float] | None = None
+    for size in range(problem.n_interventions + 1):
+        for subset in itertools.combinations(range(problem.n_interventions), size):
+            if check_portfolio(problem, subset):
+                continue
+            gain, cost = portfolio_gain(problem, subset), float(problem.costs[list(subset)].sum())
+            if (
+                best is None
+                or gain > best[0] + 1e-9
+                or (abs(gain - best[0]) <= 1e-9 and cost < best[1])
+            ):
+                best = (gain, cost)
+    assert best is not None
+    return best
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    arguments=small_problems(),
+    samples=st.lists(st.lists(st.integers(0, 7), min_size=3, max_size=3), min_size=2, max_size=4),
+)
+def test_a_certified_envelope_portfolio_is_the_samples_exhaustive_optimum(
+    arguments: dict[str, object], samples: list[list[int]]
+) -> None:
+    import scoring.engine.portfolio as module
+
+    arguments = arguments | {"benefit_model": "capped", "pillar_minimum_count": {}}
+    width = len(arguments["gaps"])  # type: ignore[arg-type]
+    rows = np.array([row[:width] for row in samples], dtype=float)
+    problem = build_portfolio_problem(**arguments)
+    envelope = module._envelope_solution(
+        module._Model(problem), rows, time_limit=None, mip_relative_gap=1e-9, prefer_cheaper=True
+    )
+    assert envelope is not None
+    for row in rows:
+        if not module._envelope_certifies(problem, envelope, row):
+            continue
+        sample = build_portfolio_problem(**(arguments | {"gaps": row.tolist()}))
+        gain, cost = lexicographic_optimum(sample)
+        assert portfolio_gain(sample, np.flatnonzero(envelope.selected)) == pytest.approx(
+            gain, abs=1e-9
+        )
+        assert float(sample.costs[envelope.selected].sum()) == pytest.approx(cost, abs=1e-9)

@@ -190,3 +190,26 @@ class RobustPortfolioTests(PortfolioTestCase):
     def test_the_same_seed_gives_the_same_frequencies(self) -> None:
         first = [line.frequency for line in self.portfolio(seed=3).lines]
         assert first == [line.frequency for line in self.portfolio(seed=3).lines]
+
+    def test_the_robustness_figures_are_those_of_solving_every_sample(self) -> None:
+        # The envelope's certificate (scoring.engine.portfolio._envelope_certifies) skips most
+        # sample solves; these frequencies were computed by solving all 40 samples one by one
+        # (the code before it, commit 14e1432), with the same seeds.
+        observed = {
+            (budget, seed): {
+                line.code: line.frequency for line in self.portfolio(budget=budget, seed=seed).lines
+            }
+            for budget in (150_000, 300_000, 1_000_000)
+            for seed in (3, 7)
+        }
+        cheap = {"SKILLS-LITE": 1.0, "STRAT": 1.0, "SKILLS": 0.0, "NET-BUILD": 0.0}
+        middle = {"STRAT": 1.0, "SKILLS": 1.0, "SKILLS-LITE": 0.0, "NET-BUILD": 0.0}
+        rich = {"SKILLS-LITE": 1.0, "STRAT": 1.0, "NET-BUILD": 1.0, "SKILLS": 0.0}
+        assert observed == {
+            (150_000, 3): cheap,
+            (150_000, 7): cheap,
+            (300_000, 3): middle,
+            (300_000, 7): middle,
+            (1_000_000, 3): rich,
+            (1_000_000, 7): rich,
+        }

@@ -3,9 +3,11 @@ meanwhile, marked as such, and the pages' queries do not grow with the number of
 
 from __future__ import annotations
 
+import io
 from unittest import mock
 
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -151,6 +153,95 @@ class PageWarmupTests(TestCase):
         regional, _demand, page = self.builds(REGIONAL)
         assert regional == 1
         assert "Previous results" not in page and "Senegal" in page
+
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@override_settings(CACHES=LOCAL_CACHE, TASKS=DATABASE_QUEUE)
+class QueuedRegionalPageTests(TestCase):
+    """With a worker, a regional dashboard that is not kept is computed by a job, not in the
+    request (issue 18 item 4: seconds for 200 countries); the reader sees its progress."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.world = scored_world()
+        cls.planner = make_user("queued_planner")
+        give_role(cls.planner, Role.PLANNER)
+        cls.kenyan = make_reviewer("KEN", "queued_kenyan_reviewer")
+
+    def setUp(self) -> None:
+        cache.clear()
+        self.client.login(username=self.planner.username, password=PASSWORD)
+
+    def view(self) -> tuple[int, str]:
+        with mock.patch.object(
+            regional_page, "regional_report_data", wraps=regional_page.regional_report_data
+        ) as built:
+            response = self.client.get(REGIONAL + "?region=Africa")
+        assert response.status_code == 200
+        return built.call_count, response.content.decode()
+
+    def run_worker(self) -> None:
+        call_command("run_worker", "--batch", stdout=io.StringIO(), stderr=io.StringIO())
+
+    def test_nothing_kept_queues_one_job_and_shows_its_progress_then_the_page(self) -> None:
+        built, page = self.view()
+        assert built == 0
+        job = Job.objects.get(kind=plan_cache.PAGE_KIND)
+        assert job.status == JobStatus.WAITING
+        assert "This page is being computed with the latest scores." in page
+        assert "The figures appear here as soon as they are computed." in page
+        assert f'data-job-status-url="{reverse("background:job-status", args=[job.pk])}"' in page
+        assert '<meta http-equiv="refresh"' in page
+        assert "Senegal" not in page and "Previous results" not in page
+        # The planner may follow it (the progress bar polls this).
+        status = self.client.get(reverse("background:job-status", args=[job.pk])).json()
+        assert status["active"] is True
+        # A second reader joins the same job.
+        assert self.view()[0] == 0
+        assert Job.objects.filter(kind=plan_cache.PAGE_KIND).count() == 1
+        self.run_worker()
+        assert Job.objects.get(pk=job.pk).status == JobStatus.DONE
+        built, page = self.view()
+        assert built == 0  # the worker computed it
+        assert "Senegal" in page
+        assert "being computed" not in page and '<meta http-equiv="refresh"' not in page
+
+    def test_after_new_scores_the_previous_page_is_shown_while_the_job_computes(self) -> None:
+        self.view()
+        self.run_worker()
+        before = self.view()[1]
+        score_run_create(assessment=self.world["kenya"], trigger="on_demand", uncertainty=False)
+        built, page = self.view()
+        assert built == 0
+        assert "Previous results" in page and "shown until the page is up to date." in page
+        figures = slice(before.index('id="heat-heading"'), before.index("</main>"))
+        assert before[figures] == page[page.index('id="heat-heading"') : page.index("</main>")]
+        self.run_worker()
+        assert "Previous results" not in self.view()[1]
+
+    def test_a_reader_of_one_country_gets_the_page_computed_at_once(self) -> None:
+        self.client.login(username=self.kenyan.username, password=PASSWORD)
+        built, page = self.view()
+        assert built == 1
+        assert not Job.objects.filter(kind=plan_cache.PAGE_KIND).exists()
+        assert "being computed" not in page
+
+    def test_once_its_job_failed_the_page_is_computed_in_the_request(self) -> None:
+        self.view()
+        Job.objects.filter(kind=plan_cache.PAGE_KIND).update(status=JobStatus.FAILED)
+        built, page = self.view()
+        assert built == 1 and "Senegal" in page
+        assert Job.objects.filter(kind=plan_cache.PAGE_KIND).count() == 1  # not queued again
+
+    def test_a_done_job_whose_page_this_cache_lacks_leaves_it_computed_here(self) -> None:
+        # A worker on another machine kept it in its own cache: not queued again forever.
+        self.view()
+        Job.objects.filter(kind=plan_cache.PAGE_KIND).update(status=JobStatus.DONE)
+        built, page = self.view()
+        assert built == 1 and "Senegal" in page and "being computed" not in page
+        assert Job.objects.filter(kind=plan_cache.PAGE_KIND).count() == 1
 
 
 class QueriesPerPageTests(TestCase):
