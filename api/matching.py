@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.permissions import IsPlanner
-from planning import matching
+from planning import matching, plan_cache
 from planning.catalogue import CatalogueError, framework_for_catalogue
 from planning.forms_matching import MatchingForm
 from planning.matching_exports import (
@@ -139,7 +139,7 @@ def _plan(request: Request) -> matching.MatchingPlan:
     if not form.is_valid():
         raise ValidationError(form.errors)
     try:
-        return matching.matching_plan(form.parameters(ui_language=language))
+        return plan_cache.matching_plan(form.parameters(ui_language=language))
     except PlanningError as error:
         raise ValidationError({"detail": str(error)}) from error
 

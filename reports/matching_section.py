@@ -18,7 +18,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from charts.texts import common_text, format_money, format_number
-from planning.matching import REASON_LABELS, MatchingParameters, matching_plan
+from planning.matching import REASON_LABELS, MatchingParameters
+from planning.plan_cache import matching_plan
 from planning.services import PlanningError
 from surveys.models.countries import ItuRegion
 

@@ -18,7 +18,13 @@ from tests.factories import PASSWORD, give_role, make_user
 from tests.planning.offer_helpers import load_offers, make_round
 
 # Tests otherwise run without a cache (tests/planning/test_plan_cache.py does the same).
-LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+LOCAL_CACHE = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kept-matching-throttle",
+    },
+}
 
 
 @override_settings(CACHES=LOCAL_CACHE)
@@ -61,3 +67,27 @@ class KeptMatchingPlanTests(TestCase):
         changed_offer, _ = self.solves_for({})
         self.assertGreater(changed_offer, 0)
         self.assertEqual(self.solves_for({})[0], 0)
+
+    def test_the_api_and_the_regional_report_read_the_kept_plan(self) -> None:
+        """The API and the report's section use the same kept plan as the page (no samples)."""
+        from reports.matching_section import matching_section_data
+
+        def report_section() -> object:
+            return matching_section_data(
+                round_=2026,
+                framework_code="test_framework",
+                region="",
+                countries=("SEN",),
+                language="en",
+            )
+
+        for ask in (
+            lambda: self.client.get(reverse("api-matching-plan")).json(),
+            report_section,
+        ):
+            with mock.patch.object(matching, "match_offers", wraps=matching.match_offers) as spy:
+                first = ask()
+                self.assertGreater(spy.call_count, 0)
+                spy.reset_mock()
+                self.assertEqual(ask(), first)
+                self.assertEqual(spy.call_count, 0)
