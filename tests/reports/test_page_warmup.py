@@ -183,7 +183,11 @@ class QueuedRegionalPageTests(TestCase):
         return built.call_count, response.content.decode()
 
     def run_worker(self) -> None:
-        call_command("run_worker", "--batch", stdout=io.StringIO(), stderr=io.StringIO())
+        # The worker closes "old" connections between tasks, as a request does; inside this
+        # test's transaction that would close PostgreSQL's test connection (SQLite's in-memory
+        # one survives it), so the test keeps it open.
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            call_command("run_worker", "--batch", stdout=io.StringIO(), stderr=io.StringIO())
 
     def test_nothing_kept_queues_one_job_and_shows_its_progress_then_the_page(self) -> None:
         built, page = self.view()
