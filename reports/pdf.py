@@ -17,9 +17,10 @@ translated) and return the PDF bytes, so the batch command can render in worker 
   order, and each wrapped line is put in display order (:func:`charts.fonts.display_line`,
   the Unicode bidirectional algorithm) only when it is drawn. In an Arabic report paragraphs
   are right-aligned, tables read from right to left and the running header is on the right.
-- **Navigation.** A table of contents with page numbers (two build passes), PDF bookmarks for
-  every heading, a running header and a "Page n of N" footer; title, author, subject, keywords
-  and the document language (catalog ``/Lang``) are set in the document's metadata.
+- **Navigation.** A table of contents with page numbers (laid out in one build pass, see
+  :class:`_Contents`), PDF bookmarks for every heading, a running header and a "Page n of N"
+  footer; title, author, subject, keywords and the document language (catalog ``/Lang``) are
+  set in the document's metadata.
 
 Layout follows reportlab's ``demos/odyssey``: a story list, styles derived from
 ``getSampleStyleSheet()`` and page callbacks for the header and footer.
@@ -30,8 +31,10 @@ from __future__ import annotations
 import copy
 import functools
 import io
+from ast import literal_eval
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from xml.sax.saxutils import escape  # nosec B406  # escape() writes reportlab markup, parses nothing
 
@@ -58,7 +61,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Paragraph as _PlatypusParagraph
 from reportlab.platypus.paragraph import FragLine
-from reportlab.platypus.tableofcontents import TableOfContents
+from reportlab.platypus.tableofcontents import TableOfContents, drawPageNumbers
 
 from charts import Chart
 from charts.fonts import (
@@ -291,19 +294,144 @@ class _Document(BaseDocTemplate):
         canvas.restoreState()
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab's hook name)
-        level = HEADING_STYLES.get(getattr(getattr(flowable, "style", None), "name", ""))
-        if level is None or not isinstance(flowable, Paragraph):
+        level = _heading_level(flowable)
+        if level is None:
             return
         self._heading_number += 1
         key = f"h{self._heading_number}"
-        text = getattr(flowable, "toc_text", flowable.getPlainText())
+        text = _toc_text(flowable)
         self.canv.bookmarkPage(key)
         self.canv.addOutlineEntry(flowable.getPlainText(), key, level=level, closed=level > 0)
+        self.headings.append((level, text, key))
+        self.canv.heading_pages[key] = self.page
         self.notify("TOCEntry", (level, text, self.page, key))
 
     def beforeDocument(self) -> None:  # noqa: N802 (reportlab's hook name)
         # multiBuild runs the story several times; bookmark keys must restart each pass.
         self._heading_number = 0
+        self.headings: list[tuple[int, str, str]] = []
+
+
+def _heading_level(flowable: object) -> int | None:
+    """The table-of-contents level of a heading paragraph, None for any other flowable."""
+    if not isinstance(flowable, Paragraph):
+        return None
+    return HEADING_STYLES.get(getattr(getattr(flowable, "style", None), "name", ""))
+
+
+def _toc_text(heading: Paragraph) -> str:
+    return getattr(heading, "toc_text", None) or heading.getPlainText()
+
+
+class _Contents(TableOfContents):
+    """A table of contents laid out in a single build pass (reportlab's needs two or more).
+
+    Reportlab's table of contents learns its entries while the document is built and draws them
+    in the next pass, so every report was laid out and drawn twice. Here the entries (level,
+    text, bookmark key) are read from the story before the build (:meth:`seed`): the headings
+    are known, only their pages are not, so the table takes its final size in the one pass. The
+    dots and page number ending each entry (reportlab's ``drawPageNumbers``, unchanged) are
+    drawn when the document is saved and every heading's page is known
+    (:func:`_numbered_canvas`). :func:`_build` checks that the headings met during the build
+    are the seeded ones and otherwise builds again the multi-pass way, so the numbers are
+    always exact.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.seeded = False
+
+    def seed(self, entries: Sequence[tuple[int, str, str]]) -> None:
+        """Lay out these (level, text, key) entries; their page numbers come at the end."""
+        self._lastEntries = [(level, text, 0, key) for level, text, key in entries]
+        self.seeded = True
+
+    def unseed(self) -> None:
+        """Back to reportlab's own passes (for :func:`_build`'s fallback)."""
+        self._lastEntries = []
+        self._entries = []
+        self.seeded = False
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        size = super().wrap(availWidth, availHeight)
+        if self.seeded:
+            self.canv.setNamedCB("drawTOCEntryEnd", self._entry_end_later)
+            self._available = (availWidth, availHeight)
+        return size
+
+    def _entry_end_later(self, canvas: Canvas, kind: str, label: str) -> None:
+        """Note where this entry's dots and page number go; :func:`_numbered_canvas` draws
+        them (``label`` is reportlab's "page,level,key", the key as a Python literal)."""
+        _page, level, key = label.split(",", 2)
+        where = canvas._curr_tx_info  # noqa: SLF001 (set by reportlab around the callback)
+        canvas.toc_ends.append(
+            _EntryEnd(
+                page=canvas.getPageNumber(),
+                position=len(canvas._code),  # noqa: SLF001
+                link_position=len(canvas._annotationrefs),  # noqa: SLF001
+                matrix=canvas._currentMatrix,  # noqa: SLF001
+                x=where["cur_x"],
+                y=where["cur_y"],
+                key=literal_eval(key),
+                style=self.getLevelStyle(int(level)),
+                dots=self.dotsMinLevel >= 0 and int(level) >= self.dotsMinLevel,
+                available=self._available,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class _EntryEnd:
+    """Where one table-of-contents entry ends, to draw its dots and page number at the end.
+
+    ``position`` is the length of the page's content stream when the entry was drawn and
+    ``matrix`` the transformation then in force: the numbers are drawn into the stream at that
+    very place, so the page reads exactly as if they had been drawn with the entry (and
+    ``link_position`` puts the page number's link among the page's links in the same order).
+    """
+
+    page: int
+    position: int
+    link_position: int
+    matrix: tuple[float, ...]
+    x: float
+    y: float
+    key: str
+    style: ParagraphStyle
+    dots: bool
+    available: tuple[float, float]
+
+    def draw(self, canvas: Canvas, number: int) -> None:
+        """Insert the dots and ``number`` as reportlab's table of contents draws them."""
+        code, matrix = canvas._code, canvas._currentMatrix  # noqa: SLF001
+        links = canvas._annotationrefs  # noqa: SLF001
+        canvas._code, canvas._currentMatrix = [], self.matrix  # noqa: SLF001
+        canvas._annotationrefs = []  # noqa: SLF001
+        canvas._curr_tx_info = {"cur_x": self.x, "cur_y": self.y}  # noqa: SLF001
+        try:
+            drawPageNumbers(
+                canvas,
+                self.style,
+                [(number, self.key)],
+                *self.available,
+                " . " if self.dots else "",
+            )
+            code[self.position : self.position] = canvas._code  # noqa: SLF001
+            links[self.link_position : self.link_position] = canvas._annotationrefs  # noqa: SLF001
+        finally:
+            del canvas._curr_tx_info  # noqa: SLF001
+            canvas._code, canvas._currentMatrix = code, matrix  # noqa: SLF001
+            canvas._annotationrefs = links  # noqa: SLF001
+
+
+def _story_headings(story: Iterable[Flowable]) -> list[tuple[int, str, str]]:
+    """The (level, text, key) of each heading in the story, as :class:`_Document` numbers them."""
+    headings = []
+    for flowable in story:
+        level = _heading_level(flowable)
+        if level is not None:
+            headings.append((level, _toc_text(flowable), f"h{len(headings) + 1}"))
+    return headings
 
 
 def _numbered_canvas(page_label: str) -> type[Canvas]:
@@ -318,16 +446,30 @@ def _numbered_canvas(page_label: str) -> type[Canvas]:
         def __init__(self, *args: object, **kwargs: object) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
+            # Filled during the build: each heading's page, and the table-of-contents entry
+            # ends waiting for those pages (see _Contents).
+            self.heading_pages: dict[str, int] = {}
+            self.toc_ends: list[_EntryEnd] = []
 
         def showPage(self) -> None:  # noqa: N802 (reportlab's method name)
             self._pages.append(dict(self.__dict__))
             self._startPage()
+            # The pages reach the document only in save(); meanwhile bookmarks (outline and
+            # table-of-contents links) name the page by the document's page counter, which
+            # must therefore move on here too, or every link would lead to the first page.
+            self._doc.pageCounter += 1
 
         def save(self) -> None:
             total = len(self._pages)
+            self._doc.pageCounter = 1
             fonts = register_fonts()
+            heading_pages, toc_ends = self.heading_pages, self.toc_ends
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
+                # Last first, so that each insertion leaves the earlier positions valid.
+                for end in reversed(toc_ends):
+                    if end.page == number:
+                        end.draw(self, heading_pages[end.key])
                 if number > 1:
                     self.setFont(fonts.regular, 8)
                     self.setFillColor(MUTED)
@@ -488,12 +630,25 @@ def _build(
         topMargin=MARGIN,
         bottomMargin=MARGIN,
     )
-    document.multiBuild(story, canvasmaker=_numbered_canvas(page_label))
+    canvas = _numbered_canvas(page_label)
+    contents = [flowable for flowable in story if isinstance(flowable, _Contents)]
+    headings = _story_headings(story)
+    for toc in contents:
+        toc.seed(headings)
+    document.build(story[:], canvasmaker=canvas)
+    if contents and document.headings != headings:
+        # A heading the story scan did not see (e.g. inside another flowable): number the
+        # pages the multi-pass way rather than print a wrong table of contents.
+        for toc in contents:
+            toc.unseed()
+        buffer.seek(0)
+        buffer.truncate()
+        document.multiBuild(story, canvasmaker=canvas)
     return buffer.getvalue()
 
 
 def _toc(styles: _Styles, heading: str) -> list[Flowable]:
-    toc = TableOfContents(levelStyles=styles.toc_levels, dotsMinLevel=0)
+    toc = _Contents(levelStyles=styles.toc_levels, dotsMinLevel=0)
     title_style = ParagraphStyle("ContentsTitle", parent=styles.heading1)
     return [Paragraph(_safe(heading, styles.fonts.bold), title_style), toc]
 
