@@ -148,14 +148,49 @@ class Paragraph(_PlatypusParagraph):
     two pages, which rebuilds paragraphs from the wrapped lines, still sees logical text.
     """
 
-    def __init__(self, text: str, style: ParagraphStyle, *args: object, **kwargs: object) -> None:
+    def __init__(
+        self,
+        text: str,
+        style: ParagraphStyle,
+        bulletText: str | None = None,  # noqa: N803
+    ) -> None:
         self.right_to_left = _RIGHT_TO_LEFT.get()
         if self.right_to_left:
             if text is not None:
                 text = shape(text)
             if style.alignment in (TA_LEFT, TA_JUSTIFY):
-                style = ParagraphStyle(style.name, parent=style, alignment=TA_RIGHT)
-        super().__init__(text, style, *args, **kwargs)
+                style = _right_aligned(style)
+        # Parsing the markup is a good part of a report's time and the same texts (headings,
+        # questions, column titles, fixed sentences) come back in every report of a batch, in
+        # the same shared styles (_styles): the parser's result is reused. Wrapping builds new
+        # objects from the fragments and never changes them, so paragraphs can share them.
+        key = (text, id(style), bulletText)
+        parsed = _PARSED.get(key)
+        if parsed is None:
+            super().__init__(text, style, bulletText)
+            if len(_PARSED) >= _PARSED_LIMIT:
+                _PARSED.clear()
+            _PARSED[key] = (self.text, self.style, self.frags, self.bulletText, style)
+        else:
+            text, parsed_style, frags, bullet, _style = parsed
+            super().__init__(text, parsed_style, bullet, frags=list(frags))
+        self._wrapped: tuple[float, object, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        # A table wraps each cell's paragraph several times at the same width (measuring its
+        # rows, again for each part when it splits across pages, and before drawing); the
+        # lines depend on the width only, so the last result is reused while it stands.
+        wrapped = self._wrapped
+        if (
+            wrapped is not None
+            and wrapped[0] == availWidth
+            and wrapped[1] is vars(self).get("blPara")
+        ):
+            self.width = availWidth
+            return wrapped[2]
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped = (availWidth, vars(self).get("blPara"), size)
+        return size
 
     def drawPara(self, debug: int = 0) -> None:  # noqa: N802 (reportlab's method name)
         if not self.right_to_left:
@@ -169,6 +204,26 @@ class Paragraph(_PlatypusParagraph):
             super().drawPara(debug)
         finally:
             self.blPara = logical
+
+
+#: (text, id(style), bullet) → the parser's (text, style, fragments, bullet) and the style
+#: itself (kept alive so that its id is not reused); emptied when it reaches the limit.
+_PARSED: dict[tuple[str, int, str | None], tuple[Any, ...]] = {}
+_PARSED_LIMIT = 50_000
+
+
+@functools.cache
+def _right_aligned(style: ParagraphStyle) -> ParagraphStyle:
+    """``style`` aligned right, for right-to-left text (one copy per style)."""
+    return ParagraphStyle(style.name, parent=style, alignment=TA_RIGHT)
+
+
+@functools.cache
+def _styles(fonts: FontFamily) -> _Styles:
+    """The report styles, made once per process and font family: reports share them (styles
+    are never changed once made), which lets paragraphs share parsed text (:class:`Paragraph`).
+    """
+    return _Styles(fonts)
 
 
 class _Styles:
@@ -185,6 +240,10 @@ class _Styles:
         self.muted = ParagraphStyle("Muted", parent=self.small, textColor=MUTED)
         self.cell = ParagraphStyle("Cell", parent=self.body, fontSize=8, leading=10, spaceAfter=0)
         self.header_cell = ParagraphStyle("HeaderCell", parent=self.cell, fontName=fonts.bold)
+        self.cell_right = ParagraphStyle("CellRight", parent=self.cell, alignment=TA_RIGHT)
+        self.header_cell_right = ParagraphStyle(
+            "HeaderRight", parent=self.header_cell, alignment=TA_RIGHT
+        )
         self.heading1 = ParagraphStyle(
             "Heading1",
             parent=sheet["Heading1"],
@@ -215,6 +274,7 @@ class _Styles:
             spaceAfter=3,
             keepWithNext=1,
         )
+        self.contents_title = ParagraphStyle("ContentsTitle", parent=self.heading1)
         self.cover_title = ParagraphStyle(
             "CoverTitle",
             parent=self.heading1,
@@ -270,9 +330,11 @@ class _Document(BaseDocTemplate):
         )
         self._heading_number = 0
         self.right_to_left = _RIGHT_TO_LEFT.get()
+        # Looked up once per document, not on every page (it checks the font files).
+        self.fonts = register_fonts()
 
     def _decorate(self, canvas: Canvas, document: BaseDocTemplate) -> None:
-        fonts = register_fonts()
+        fonts = self.fonts
         canvas.saveState()
         canvas.setFont(fonts.regular, 8)
         canvas.setFillColor(MUTED)
@@ -520,8 +582,8 @@ def _table(
         numeric = set(range(len(widths)))
     scale = CONTENT_WIDTH / sum(widths)
     column_widths = [w * scale for w in widths]
-    right = ParagraphStyle("CellRight", parent=styles.cell, alignment=2)
-    right_header = ParagraphStyle("HeaderRight", parent=styles.header_cell, alignment=2)
+    right = styles.cell_right
+    right_header = styles.header_cell_right
 
     def cell(value: str, column: int, *, header: bool) -> str | Paragraph:
         font = styles.fonts.bold if header else styles.fonts.regular
@@ -649,7 +711,7 @@ def _build(
 
 def _toc(styles: _Styles, heading: str) -> list[Flowable]:
     toc = _Contents(levelStyles=styles.toc_levels, dotsMinLevel=0)
-    title_style = ParagraphStyle("ContentsTitle", parent=styles.heading1)
+    title_style = styles.contents_title
     return [Paragraph(_safe(heading, styles.fonts.bold), title_style), toc]
 
 
@@ -1097,7 +1159,7 @@ def country_report_pdf(report: CountryReport) -> bytes:
         From :func:`reports.data.country_report_data` (already translated).
     """
     fonts = register_fonts()
-    styles = _Styles(fonts)
+    styles = _styles(fonts)
     font = fonts.regular
     text = report.text
     charts = country_charts(report, width=CONTENT_WIDTH * 0.92)
@@ -1153,7 +1215,7 @@ def country_report_pdf(report: CountryReport) -> bytes:
 def regional_report_pdf(report: RegionalReport) -> bytes:
     """The regional (portfolio) report as PDF bytes; identical data gives identical bytes."""
     fonts = register_fonts()
-    styles = _Styles(fonts)
+    styles = _styles(fonts)
     font = fonts.regular
     text = report.text
     charts = regional_charts(report, width=CONTENT_WIDTH * 0.92)
