@@ -174,7 +174,9 @@ def reports_generate(
                 skipped.append((country.alpha3, str(error)))
             else:
                 first.append(Path(write_country_report(report, str(out_dir))[0]))
-            # Forked workers must not share this process's database connection.
+        if data_in_workers:
+            # Forked workers must not share this process's database connection (the batch's
+            # queries above opened it again): each opens its own.
             connections.close_all()
         written += first
         _render(
