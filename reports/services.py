@@ -1,9 +1,13 @@
-"""Batch generation of country reports: data from the database in this process, PDFs in workers.
+"""Batch generation of country reports: data and PDFs in worker processes, shared data once.
 
-:func:`reports_generate` builds each country's :class:`~reports.data.CountryReport` here (the
-only place that touches the ORM) and hands it to a ``ProcessPoolExecutor`` whose workers render
-and write the PDF (pure Python, CPU-bound: one process per core sidesteps the GIL). Building and
-rendering overlap: a report is submitted as soon as its data is ready.
+:func:`reports_generate` forks a ``ProcessPoolExecutor`` whose workers each build a country's
+:class:`~reports.data.CountryReport` (with their own database connection) and render and
+write its PDF (pure Python, CPU-bound: one process per core sidesteps the GIL), so both parts
+run on every core. What the reports of a batch share (:mod:`reports.data.shared`: official
+values and peer groups, the catalogue, the cohort's size) is read once, while this process
+builds and renders the first report before the workers fork; they inherit it, with the report
+styles and parsed texts of :mod:`reports.pdf`. Inside a transaction (tests) the workers could
+not see its rows: the data is built here and only rendering is left to the workers.
 """
 
 from __future__ import annotations
