@@ -411,7 +411,7 @@ class _Contents(TableOfContents):
     def unseed(self) -> None:
         """Back to reportlab's own passes (for :func:`_build`'s fallback)."""
         self._lastEntries = []
-        self._entries = []
+        self._entries: list[tuple[int, str, int, str | None]] = []
         self.seeded = False
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
@@ -488,7 +488,7 @@ class _EntryEnd:
 
 def _story_headings(story: Iterable[Flowable]) -> list[tuple[int, str, str]]:
     """The (level, text, key) of each heading in the story, as :class:`_Document` numbers them."""
-    headings = []
+    headings: list[tuple[int, str, str]] = []
     for flowable in story:
         level = _heading_level(flowable)
         if level is not None:
