@@ -153,6 +153,8 @@ class Paragraph(_PlatypusParagraph):
         text: str,
         style: ParagraphStyle,
         bulletText: str | None = None,  # noqa: N803
+        frags: list | None = None,
+        **kwargs: Any,
     ) -> None:
         self.right_to_left = _RIGHT_TO_LEFT.get()
         if self.right_to_left:
@@ -165,8 +167,11 @@ class Paragraph(_PlatypusParagraph):
         # the same shared styles (_styles): the parser's result is reused. Wrapping builds new
         # objects from the fragments and never changes them, so paragraphs can share them.
         key = (text, id(style), bulletText)
-        parsed = _PARSED.get(key)
-        if parsed is None:
+        parsed = None if frags is not None or kwargs else _PARSED.get(key)
+        if frags is not None or kwargs:
+            # The parts of a paragraph split across pages come with their fragments.
+            super().__init__(text, style, bulletText, frags=frags, **kwargs)
+        elif parsed is None:
             super().__init__(text, style, bulletText)
             if len(_PARSED) >= _PARSED_LIMIT:
                 _PARSED.clear()

@@ -16,9 +16,11 @@ from reportlab.platypus import KeepTogether, PageBreak
 from charts.fonts import register_fonts
 from reports.data import country_report_data, regional_report_data
 from reports.pdf import (
+    Paragraph,
     _build,
     _heading,
     _laid_out_for_language,
+    _safe,
     _Styles,
     _toc,
     country_report_pdf,
@@ -120,3 +122,47 @@ class ContentsFallbackTests(SimpleTestCase):
         printed = contents_page_numbers(pdf)
         assert printed == [("First", 3), ("Hidden", 4), ("Last", 5)]
         assert outline_pages(pdf) == printed
+
+
+@_laid_out_for_language
+def _long_paragraph_pdf(report: object) -> bytes:
+    """A document whose one paragraph (``report.text``) is longer than a page, so it splits
+    across pages."""
+    text = report.text  # type: ignore[attr-defined]
+    styles = _Styles(register_fonts())
+    font = styles.fonts.regular
+    story = [PageBreak(), *_toc(styles, "Contents"), PageBreak()]
+    story += [_heading("Long", styles.heading1, font), Paragraph(_safe(text, font), styles.body)]
+    return _build(
+        story,
+        title="t",
+        author="a",
+        subject="s",
+        keywords=(),
+        language=report.language,  # type: ignore[attr-defined]
+        header="h",
+        footer="f",
+        page_label="Page {page} of {pages}",
+    )
+
+
+class SplitParagraphTests(SimpleTestCase):
+    def test_a_paragraph_longer_than_a_page_continues_on_the_next_pages(self) -> None:
+        for language, word in (("en", "capacity"), ("ar", "القدرات")):
+            with self.subTest(language=language):
+
+                class Report:
+                    pass
+
+                Report.language = language  # type: ignore[attr-defined]
+                words = [f"{word}{number}" for number in range(1500)]
+                Report.text = " ".join(words)  # type: ignore[attr-defined]
+                pdf = _long_paragraph_pdf(Report())
+                pages = PdfReader(io.BytesIO(pdf)).pages
+                assert len(pages) >= 5
+                text = " ".join(page.extract_text() or "" for page in pages[2:])
+                # Every word is printed once, whichever page it falls on.
+                for number in (0, 700, 1499):
+                    assert text.count(f"{number}") >= 1, (language, number)
+                if language == "en":
+                    assert squeeze(text).count("capacity1499") == 1
