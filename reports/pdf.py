@@ -175,10 +175,12 @@ class Paragraph(_PlatypusParagraph):
             super().__init__(text, style, bulletText)
             if len(_PARSED) >= _PARSED_LIMIT:
                 _PARSED.clear()
+                _LINES.clear()
             _PARSED[key] = (self.text, self.style, self.frags, self.bulletText, style)
         else:
             text, parsed_style, frags, bullet, _style = parsed
             super().__init__(text, parsed_style, bullet, frags=list(frags))
+        self._key = None if frags is not None and parsed is None else key
         self._wrapped: tuple[float, object, tuple[float, float]] | None = None
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
@@ -193,7 +195,17 @@ class Paragraph(_PlatypusParagraph):
         ):
             self.width = availWidth
             return wrapped[2]
-        size = super().wrap(availWidth, availHeight)
+        # The same text in the same style at the same width breaks into the same lines in
+        # every report: the lines (read, never changed, by drawing and splitting) are shared.
+        memo_key = None if self._key is None else (self._key, availWidth)
+        lines = _LINES.get(memo_key) if memo_key is not None else None
+        if lines is not None:
+            vars(self).update(lines)
+            size = (self.width, self.height)
+        else:
+            size = super().wrap(availWidth, availHeight)
+            if memo_key is not None:
+                _LINES[memo_key] = {name: vars(self)[name] for name in _WRAP_STATE}
         self._wrapped = (availWidth, vars(self).get("blPara"), size)
         return size
 
@@ -215,6 +227,18 @@ class Paragraph(_PlatypusParagraph):
 #: itself (kept alive so that its id is not reused); emptied when it reaches the limit.
 _PARSED: dict[tuple[str, int, str | None], tuple[Any, ...]] = {}
 _PARSED_LIMIT = 50_000
+#: (the _PARSED key, width) → what Paragraph.wrap and breakLines set on the paragraph.
+_LINES: dict[tuple[tuple[str, int, str | None], float], dict[str, Any]] = {}
+_WRAP_STATE = (
+    "width",
+    "height",
+    "blPara",
+    "frags",
+    "_wrapWidths",
+    "_width_max",
+    "_splitLongWordCount",
+    "_hyphenations",
+)
 
 
 @functools.cache
