@@ -173,7 +173,7 @@ class Paragraph(_PlatypusParagraph):
             super().__init__(text, style, bulletText, frags=frags, **kwargs)
         elif parsed is None:
             super().__init__(text, style, bulletText)
-            if len(_PARSED) >= _PARSED_LIMIT:
+            if len(_PARSED) + len(_LINES) >= _CACHE_LIMIT:
                 _PARSED.clear()
                 _LINES.clear()
             _PARSED[key] = (self.text, self.style, self.frags, self.bulletText, style)
@@ -226,7 +226,10 @@ class Paragraph(_PlatypusParagraph):
 #: (text, id(style), bullet) → the parser's (text, style, fragments, bullet) and the style
 #: itself (kept alive so that its id is not reused); emptied when it reaches the limit.
 _PARSED: dict[tuple[str, int, str | None], tuple[Any, ...]] = {}
-_PARSED_LIMIT = 50_000
+#: Entries of _PARSED and _LINES together before both are emptied: a few kilobytes each, so
+#: a long-lived process (the web's, the task worker's) keeps some tens of megabytes at most,
+#: while a batch worker keeps the texts that recur from report to report.
+_CACHE_LIMIT = 20_000
 #: (the _PARSED key, width) → what Paragraph.wrap and breakLines set on the paragraph.
 _LINES: dict[tuple[tuple[str, int, str | None], float], dict[str, Any]] = {}
 _WRAP_STATE = (
