@@ -19,7 +19,7 @@ it much less than the wall time), reports per second, two workers against one, a
 average around the runs.
 
 Run: ``.venv/bin/python benchmarks/bench_batch.py [--countries 200] [--reports 200]
-[--repeat 3] [--baseline DIR]`` (``BENCH_DATABASE_URL=postgres://…`` to measure on an empty
+[--repeat 2] [--baseline DIR]`` (``BENCH_DATABASE_URL=postgres://…`` to measure on an empty
 PostgreSQL database; ``--keep`` reuses a database this script built before).
 """
 
@@ -105,7 +105,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--countries", type=int, default=200)
     parser.add_argument("--reports", type=int, default=200)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--language", default="en")
     parser.add_argument("--baseline", type=Path, default=None, help="another code tree to time")
     parser.add_argument("--keep", action="store_true", help="reuse a database built before")
