@@ -17,9 +17,10 @@ translated) and return the PDF bytes, so the batch command can render in worker 
   order, and each wrapped line is put in display order (:func:`charts.fonts.display_line`,
   the Unicode bidirectional algorithm) only when it is drawn. In an Arabic report paragraphs
   are right-aligned, tables read from right to left and the running header is on the right.
-- **Navigation.** A table of contents with page numbers (two build passes), PDF bookmarks for
-  every heading, a running header and a "Page n of N" footer; title, author, subject, keywords
-  and the document language (catalog ``/Lang``) are set in the document's metadata.
+- **Navigation.** A table of contents with page numbers (laid out in one build pass, see
+  :class:`_Contents`), PDF bookmarks for every heading, a running header and a "Page n of N"
+  footer; title, author, subject, keywords and the document language (catalog ``/Lang``) are
+  set in the document's metadata.
 
 Layout follows reportlab's ``demos/odyssey``: a story list, styles derived from
 ``getSampleStyleSheet()`` and page callbacks for the header and footer.
@@ -30,8 +31,10 @@ from __future__ import annotations
 import copy
 import functools
 import io
+from ast import literal_eval
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from xml.sax.saxutils import escape  # nosec B406  # escape() writes reportlab markup, parses nothing
 
@@ -58,7 +61,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Paragraph as _PlatypusParagraph
 from reportlab.platypus.paragraph import FragLine
-from reportlab.platypus.tableofcontents import TableOfContents
+from reportlab.platypus.tableofcontents import TableOfContents, drawPageNumbers
 
 from charts import Chart
 from charts.fonts import (
@@ -145,14 +148,66 @@ class Paragraph(_PlatypusParagraph):
     two pages, which rebuilds paragraphs from the wrapped lines, still sees logical text.
     """
 
-    def __init__(self, text: str, style: ParagraphStyle, *args: object, **kwargs: object) -> None:
+    def __init__(
+        self,
+        text: str,
+        style: ParagraphStyle,
+        bulletText: str | None = None,  # noqa: N803
+        frags: list | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.right_to_left = _RIGHT_TO_LEFT.get()
         if self.right_to_left:
             if text is not None:
                 text = shape(text)
             if style.alignment in (TA_LEFT, TA_JUSTIFY):
-                style = ParagraphStyle(style.name, parent=style, alignment=TA_RIGHT)
-        super().__init__(text, style, *args, **kwargs)
+                style = _right_aligned(style)
+        # Parsing the markup is a good part of a report's time and the same texts (headings,
+        # questions, column titles, fixed sentences) come back in every report of a batch, in
+        # the same shared styles (_styles): the parser's result is reused. Wrapping builds new
+        # objects from the fragments and never changes them, so paragraphs can share them.
+        key = (text, id(style), bulletText)
+        parsed = None if frags is not None or kwargs else _PARSED.get(key)
+        if frags is not None or kwargs:
+            # The parts of a paragraph split across pages come with their fragments.
+            super().__init__(text, style, bulletText, frags=frags, **kwargs)
+        elif parsed is None:
+            super().__init__(text, style, bulletText)
+            if len(_PARSED) + len(_LINES) >= _CACHE_LIMIT:
+                _PARSED.clear()
+                _LINES.clear()
+            _PARSED[key] = (self.text, self.style, self.frags, self.bulletText, style)
+        else:
+            text, parsed_style, frags, bullet, _style = parsed
+            super().__init__(text, parsed_style, bullet, frags=list(frags))
+        self._key = None if frags is not None and parsed is None else key
+        self._wrapped: tuple[float, object, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        # A table wraps each cell's paragraph several times at the same width (measuring its
+        # rows, again for each part when it splits across pages, and before drawing); the
+        # lines depend on the width only, so the last result is reused while it stands.
+        wrapped = self._wrapped
+        if (
+            wrapped is not None
+            and wrapped[0] == availWidth
+            and wrapped[1] is vars(self).get("blPara")
+        ):
+            self.width = availWidth
+            return wrapped[2]
+        # The same text in the same style at the same width breaks into the same lines in
+        # every report: the lines (read, never changed, by drawing and splitting) are shared.
+        memo_key = None if self._key is None else (self._key, availWidth)
+        lines = _LINES.get(memo_key) if memo_key is not None else None
+        if lines is not None:
+            vars(self).update(lines)
+            size = (self.width, self.height)
+        else:
+            size = super().wrap(availWidth, availHeight)
+            if memo_key is not None:
+                _LINES[memo_key] = {name: vars(self)[name] for name in _WRAP_STATE}
+        self._wrapped = (availWidth, vars(self).get("blPara"), size)
+        return size
 
     def drawPara(self, debug: int = 0) -> None:  # noqa: N802 (reportlab's method name)
         if not self.right_to_left:
@@ -166,6 +221,41 @@ class Paragraph(_PlatypusParagraph):
             super().drawPara(debug)
         finally:
             self.blPara = logical
+
+
+#: (text, id(style), bullet) → the parser's (text, style, fragments, bullet) and the style
+#: itself (kept alive so that its id is not reused); emptied when it reaches the limit.
+_PARSED: dict[tuple[str, int, str | None], tuple[Any, ...]] = {}
+#: Entries of _PARSED and _LINES together before both are emptied: a few kilobytes each, so
+#: a long-lived process (the web's, the task worker's) keeps some tens of megabytes at most,
+#: while a batch worker keeps the texts that recur from report to report.
+_CACHE_LIMIT = 20_000
+#: (the _PARSED key, width) → what Paragraph.wrap and breakLines set on the paragraph.
+_LINES: dict[tuple[tuple[str, int, str | None], float], dict[str, Any]] = {}
+_WRAP_STATE = (
+    "width",
+    "height",
+    "blPara",
+    "frags",
+    "_wrapWidths",
+    "_width_max",
+    "_splitLongWordCount",
+    "_hyphenations",
+)
+
+
+@functools.cache
+def _right_aligned(style: ParagraphStyle) -> ParagraphStyle:
+    """``style`` aligned right, for right-to-left text (one copy per style)."""
+    return ParagraphStyle(style.name, parent=style, alignment=TA_RIGHT)
+
+
+@functools.cache
+def _styles(fonts: FontFamily) -> _Styles:
+    """The report styles, made once per process and font family: reports share them (styles
+    are never changed once made), which lets paragraphs share parsed text (:class:`Paragraph`).
+    """
+    return _Styles(fonts)
 
 
 class _Styles:
@@ -182,6 +272,10 @@ class _Styles:
         self.muted = ParagraphStyle("Muted", parent=self.small, textColor=MUTED)
         self.cell = ParagraphStyle("Cell", parent=self.body, fontSize=8, leading=10, spaceAfter=0)
         self.header_cell = ParagraphStyle("HeaderCell", parent=self.cell, fontName=fonts.bold)
+        self.cell_right = ParagraphStyle("CellRight", parent=self.cell, alignment=TA_RIGHT)
+        self.header_cell_right = ParagraphStyle(
+            "HeaderRight", parent=self.header_cell, alignment=TA_RIGHT
+        )
         self.heading1 = ParagraphStyle(
             "Heading1",
             parent=sheet["Heading1"],
@@ -212,6 +306,7 @@ class _Styles:
             spaceAfter=3,
             keepWithNext=1,
         )
+        self.contents_title = ParagraphStyle("ContentsTitle", parent=self.heading1)
         self.cover_title = ParagraphStyle(
             "CoverTitle",
             parent=self.heading1,
@@ -267,9 +362,11 @@ class _Document(BaseDocTemplate):
         )
         self._heading_number = 0
         self.right_to_left = _RIGHT_TO_LEFT.get()
+        # Looked up once per document, not on every page (it checks the font files).
+        self.fonts = register_fonts()
 
     def _decorate(self, canvas: Canvas, document: BaseDocTemplate) -> None:
-        fonts = register_fonts()
+        fonts = self.fonts
         canvas.saveState()
         canvas.setFont(fonts.regular, 8)
         canvas.setFillColor(MUTED)
@@ -291,19 +388,144 @@ class _Document(BaseDocTemplate):
         canvas.restoreState()
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab's hook name)
-        level = HEADING_STYLES.get(getattr(getattr(flowable, "style", None), "name", ""))
-        if level is None or not isinstance(flowable, Paragraph):
+        level = _heading_level(flowable)
+        if level is None:
             return
         self._heading_number += 1
         key = f"h{self._heading_number}"
-        text = getattr(flowable, "toc_text", flowable.getPlainText())
+        text = _toc_text(flowable)
         self.canv.bookmarkPage(key)
         self.canv.addOutlineEntry(flowable.getPlainText(), key, level=level, closed=level > 0)
+        self.headings.append((level, text, key))
+        self.canv.heading_pages[key] = self.page
         self.notify("TOCEntry", (level, text, self.page, key))
 
     def beforeDocument(self) -> None:  # noqa: N802 (reportlab's hook name)
         # multiBuild runs the story several times; bookmark keys must restart each pass.
         self._heading_number = 0
+        self.headings: list[tuple[int, str, str]] = []
+
+
+def _heading_level(flowable: object) -> int | None:
+    """The table-of-contents level of a heading paragraph, None for any other flowable."""
+    if not isinstance(flowable, Paragraph):
+        return None
+    return HEADING_STYLES.get(getattr(getattr(flowable, "style", None), "name", ""))
+
+
+def _toc_text(heading: Paragraph) -> str:
+    return getattr(heading, "toc_text", None) or heading.getPlainText()
+
+
+class _Contents(TableOfContents):
+    """A table of contents laid out in a single build pass (reportlab's needs two or more).
+
+    Reportlab's table of contents learns its entries while the document is built and draws them
+    in the next pass, so every report was laid out and drawn twice. Here the entries (level,
+    text, bookmark key) are read from the story before the build (:meth:`seed`): the headings
+    are known, only their pages are not, so the table takes its final size in the one pass. The
+    dots and page number ending each entry (reportlab's ``drawPageNumbers``, unchanged) are
+    drawn when the document is saved and every heading's page is known
+    (:func:`_numbered_canvas`). :func:`_build` checks that the headings met during the build
+    are the seeded ones and otherwise builds again the multi-pass way, so the numbers are
+    always exact.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.seeded = False
+
+    def seed(self, entries: Sequence[tuple[int, str, str]]) -> None:
+        """Lay out these (level, text, key) entries; their page numbers come at the end."""
+        self._lastEntries = [(level, text, 0, key) for level, text, key in entries]
+        self.seeded = True
+
+    def unseed(self) -> None:
+        """Back to reportlab's own passes (for :func:`_build`'s fallback)."""
+        self._lastEntries = []
+        self._entries: list[tuple[int, str, int, str | None]] = []
+        self.seeded = False
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        size = super().wrap(availWidth, availHeight)
+        if self.seeded:
+            self.canv.setNamedCB("drawTOCEntryEnd", self._entry_end_later)
+            self._available = (availWidth, availHeight)
+        return size
+
+    def _entry_end_later(self, canvas: Canvas, kind: str, label: str) -> None:
+        """Note where this entry's dots and page number go; :func:`_numbered_canvas` draws
+        them (``label`` is reportlab's "page,level,key", the key as a Python literal)."""
+        _page, level, key = label.split(",", 2)
+        where = canvas._curr_tx_info  # noqa: SLF001 (set by reportlab around the callback)
+        canvas.toc_ends.append(
+            _EntryEnd(
+                page=canvas.getPageNumber(),
+                position=len(canvas._code),  # noqa: SLF001
+                link_position=len(canvas._annotationrefs),  # noqa: SLF001
+                matrix=canvas._currentMatrix,  # noqa: SLF001
+                x=where["cur_x"],
+                y=where["cur_y"],
+                key=literal_eval(key),
+                style=self.getLevelStyle(int(level)),
+                dots=self.dotsMinLevel >= 0 and int(level) >= self.dotsMinLevel,
+                available=self._available,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class _EntryEnd:
+    """Where one table-of-contents entry ends, to draw its dots and page number at the end.
+
+    ``position`` is the length of the page's content stream when the entry was drawn and
+    ``matrix`` the transformation then in force: the numbers are drawn into the stream at that
+    very place, so the page reads exactly as if they had been drawn with the entry (and
+    ``link_position`` puts the page number's link among the page's links in the same order).
+    """
+
+    page: int
+    position: int
+    link_position: int
+    matrix: tuple[float, ...]
+    x: float
+    y: float
+    key: str
+    style: ParagraphStyle
+    dots: bool
+    available: tuple[float, float]
+
+    def draw(self, canvas: Canvas, number: int) -> None:
+        """Insert the dots and ``number`` as reportlab's table of contents draws them."""
+        code, matrix = canvas._code, canvas._currentMatrix  # noqa: SLF001
+        links = canvas._annotationrefs  # noqa: SLF001
+        canvas._code, canvas._currentMatrix = [], self.matrix  # noqa: SLF001
+        canvas._annotationrefs = []  # noqa: SLF001
+        canvas._curr_tx_info = {"cur_x": self.x, "cur_y": self.y}  # noqa: SLF001
+        try:
+            drawPageNumbers(
+                canvas,
+                self.style,
+                [(number, self.key)],
+                *self.available,
+                " . " if self.dots else "",
+            )
+            code[self.position : self.position] = canvas._code  # noqa: SLF001
+            links[self.link_position : self.link_position] = canvas._annotationrefs  # noqa: SLF001
+        finally:
+            del canvas._curr_tx_info  # noqa: SLF001
+            canvas._code, canvas._currentMatrix = code, matrix  # noqa: SLF001
+            canvas._annotationrefs = links  # noqa: SLF001
+
+
+def _story_headings(story: Iterable[Flowable]) -> list[tuple[int, str, str]]:
+    """The (level, text, key) of each heading in the story, as :class:`_Document` numbers them."""
+    headings: list[tuple[int, str, str]] = []
+    for flowable in story:
+        level = _heading_level(flowable)
+        if level is not None:
+            headings.append((level, _toc_text(flowable), f"h{len(headings) + 1}"))
+    return headings
 
 
 def _numbered_canvas(page_label: str) -> type[Canvas]:
@@ -318,16 +540,30 @@ def _numbered_canvas(page_label: str) -> type[Canvas]:
         def __init__(self, *args: object, **kwargs: object) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
+            # Filled during the build: each heading's page, and the table-of-contents entry
+            # ends waiting for those pages (see _Contents).
+            self.heading_pages: dict[str, int] = {}
+            self.toc_ends: list[_EntryEnd] = []
 
         def showPage(self) -> None:  # noqa: N802 (reportlab's method name)
             self._pages.append(dict(self.__dict__))
             self._startPage()
+            # The pages reach the document only in save(); meanwhile bookmarks (outline and
+            # table-of-contents links) name the page by the document's page counter, which
+            # must therefore move on here too, or every link would lead to the first page.
+            self._doc.pageCounter += 1
 
         def save(self) -> None:
             total = len(self._pages)
+            self._doc.pageCounter = 1
             fonts = register_fonts()
+            heading_pages, toc_ends = self.heading_pages, self.toc_ends
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
+                # Last first, so that each insertion leaves the earlier positions valid.
+                for end in reversed(toc_ends):
+                    if end.page == number:
+                        end.draw(self, heading_pages[end.key])
                 if number > 1:
                     self.setFont(fonts.regular, 8)
                     self.setFillColor(MUTED)
@@ -378,8 +614,8 @@ def _table(
         numeric = set(range(len(widths)))
     scale = CONTENT_WIDTH / sum(widths)
     column_widths = [w * scale for w in widths]
-    right = ParagraphStyle("CellRight", parent=styles.cell, alignment=2)
-    right_header = ParagraphStyle("HeaderRight", parent=styles.header_cell, alignment=2)
+    right = styles.cell_right
+    right_header = styles.header_cell_right
 
     def cell(value: str, column: int, *, header: bool) -> str | Paragraph:
         font = styles.fonts.bold if header else styles.fonts.regular
@@ -488,13 +724,26 @@ def _build(
         topMargin=MARGIN,
         bottomMargin=MARGIN,
     )
-    document.multiBuild(story, canvasmaker=_numbered_canvas(page_label))
+    canvas = _numbered_canvas(page_label)
+    contents = [flowable for flowable in story if isinstance(flowable, _Contents)]
+    headings = _story_headings(story)
+    for toc in contents:
+        toc.seed(headings)
+    document.build(story[:], canvasmaker=canvas)
+    if contents and document.headings != headings:
+        # A heading the story scan did not see (e.g. inside another flowable): number the
+        # pages the multi-pass way rather than print a wrong table of contents.
+        for toc in contents:
+            toc.unseed()
+        buffer.seek(0)
+        buffer.truncate()
+        document.multiBuild(story, canvasmaker=canvas)
     return buffer.getvalue()
 
 
 def _toc(styles: _Styles, heading: str) -> list[Flowable]:
-    toc = TableOfContents(levelStyles=styles.toc_levels, dotsMinLevel=0)
-    title_style = ParagraphStyle("ContentsTitle", parent=styles.heading1)
+    toc = _Contents(levelStyles=styles.toc_levels, dotsMinLevel=0)
+    title_style = styles.contents_title
     return [Paragraph(_safe(heading, styles.fonts.bold), title_style), toc]
 
 
@@ -942,7 +1191,7 @@ def country_report_pdf(report: CountryReport) -> bytes:
         From :func:`reports.data.country_report_data` (already translated).
     """
     fonts = register_fonts()
-    styles = _Styles(fonts)
+    styles = _styles(fonts)
     font = fonts.regular
     text = report.text
     charts = country_charts(report, width=CONTENT_WIDTH * 0.92)
@@ -998,7 +1247,7 @@ def country_report_pdf(report: CountryReport) -> bytes:
 def regional_report_pdf(report: RegionalReport) -> bytes:
     """The regional (portfolio) report as PDF bytes; identical data gives identical bytes."""
     fonts = register_fonts()
-    styles = _Styles(fonts)
+    styles = _styles(fonts)
     font = fonts.regular
     text = report.text
     charts = regional_charts(report, width=CONTENT_WIDTH * 0.92)

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from charts import Chart, ChartText, strip_chart
 from charts.texts import format_number
 from officialstats.models import OfficialValue, SourceEconomy
+from reports.data.shared import shared
 from surveys.frameworks.spec import Direction, FrameworkSpec
 from surveys.models import Framework
 
@@ -246,7 +247,10 @@ def country_peers_data(
         return None
     with translation.override(language):
         text = _peers_text()
-        values, meta = _latest_values(wanted)
+        # The same for every country of a batch: read once per batch (reports.data.shared).
+        values, meta = shared(
+            ("peer-values", tuple(sorted(wanted.items()))), lambda: _latest_values(wanted)
+        )
         indicators = []
         country_name = alpha3
         for key in _ordered_keys(wanted, meta):
@@ -254,7 +258,10 @@ def country_peers_data(
             indicators.append((key, indicator, source, values.get(key, {}).get(alpha3)))
         if not indicators:
             return None
-        economies_by_source = _economies({source.pk for _k, _i, source, _o in indicators})
+        source_ids = {source.pk for _k, _i, source, _o in indicators}
+        economies_by_source = shared(
+            ("peer-economies", tuple(sorted(source_ids))), lambda: _economies(source_ids)
+        )
         result = []
         for key, indicator, source, own in indicators:
             economies = economies_by_source.get(source.pk, {})
@@ -393,7 +400,10 @@ def region_distribution_data(
         return None
     with translation.override(language):
         text = _peers_text()
-        values, meta = _latest_values(wanted)
+        # The same for every country of a batch: read once per batch (reports.data.shared).
+        values, meta = shared(
+            ("peer-values", tuple(sorted(wanted.items()))), lambda: _latest_values(wanted)
+        )
         keys = _ordered_keys(wanted, meta)
         economies_by_source = _economies({meta[key][1].pk for key in keys})
         charts = []

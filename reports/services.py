@@ -1,9 +1,13 @@
-"""Batch generation of country reports: data from the database in this process, PDFs in workers.
+"""Batch generation of country reports: data and PDFs in worker processes, shared data once.
 
-:func:`reports_generate` builds each country's :class:`~reports.data.CountryReport` here (the
-only place that touches the ORM) and hands it to a ``ProcessPoolExecutor`` whose workers render
-and write the PDF (pure Python, CPU-bound: one process per core sidesteps the GIL). Building and
-rendering overlap: a report is submitted as soon as its data is ready.
+:func:`reports_generate` forks a ``ProcessPoolExecutor`` whose workers each build a country's
+:class:`~reports.data.CountryReport` (with their own database connection) and render and
+write its PDF (pure Python, CPU-bound: one process per core sidesteps the GIL), so both parts
+run on every core. What the reports of a batch share (:mod:`reports.data.shared`: official
+values and peer groups, the catalogue, the cohort's size) is read once, while this process
+builds and renders the first report before the workers fork; they inherit it, with the report
+styles and parsed texts of :mod:`reports.pdf`. Inside a transaction (tests) the workers could
+not see its rows: the data is built here and only rendering is left to the workers.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from tqdm import tqdm
 from charts.fonts import register_fonts
 from charts.texts import report_languages
 from reports.data import DEFAULT_BUDGET, CountryReport, ReportError, country_report_data
+from reports.data.shared import batch_shared
 from reports.pdf import country_report_pdf
 from scoring.models import RunKind, RunStatus, ScoreRun
 from surveys.models import Country
@@ -99,10 +104,6 @@ def countries_with_scores(round: int, alpha3: Sequence[str] | None = None) -> li
     return list(countries.order_by("name"))
 
 
-def _ready() -> bool:
-    return True
-
-
 def reports_generate(
     *,
     round: int,
@@ -160,26 +161,87 @@ def reports_generate(
     # on every core (building the data here first capped two workers at 1.5 times one).
     # Inside a transaction (tests) the workers could not see its rows: build here instead.
     data_in_workers = not in_transaction
+    with batch_shared():
+        chosen = countries_with_scores(round, countries)
+        first: list[Path] = []
+        if data_in_workers and chosen:
+            # One report built and rendered here before the workers fork: they inherit what
+            # every report of the batch reads alike (reports.data.shared: official values and
+            # peer groups, the catalogue, the cohort's size), the report styles and parsed
+            # texts, and the registered fonts, instead of each worker reading them again.
+            country, chosen = chosen[0], chosen[1:]
+            try:
+                report = country_report_data(
+                    country=country, language=language, round=round, budget=budget
+                )
+            except ReportError as error:
+                skipped.append((country.alpha3, str(error)))
+            else:
+                first.append(Path(write_country_report(report, str(out_dir))[0]))
+        if data_in_workers:
+            # Forked workers must not share this process's database connection (the batch's
+            # queries above opened it again): each opens its own.
+            connections.close_all()
+        written += first
+        _render(
+            chosen,
+            language=language,
+            round=round,
+            budget=budget,
+            out_dir=out_dir,
+            workers=workers,
+            data_in_workers=data_in_workers,
+            progress=progress,
+            on_progress=on_progress,
+            done=(len(first) + len(skipped), len(chosen) + len(first) + len(skipped)),
+            written=written,
+            skipped=skipped,
+        )
+    return BatchResult(
+        written=tuple(sorted(written)),
+        skipped=tuple(skipped),
+        seconds=time.perf_counter() - started,
+        workers=workers,
+        data_in_workers=data_in_workers,
+    )
+
+
+def _render(
+    chosen: Sequence[Country],
+    *,
+    language: str,
+    round: int,
+    budget: float,
+    out_dir: Path,
+    workers: int,
+    data_in_workers: bool,
+    progress: bool,
+    on_progress: Callable[[int, int], None] | None,
+    done: tuple[int, int],
+    written: list[Path],
+    skipped: list[tuple[str, str]],
+) -> None:
+    """Render ``chosen`` in a pool of ``workers`` forked processes; ``done`` is (reports
+    finished already, reports in all) for the progress shown."""
     # Fonts registered here are inherited by the forked workers: otherwise each of them parses
     # the TrueType files again before its first report (about a second under load).
     register_fonts()
+    finished, total = done
     context = multiprocessing.get_context("fork")
     with (
         ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
-        tqdm(unit="report", disable=not progress) as bar,
+        tqdm(unit="report", disable=not progress, total=total, initial=finished) as bar,
     ):
-        pool.submit(_ready).result()
-        chosen = countries_with_scores(round, countries)
-        bar.reset(total=len(chosen))
-        finished = 0
 
         def advance() -> None:
             nonlocal finished
             finished += 1
             bar.update(1)
             if on_progress is not None:
-                on_progress(finished, len(chosen))
+                on_progress(finished, total)
 
+        if finished and on_progress is not None:
+            on_progress(finished, total)
         futures: dict[Future, str] = {}
         for country in chosen:
             if data_in_workers:
@@ -204,10 +266,3 @@ def reports_generate(
             else:
                 written.append(Path(path))
             advance()
-    return BatchResult(
-        written=tuple(sorted(written)),
-        skipped=tuple(skipped),
-        seconds=time.perf_counter() - started,
-        workers=workers,
-        data_in_workers=data_in_workers,
-    )

@@ -24,7 +24,8 @@ section's fields:
 ========================  ============================================================
 
 :mod:`~reports.data.country` and :mod:`~reports.data.regional` assemble them; the dataclasses
-are in :mod:`~reports.data.lines`, what several sections read in :mod:`~reports.data.common`.
+are in :mod:`~reports.data.lines`, what several sections read in :mod:`~reports.data.common`,
+and what every report of a batch reads alike is read once per batch (:mod:`~reports.data.shared`).
 A new section is a module whose function returns a dataclass named like the report's fields,
 added with one ``**section_fields(...)`` line to the assembler.
 

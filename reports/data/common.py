@@ -202,7 +202,14 @@ def run_evaluations(uncertainty: Mapping[str, Any] | None) -> int:
 
 def _choose_assessment(country: Country, round: int | None) -> tuple[Assessment, ScoreRun]:
     """The country's assessment of ``round`` (else the latest scored round) and its run."""
-    candidates = Assessment.objects.filter(country=country).select_related("country", "framework")
+    # The framework's definition (its whole questionnaire as JSON, about 10 ms to decode) is
+    # left out: the spec is rebuilt from it only when the process has not kept it already
+    # (Framework.spec, by digest), and then read on demand.
+    candidates = (
+        Assessment.objects.filter(country=country)
+        .select_related("country", "framework")
+        .defer("framework__definition")
+    )
     if round is not None:
         candidates = candidates.filter(round=round)
     latest = latest_single_runs(candidates.values_list("pk", flat=True))
@@ -210,7 +217,8 @@ def _choose_assessment(country: Country, round: int | None) -> tuple[Assessment,
         where = f" in round {round}" if round is not None else ""
         raise ReportError(f"{country.name} has no scored assessment{where} yet.")
     chosen = max(candidates.filter(pk__in=latest), key=lambda a: (a.round, latest[a.pk], a.pk))
-    run = ScoreRun.objects.get(pk=latest[chosen.pk])
+    # The run's inputs (every answer value, as JSON) are not shown in the report.
+    run = ScoreRun.objects.defer("inputs").get(pk=latest[chosen.pk])
     return chosen, run
 
 

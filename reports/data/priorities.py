@@ -29,6 +29,7 @@ from planning.services import (
 )
 from reports.data.common import CountryContext
 from reports.data.lines import InterventionLine, PriorityLine
+from reports.data.shared import shared
 from scoring.engine.constants import ENGINE_VERSION
 from scoring.models import ScoreLevel
 from surveys.frameworks.spec import translate
@@ -56,7 +57,11 @@ def country_priorities(context: CountryContext, budget: float) -> CountryPriorit
         pillar.code: translate(pillar.title, language) for pillar in context.spec.pillars
     }
     snapshot = _score_snapshot(context, pillar_titles)
-    interventions = list(Intervention.objects.filter(framework_code=context.spec.code, active=True))
+    code = context.spec.code
+    interventions = shared(
+        ("interventions", code),
+        lambda: list(Intervention.objects.filter(framework_code=code, active=True)),
+    )
     titles = {item.code: translate(item.title, language) for item in interventions}
     needs = country_needs(snapshot=snapshot, interventions=interventions)
     priorities = _priority_lines(needs, pillar_titles, titles)

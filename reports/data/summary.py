@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from reports.data.common import CountryContext, latest_cohort_rows, score_line
 from reports.data.lines import TOP_GAPS, PillarSection, ScoreLine
+from reports.data.shared import shared
 from scoring.models import Score, ScoreLevel
 
 __all__ = ["CountrySummary", "country_summary"]
@@ -52,4 +53,7 @@ def _cohort_size(cohort: Score | None) -> int:
     """How many countries the cohort run ranked (0 without a cohort run)."""
     if cohort is None:
         return 0
-    return Score.objects.filter(run_id=cohort.run_id, level=ScoreLevel.OVERALL).count()
+    return shared(
+        ("cohort-size", cohort.run_id),
+        lambda: Score.objects.filter(run_id=cohort.run_id, level=ScoreLevel.OVERALL).count(),
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 
@@ -78,3 +79,58 @@ def pdf_text(pdf: bytes) -> str:
 def squeeze(text: str) -> str:
     """Whitespace collapsed to single spaces (tables and wrapping insert their own)."""
     return " ".join(text.split())
+
+
+#: The dot leaders and page number that end a line of the table of contents.
+LEADERS = re.compile(r"\.(?:\s+\.)+\s+(\d+)")
+
+
+def contents_page_numbers(pdf: bytes) -> list[tuple[str, int]]:
+    """The table of contents as printed: (entry text, page number) for each line with dots.
+
+    Lines are found by their baseline (pypdf reports each piece of text with its position), so
+    the entry and the dots-and-number drawn after it are paired whatever order the page's
+    content stream holds them in. The contents start on page 2 and end at the first page
+    without dot leaders.
+    """
+    reader = PdfReader(io.BytesIO(pdf))
+    entries: list[tuple[str, int]] = []
+    for page in reader.pages[1:]:
+        lines: dict[float, list[str]] = {}
+
+        def visit(
+            text: str, cm: list[float], tm: list[float], *_args: object, lines: dict = lines
+        ) -> None:
+            if text.strip():
+                # Baseline in page space (the reports translate, never rotate or skew).
+                lines.setdefault(round(tm[5] * cm[3] + cm[5], 1), []).append(text.strip())
+
+        page.extract_text(visitor_text=visit)
+        found = []
+        for baseline in sorted(lines, reverse=True):
+            line = " ".join(lines[baseline])
+            leaders = LEADERS.search(line)
+            if leaders:
+                words = " ".join((line[: leaders.start()] + line[leaders.end() :]).split())
+                found.append((words, int(leaders.group(1))))
+        if not found:
+            break
+        entries += found
+    return entries
+
+
+def outline_pages(pdf: bytes) -> list[tuple[str, int]]:
+    """Each bookmark of the PDF's outline, in order: (title, page number it opens)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    numbers = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages, start=1)}
+
+    def flat(items: list) -> list[tuple[str, int]]:
+        found = []
+        for item in items:
+            if isinstance(item, list):
+                found += flat(item)
+            else:
+                found.append((item.title, numbers[item.raw_get("/Page").idnum]))
+        return found
+
+    return flat(reader.outline)
