@@ -679,37 +679,49 @@ def _split_merged(
 ) -> np.ndarray:
     """Amounts per original pair: each merged cell's seats handed to its members in order.
 
-    The merged cell's members and its offers' amounts are laid end to end on one line (both
-    start at 0; the amounts add up to at most the members' demand); each stretch between two
-    consecutive ends belongs to one member and one offer.
+    All merged cells are laid end to end on one line, each taking the length of its members'
+    demand; within a merged cell its members' demands and its offers' amounts both start at
+    the cell's beginning (the amounts add up to at most the demand). Each stretch between two
+    consecutive ends belongs to one member and at most one offer: the offer whose amount
+    covers it, if any (past the amounts the member's demand stays unmet). Vectorised over all
+    cells at once: with a budget per country most merged cells have one member, and a loop
+    per cell cost a large share of the plan (benchmarks/bench_matching.py).
     """
-    found_cells: list[np.ndarray] = []
-    found_offers: list[np.ndarray] = []
-    found_lengths: list[np.ndarray] = []
+    amounts = np.zeros(problem.pair_cell.size)
+    flows = np.maximum(merged_amounts, 0.0)
+    if not flows.any():
+        return amounts
     members = np.argsort(member_of, kind="stable")
     members = members[member_of[members] >= 0]
-    member_starts = np.searchsorted(member_of[members], np.arange(merged.demand.size + 1))
-    pair_starts = np.searchsorted(merged.pair_cell, np.arange(merged.demand.size + 1))
-    for index in np.unique(merged.pair_cell[merged_amounts > 0]):
-        flows = merged_amounts[pair_starts[index] : pair_starts[index + 1]]
-        offers = merged.pair_offer[pair_starts[index] : pair_starts[index + 1]]
-        cells = members[member_starts[index] : member_starts[index + 1]]
-        cell_ends = np.cumsum(problem.demand[cells])
-        flow_ends = np.cumsum(flows)
-        ends = np.union1d(cell_ends, flow_ends)
-        ends = ends[ends <= flow_ends[-1]]
-        starts = np.concatenate([[0.0], ends[:-1]])
-        middle = (starts + ends) / 2
-        found_cells.append(cells[np.minimum(np.searchsorted(cell_ends, middle), cells.size - 1)])
-        found_offers.append(offers[np.minimum(np.searchsorted(flow_ends, middle), offers.size - 1)])
-        found_lengths.append(ends - starts)
-    amounts = np.zeros(problem.pair_cell.size)
-    if found_cells:
-        # Pairs are sorted by (cell, offer) in _problem, so their keys are sorted too.
-        n_offers = problem.seats.size
-        keys = problem.pair_cell * n_offers + problem.pair_offer
-        wanted = np.concatenate(found_cells) * n_offers + np.concatenate(found_offers)
-        np.add.at(amounts, np.searchsorted(keys, wanted), np.concatenate(found_lengths))
+    member_ends = np.cumsum(problem.demand[members])
+    cell_start = np.concatenate([[0.0], np.cumsum(merged.demand)])
+    first_pair = np.searchsorted(merged.pair_cell, np.arange(merged.demand.size))
+    flow_total = np.cumsum(flows)
+    before_cell = np.concatenate([[0.0], flow_total])[first_pair][merged.pair_cell]
+    # A cell's flows end at most at its members' end, even after the solver's rounding.
+    cell_end = cell_start[merged.pair_cell + 1]
+    line_start = cell_start[merged.pair_cell]
+    flow_ends = np.minimum(line_start + flow_total - before_cell, cell_end)
+    flow_starts = np.minimum(line_start + flow_total - before_cell - flows, cell_end)
+    ends = np.union1d(member_ends, flow_ends)
+    starts = np.concatenate([[0.0], ends[:-1]])
+    keep = ends > starts
+    starts, ends = starts[keep], ends[keep]
+    middle = (starts + ends) / 2
+    member = np.minimum(np.searchsorted(member_ends, middle), members.size - 1)
+    pair = np.minimum(np.searchsorted(flow_ends, middle), flows.size - 1)
+    covered = (
+        (merged.pair_cell[pair] == member_of[members[member]])
+        & (middle >= flow_starts[pair])
+        & (middle <= flow_ends[pair])
+    )
+    if not covered.any():
+        return amounts
+    # Pairs are sorted by (cell, offer) in _problem, so their keys are sorted too.
+    n_offers = problem.seats.size
+    keys = problem.pair_cell * n_offers + problem.pair_offer
+    wanted = members[member[covered]] * n_offers + merged.pair_offer[pair[covered]]
+    np.add.at(amounts, np.searchsorted(keys, wanted), (ends - starts)[covered])
     return amounts
 
 
