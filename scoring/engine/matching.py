@@ -76,10 +76,17 @@ REASONS = ("", "no_offer", "budget", "seats")
 _TOLERANCE = 1e-6
 # The guided path (_two_stage_guided) pays from about this many pairs with this many budget
 # rows (benchmarks/bench_matching.py, budget per country, CPU per plan: 50 countries, 38,900
-# pairs, 0.8 s by HiGHS on the whole part against 2.5 s guided; 100 countries 18 s against
+# pairs, 0.6 s by HiGHS on the whole part against 2.0 s guided; 100 countries 18 s against
 # 6 s; 200 countries over 300 s against 13 s). Below, HiGHS on the whole part is faster.
 _GUIDED_MIN_PAIRS = 40_000
 _GUIDED_MIN_BUDGETS = 20
+# With a few budget rows each over many pairs (a budget per region) HiGHS slows down much
+# sooner (same benchmark, budget per region, CPU per plan: 25 countries, 11,600 pairs, 0.15 s
+# whole against 0.5 s guided; 50 countries, 16,500 pairs, 0.9 s against 0.7 s; 200 countries,
+# 21,900 pairs, 6.0 s against 1.5 s).
+_GUIDED_MIN_PAIRS_DENSE = 15_000
+_DENSE_MAX_BUDGETS = 10
+_DENSE_MIN_PAIRS_PER_BUDGET = 2_500
 # Relative size of the random tie-breaking perturbation of each interior point's costs
 # (measured on the benchmark, 200 countries: stage 1 guesses fewest pairs at 1e-3, stage 2
 # at 3e-2; larger for stage 1 spreads its guess over many more pairs).
@@ -253,10 +260,7 @@ def _two_stage(problem: _Problem, other_region_penalty: float, integral: bool) -
     lower = [problem.demand, np.full(n_offers, -np.inf)]
     upper = [problem.demand, problem.seats]
     pair_cost = problem.cost[problem.pair_offer]
-    # Only the groups of this problem's cells (a part of a decomposed one has fewer).
-    used_groups = np.zeros(problem.budgets.size, dtype=bool)
-    used_groups[problem.group] = True
-    limited = np.flatnonzero(np.isfinite(problem.budgets) & used_groups)
+    limited = _limited_budgets(problem)
     if limited.size:
         group_row = np.full(problem.budgets.size, -1)
         group_row[limited] = np.arange(limited.size)
@@ -278,8 +282,7 @@ def _two_stage(problem: _Problem, other_region_penalty: float, integral: bool) -
     # with crossover wins with a few dense budget rows (6 regional budgets, 200 countries:
     # 2.2 s against 6.8 s), dual simplex with many small ones (a budget per country, 80
     # countries: 5.4 s against 10.3 s) or none (about equal). Both end at a proven vertex.
-    dense_budgets = 0 < limited.size <= 10 and n_pairs / limited.size > 2500
-    method = "highs-ipm" if dense_budgets else "highs-ds"
+    method = "highs-ipm" if _dense_budgets(limited.size, n_pairs) else "highs-ds"
 
     # Stage 1: the most demand that can be met.
     stage_one = np.zeros(n_vars)
@@ -320,12 +323,26 @@ def _solve_part(problem: _Problem, other_region_penalty: float, integral: bool) 
 
 
 def _guided(problem: _Problem, integral: bool) -> bool:
-    """Whether a part is large and split by many budgets (there HiGHS alone is slow)."""
-    if integral or problem.pair_cell.size < _GUIDED_MIN_PAIRS:
+    """Whether a part is large and split by budgets (there HiGHS alone is slow)."""
+    n_pairs = problem.pair_cell.size
+    if integral or n_pairs < _GUIDED_MIN_PAIRS_DENSE:
         return False
+    n_budgets = _limited_budgets(problem).size
+    if n_pairs >= _GUIDED_MIN_PAIRS and n_budgets >= _GUIDED_MIN_BUDGETS:
+        return True
+    return _dense_budgets(n_budgets, n_pairs)
+
+
+def _limited_budgets(problem: _Problem) -> np.ndarray:
+    """The groups with a finite budget among this problem's cells (a part has fewer)."""
     used = np.zeros(problem.budgets.size, dtype=bool)
     used[problem.group] = True
-    return int(np.count_nonzero(np.isfinite(problem.budgets) & used)) >= _GUIDED_MIN_BUDGETS
+    return np.flatnonzero(np.isfinite(problem.budgets) & used)
+
+
+def _dense_budgets(n_budgets: int, n_pairs: int) -> bool:
+    """A few budget rows, each over many pairs (a budget per region rather than country)."""
+    return 0 < n_budgets <= _DENSE_MAX_BUDGETS and n_pairs / n_budgets > _DENSE_MIN_PAIRS_PER_BUDGET
 
 
 @dataclass(frozen=True)
@@ -396,9 +413,7 @@ def _two_stage_guided(problem: _Problem, other_region_penalty: float) -> np.ndar
 
 
 def _layout(problem: _Problem, other_region_penalty: float) -> _Layout:
-    used = np.zeros(problem.budgets.size, dtype=bool)
-    used[problem.group] = True
-    limited = np.flatnonzero(np.isfinite(problem.budgets) & used)
+    limited = _limited_budgets(problem)
     group_row = np.full(problem.budgets.size, -1)
     group_row[limited] = np.arange(limited.size)
     other = problem.offer_region[problem.pair_offer] != problem.region[problem.pair_cell]

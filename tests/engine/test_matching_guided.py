@@ -49,6 +49,7 @@ def guided_path(guess: str = "interior") -> Iterator[mock.MagicMock]:
         # The guided path falls back on the whole programme if it fails: not here.
         mock.patch.object(matching, "_two_stage", side_effect=AssertionError("fell back")),
         mock.patch.object(matching, "_GUIDED_MIN_PAIRS", 0),
+        mock.patch.object(matching, "_GUIDED_MIN_PAIRS_DENSE", 0),
         mock.patch.object(matching, "_GUIDED_MIN_BUDGETS", 1),
         mock.patch.object(matching, "_two_stage_guided", wraps=matching._two_stage_guided) as spy,
     ):
@@ -139,6 +140,22 @@ class GuidedEqualsWholeProgrammeTests(SimpleTestCase):
                 # The instances are meant to exercise both kinds of binding constraint.
                 self.assertGreater(int(guided.budget_binding.sum()), 3)
                 self.assertGreater(int(guided.seats_binding.sum()), 3)
+                self.assertGreater(guided.total_unmet, 0)
+
+    def test_seeded_programmes_with_a_budget_per_region(self) -> None:
+        # A few budget rows, each over many pairs: the case the guided path takes from
+        # _GUIDED_MIN_PAIRS_DENSE pairs on (benchmarks/bench_matching.py --budget region).
+        for seed in range(4):
+            with self.subTest(seed=seed):
+                values = countries_instance(seed, countries=25, offers=30, budget_share=0.2)
+                values["group_budgets"] = np.bincount(
+                    values["demand_region"],
+                    weights=np.asarray(values["group_budgets"])[values["demand_group"]] / (4 * 2),
+                    minlength=2,
+                )
+                values["demand_group"] = values["demand_region"]
+                guided = self.assert_same_optimum(values, penalty=21.0)
+                self.assertTrue(guided.budget_binding.any())
                 self.assertGreater(guided.total_unmet, 0)
 
     def test_a_wrong_guess_still_ends_at_the_optimum(self) -> None:
