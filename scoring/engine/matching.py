@@ -865,27 +865,9 @@ def _problem(
             raise ValueError("demand_group refers to a group without a budget")
         if np.any(np.isnan(budgets)) or np.any(budgets < 0):
             raise ValueError("group_budgets must be numbers >= 0 (inf for no limit)")
-    # Pairs by index: offers by (topic, language) so that each cell looks up its candidates.
-    by_key: dict[tuple[int, int], list[int]] = {}
-    for offer in range(n_offers):
-        for t in set(offer_topics[offer]):
-            for lang in set(offer_languages[offer]):
-                by_key.setdefault((int(t), int(lang)), []).append(offer)
-    cells: list[np.ndarray] = []
-    offers: list[np.ndarray] = []
-    for cell in range(n_cells):
-        if quantity[cell] <= 0:
-            continue
-        candidates = by_key.get((int(topic[cell]), int(language[cell])))
-        if not candidates:
-            continue
-        found = np.asarray(candidates)
-        if mode[cell] != ANY_MODE:
-            found = found[o_mode[found] == mode[cell]]
-        cells.append(np.full(found.size, cell))
-        offers.append(found)
-    pair_cell = np.concatenate(cells) if cells else np.zeros(0, dtype=int)
-    pair_offer = np.concatenate(offers) if offers else np.zeros(0, dtype=int)
+    pair_cell, pair_offer = _compatible_pairs(
+        quantity, topic, language, mode, offer_topics, offer_languages, o_mode
+    )
     return _Problem(
         demand=quantity,
         group=group,
@@ -894,9 +876,61 @@ def _problem(
         cost=cost,
         offer_region=o_region,
         budgets=budgets,
-        pair_cell=pair_cell.astype(int),
-        pair_offer=pair_offer.astype(int),
+        pair_cell=pair_cell,
+        pair_offer=pair_offer,
     )
+
+
+def _compatible_pairs(
+    quantity: np.ndarray,
+    topic: np.ndarray,
+    language: np.ndarray,
+    mode: np.ndarray,
+    offer_topics: Sequence[Sequence[int]],
+    offer_languages: Sequence[Sequence[int]],
+    offer_mode: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every (cell with demand, offer) pair of the same topic, language and mode, sorted.
+
+    A join on (topic, language): each offer is listed once per topic and language it covers,
+    the list sorted by that key and by offer, and each cell takes the run of its key, then
+    keeps the offers of its mode (all of them for ``ANY_MODE``). Pairs come out sorted by
+    cell, then offer, which :func:`_merge_interchangeable` and :func:`_split_merged` rely on.
+    """
+    listed_offer: list[int] = []
+    listed_topic: list[int] = []
+    listed_language: list[int] = []
+    for offer, (topics, languages) in enumerate(zip(offer_topics, offer_languages, strict=True)):
+        for t in set(topics):
+            for lang in set(languages):
+                listed_offer.append(offer)
+                listed_topic.append(int(t))
+                listed_language.append(int(lang))
+    wanted = np.flatnonzero(quantity > 0)
+    if not listed_offer or not wanted.size:
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+    # Dense ids for the (topic, language) keys of offers and cells alike.
+    keys = np.unique(
+        np.column_stack(
+            [
+                np.concatenate([listed_topic, topic[wanted]]),
+                np.concatenate([listed_language, language[wanted]]),
+            ]
+        ),
+        axis=0,
+        return_inverse=True,
+    )[1].ravel()
+    offer_key, cell_key = keys[: len(listed_offer)], keys[len(listed_offer) :]
+    listed = np.asarray(listed_offer, dtype=int)
+    order = np.lexsort((listed, offer_key))
+    sorted_offers, sorted_keys = listed[order], offer_key[order]
+    first = np.searchsorted(sorted_keys, cell_key, side="left")
+    count = np.searchsorted(sorted_keys, cell_key, side="right") - first
+    pair_cell = np.repeat(wanted, count)
+    run_start = np.repeat(first - np.concatenate([[0], np.cumsum(count)[:-1]]), count)
+    pair_offer = sorted_offers[run_start + np.arange(pair_cell.size)]
+    same_mode = (mode[pair_cell] == ANY_MODE) | (offer_mode[pair_offer] == mode[pair_cell])
+    return pair_cell[same_mode], pair_offer[same_mode]
 
 
 def _solve(
