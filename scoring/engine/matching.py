@@ -60,7 +60,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse.csgraph import connected_components
 
-from scoring.engine._interior_point import block_interior_point
+from scoring.engine._interior_point import InteriorPoint, block_interior_point
 from scoring.engine._montecarlo import single_threaded_blas
 
 __all__ = [
@@ -93,6 +93,9 @@ _DENSE_MIN_PAIRS_PER_BUDGET = 2_500
 _PERTURBATION_STAGE_ONE = 1e-3
 _PERTURBATION_STAGE_TWO = 3e-2
 _MAX_PRICING_ROUNDS = 100
+_FIXING_MARGIN_STAGE_ONE = 1e-6
+_FIXING_MARGIN_STAGE_TWO = 1e-3
+_MAX_FIXING_ROUNDS = 20
 
 
 @dataclass(frozen=True)
@@ -314,7 +317,7 @@ def _solve_part(problem: _Problem, other_region_penalty: float, integral: bool) 
     """One independent part's amounts per pair: guided when it pays, else HiGHS on it all."""
     if _guided(problem, integral):
         try:
-            return _two_stage_guided(problem, other_region_penalty)
+            return _two_stage_fixing(problem, other_region_penalty)
         except ValueError:
             # Column generation that does not end (never seen) falls back on the whole
             # programme rather than failing the plan.
@@ -412,6 +415,213 @@ def _two_stage_guided(problem: _Problem, other_region_penalty: float) -> np.ndar
     raise ValueError("the solver did not reach an optimum with the unmet demand held")
 
 
+def _two_stage_fixing(problem: _Problem, other_region_penalty: float) -> np.ndarray:
+    """The same lexicographic optimum as :func:`_two_stage`, with most cells fixed first."""
+    layout = _layout(problem, other_region_penalty)
+    n_cells = problem.demand.size
+    scale = max(float(layout.stage_two.max(initial=0.0)), 1.0)
+    with single_threaded_blas():
+        point = _interior_point(
+            layout, 1e-3 * layout.stage_two / scale, np.ones(n_cells), None, _PERTURBATION_STAGE_ONE
+        )
+    choice = _clear_choices(layout, point.z, _FIXING_MARGIN_STAGE_ONE)
+    solution = _solve_by_fixing(
+        layout, choice, np.zeros(problem.pair_cell.size), np.ones(n_cells), None
+    )
+    least_unmet = float(solution.unmet.sum())
+    with single_threaded_blas():
+        point = _interior_point(
+            layout,
+            layout.stage_two / scale,
+            np.zeros(n_cells),
+            least_unmet,
+            _PERTURBATION_STAGE_TWO,
+        )
+    choice = _clear_choices(layout, point.z, _FIXING_MARGIN_STAGE_TWO)
+    for held in (least_unmet, least_unmet + _TOLERANCE * max(1.0, least_unmet)):
+        try:
+            solution = _solve_by_fixing(layout, choice, layout.stage_two, np.zeros(n_cells), held)
+        except ValueError:
+            continue
+        return solution.amounts
+    raise ValueError("the solver did not reach an optimum with the unmet demand held")
+
+
+@dataclass(frozen=True)
+class _CellChoice:
+    option: np.ndarray  # per cell: the pair it takes all its demand to, or -1 for unmet
+    clear: np.ndarray  # per cell: that option beats every other by the margin
+
+
+def _clear_choices(layout: _Layout, reduced: np.ndarray, margin: float) -> _CellChoice:
+    """Each cell's option of least reduced cost, and whether it wins by ``margin``."""
+    problem = layout.problem
+    n_cells, n_pairs = problem.demand.size, problem.pair_cell.size
+    cell = np.concatenate([problem.pair_cell, np.arange(n_cells)])
+    value = np.concatenate([reduced[:n_pairs], reduced[n_pairs : n_pairs + n_cells]])
+    option = np.concatenate([np.arange(n_pairs), np.full(n_cells, -1)])
+    order = np.lexsort((value, cell))
+    first = np.searchsorted(cell[order], np.arange(n_cells))
+    count = np.bincount(cell, minlength=n_cells)
+    runner_up = np.where(count >= 2, value[order][np.minimum(first + 1, cell.size - 1)], np.inf)
+    return _CellChoice(option=option[order][first], clear=runner_up - value[order][first] > margin)
+
+
+def _solve_by_fixing(
+    layout: _Layout,
+    choice: _CellChoice,
+    pair_costs: np.ndarray,
+    unmet_costs: np.ndarray,
+    held: float | None,
+) -> _Restricted:
+    """One stage's optimum with the clearly decided cells fixed, proven by their prices."""
+    problem = layout.problem
+    threshold = 1e-7 * max(
+        1.0, float(np.abs(pair_costs).max(initial=0.0)), float(np.abs(unmet_costs).max(initial=0.0))
+    )
+    free = ~choice.clear
+    in_budget = layout.budget_row >= 0
+    for _ in range(_MAX_FIXING_ROUNDS):
+        outcome = _solve_free_cells(layout, choice.option, free, pair_costs, unmet_costs, held)
+        if isinstance(outcome, np.ndarray):
+            free |= outcome
+            continue
+        solution, offer_dual, budget_dual, held_dual = outcome
+        adjusted = pair_costs - offer_dual[problem.pair_offer]
+        adjusted[in_budget] -= (
+            problem.cost[problem.pair_offer[in_budget]] * budget_dual[layout.budget_row[in_budget]]
+        )
+        cheapest = unmet_costs - held_dual
+        chosen = np.where(choice.option >= 0, adjusted[np.maximum(choice.option, 0)], cheapest)
+        np.minimum.at(cheapest, problem.pair_cell, adjusted)
+        wrong = ~free & (chosen > cheapest + threshold)
+        if not wrong.any():
+            return solution
+        free |= wrong
+    free[:] = True
+    outcome = _solve_free_cells(layout, choice.option, free, pair_costs, unmet_costs, held)
+    if isinstance(outcome, np.ndarray):
+        raise ValueError("the programme with every cell free is infeasible")
+    return outcome[0]
+
+
+def _solve_free_cells(
+    layout: _Layout,
+    option: np.ndarray,
+    free: np.ndarray,
+    pair_costs: np.ndarray,
+    unmet_costs: np.ndarray,
+    held: float | None,
+) -> tuple[_Restricted, np.ndarray, np.ndarray, float] | np.ndarray:
+    """HiGHS on the free cells, the fixed ones' seats and spending taken off the rows.
+
+    Returns the plan and the duals of the offers', budgets' and held rows, or the fixed
+    cells to free when the fixed ones alone overrun a row or the rest is infeasible.
+    """
+    problem = layout.problem
+    n_cells, n_offers, n_budgets = problem.demand.size, problem.seats.size, layout.limited.size
+    fixed_pair = ~free & (option >= 0)
+    fixed_unmet = ~free & (option < 0)
+    pairs = option[fixed_pair]
+    quantity = problem.demand[fixed_pair]
+    used = np.bincount(problem.pair_offer[pairs], weights=quantity, minlength=n_offers)
+    rows = layout.budget_row[pairs]
+    spent = np.bincount(
+        rows[rows >= 0],
+        weights=(quantity * problem.cost[problem.pair_offer[pairs]])[rows >= 0],
+        minlength=n_budgets,
+    )
+    seats_left = problem.seats - used
+    budget_left = problem.budgets[layout.limited] - spent
+    unmet_left = None if held is None else held - float(problem.demand[fixed_unmet].sum())
+    slack = 1e-9 * max(1.0, float(problem.demand.sum()))
+    over_offer = seats_left < -slack
+    over_budget = budget_left < -slack * max(1.0, float(problem.cost.max(initial=0.0)))
+    release = np.zeros(n_cells, dtype=bool)
+    if over_offer.any() or over_budget.any():
+        cells = np.flatnonzero(fixed_pair)
+        release[cells[over_offer[problem.pair_offer[pairs]]]] = True
+        budget_over = np.zeros(pairs.size, dtype=bool)
+        budget_over[rows >= 0] = over_budget[rows[rows >= 0]]
+        release[cells[budget_over]] = True
+    if unmet_left is not None and unmet_left < -slack:
+        release |= fixed_unmet
+    if release.any():
+        return release
+    seats_left = np.maximum(seats_left, 0.0)
+    budget_left = np.maximum(budget_left, 0.0)
+    amounts = np.zeros(problem.pair_cell.size)
+    amounts[pairs] = quantity
+    unmet = np.where(fixed_unmet, problem.demand, 0.0)
+    cells = np.flatnonzero(free)
+    if cells.size == 0:
+        zero = np.zeros
+        return _Restricted(amounts=amounts, unmet=unmet), zero(n_offers), zero(n_budgets), 0.0
+    row_of = np.full(n_cells, -1)
+    row_of[cells] = np.arange(cells.size)
+    columns = np.flatnonzero(free[problem.pair_cell])
+    size, n_free = columns.size, cells.size
+    n_vars = size + n_free
+    local = np.arange(size)
+    balance = sparse.csr_matrix(
+        (
+            np.ones(n_vars),
+            (
+                np.concatenate([row_of[problem.pair_cell[columns]], np.arange(n_free)]),
+                np.arange(n_vars),
+            ),
+        ),
+        shape=(n_free, n_vars),
+    )
+    in_budget = layout.budget_row[columns] >= 0
+    upper_rows = [
+        sparse.csr_matrix(
+            (np.ones(size), (problem.pair_offer[columns], local)), shape=(n_offers, n_vars)
+        ),
+        sparse.csr_matrix(
+            (
+                problem.cost[problem.pair_offer[columns]][in_budget],
+                (layout.budget_row[columns][in_budget], local[in_budget]),
+            ),
+            shape=(n_budgets, n_vars),
+        ),
+    ]
+    upper = [seats_left, budget_left]
+    if unmet_left is not None:
+        upper_rows.append(
+            sparse.csr_matrix(
+                (np.ones(n_free), (np.zeros(n_free, dtype=int), size + np.arange(n_free))),
+                shape=(1, n_vars),
+            )
+        )
+        upper.append(np.array([max(unmet_left, 0.0)]))
+    found = linprog(
+        np.concatenate([pair_costs[columns], unmet_costs[cells]]),
+        A_ub=sparse.vstack(upper_rows, format="csr"),
+        b_ub=np.concatenate(upper),
+        A_eq=balance,
+        b_eq=problem.demand[cells],
+        bounds=(0, None),
+        method="highs-ipm",
+    )
+    if found.status == 2 and not free.all():
+        # Infeasible only through the held row: the cells fixed as unmet must be met, or
+        # (when none is) the seats and budgets the fixed cells take are needed elsewhere.
+        return fixed_unmet if fixed_unmet.any() else ~free
+    if found.status != 0 or found.x is None:
+        raise ValueError(f"the solver did not reach an optimum: {found.message}")
+    x = np.maximum(np.asarray(found.x, dtype=float), 0.0)
+    amounts[columns] = x[:size]
+    unmet[cells] = x[size:]
+    duals = np.asarray(found.ineqlin.marginals, dtype=float)
+    return (
+        _Restricted(amounts=amounts, unmet=unmet),
+        duals[:n_offers],
+        duals[n_offers : n_offers + n_budgets],
+        float(duals[-1]) if unmet_left is not None else 0.0,
+    )
+
+
 def _layout(problem: _Problem, other_region_penalty: float) -> _Layout:
     limited = _limited_budgets(problem)
     group_row = np.full(problem.budgets.size, -1)
@@ -433,6 +643,19 @@ def _interior_guess(
     perturbation: float,
 ) -> np.ndarray:
     """Pairs that the interior point finds carrying its (perturbed) optimum."""
+    point = _interior_point(layout, pair_costs, unmet_costs, held, perturbation)
+    n_pairs = layout.problem.pair_cell.size
+    return np.asarray(point.x[:n_pairs] > point.z[:n_pairs])
+
+
+def _interior_point(
+    layout: _Layout,
+    pair_costs: np.ndarray,
+    unmet_costs: np.ndarray,
+    held: float | None,
+    perturbation: float,
+) -> InteriorPoint:
+    """The interior point's approximate optimum of one stage (costs perturbed)."""
     problem = layout.problem
     n_cells, n_pairs = problem.demand.size, problem.pair_cell.size
     n_offers, n_budgets = problem.seats.size, layout.limited.size
@@ -463,7 +686,7 @@ def _interior_guess(
     tie_break = 1.0 + perturbation * np.random.default_rng(0).random(n_pairs + n_cells)
     cost = np.concatenate([pair_costs, unmet_costs, np.zeros(slack.size)])
     cost[: n_pairs + n_cells] *= tie_break
-    point = block_interior_point(
+    return block_interior_point(
         cost=cost,
         block_of=np.concatenate([problem.pair_cell, np.arange(n_cells), np.full(slack.size, -1)]),
         block_rhs=problem.demand,
@@ -471,7 +694,6 @@ def _interior_guess(
         link_rhs=np.concatenate(link_rhs),
         tolerance=1e-8,
     )
-    return np.asarray(point.x[:n_pairs] > point.z[:n_pairs])
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
-"""The guided path (interior-point guess, then column generation with HiGHS) is exact.
+"""The guided path (interior point decides most cells, HiGHS the rest, prices prove it) is exact.
 
-With a budget per country the engine solves large parts by column generation
-(``scoring.engine.matching._two_stage_guided``); these tests force that path on small
-programmes and compare it with the whole programme solved at once by HiGHS
+With budgets the engine solves large parts by fixing the cells whose best option the interior
+point makes clear and solving the others with HiGHS (``scoring.engine.matching.
+_two_stage_fixing``); these tests force that path on small programmes, also with cells
+decided wrongly on purpose, and compare it with the whole programme solved at once by HiGHS
 (``decompose=False``): same least unmet demand, same least cost at that unmet demand.
 """
 
@@ -27,31 +28,43 @@ from scoring.engine.matching import ANY_MODE, match_offers
 
 
 @contextmanager
-def guided_path(guess: str = "interior") -> Iterator[mock.MagicMock]:
+def guided_path(choice: str = "interior") -> Iterator[mock.MagicMock]:
     """Every part goes through the guided path, however small; yields a spy on it.
 
-    ``guess`` replaces the interior point's guess of the pairs that carry the optimum:
-    ``"none"`` (no pair) or ``"random"`` (a random half), so that column generation alone
-    has to find them.
+    ``choice`` replaces the interior point's choice of each cell's option: ``"none"`` (no
+    cell decided: every cell stays free), ``"random"`` (every cell decided, on a random
+    option) or ``"unmet"`` (every cell decided as unmet), so that the proof by prices alone
+    has to find the cells decided wrongly.
     """
-    original = matching._interior_guess
+    original = matching._clear_choices
 
-    def replaced(layout: Any, *args: Any) -> np.ndarray:
-        size = layout.problem.pair_cell.size
-        if guess == "none":
-            return np.zeros(size, dtype=bool)
-        if guess == "random":
-            return np.random.default_rng(size).random(size) < 0.5
-        return np.asarray(original(layout, *args))
+    def replaced(layout: Any, *args: Any) -> Any:
+        found = original(layout, *args)
+        problem = layout.problem
+        n_cells = problem.demand.size
+        if choice == "none":
+            return matching._CellChoice(option=found.option, clear=np.zeros(n_cells, dtype=bool))
+        if choice == "unmet":
+            return matching._CellChoice(
+                option=np.full(n_cells, -1), clear=np.ones(n_cells, dtype=bool)
+            )
+        if choice == "random":
+            rng = np.random.default_rng(n_cells)
+            option = np.full(n_cells, -1)
+            pairs = rng.permutation(problem.pair_cell.size)
+            option[problem.pair_cell[pairs]] = pairs
+            option[rng.random(n_cells) < 0.3] = -1
+            return matching._CellChoice(option=option, clear=np.ones(n_cells, dtype=bool))
+        return found
 
     with (
-        mock.patch.object(matching, "_interior_guess", side_effect=replaced),
+        mock.patch.object(matching, "_clear_choices", side_effect=replaced),
         # The guided path falls back on the whole programme if it fails: not here.
         mock.patch.object(matching, "_two_stage", side_effect=AssertionError("fell back")),
         mock.patch.object(matching, "_GUIDED_MIN_PAIRS", 0),
         mock.patch.object(matching, "_GUIDED_MIN_PAIRS_DENSE", 0),
         mock.patch.object(matching, "_GUIDED_MIN_BUDGETS", 1),
-        mock.patch.object(matching, "_two_stage_guided", wraps=matching._two_stage_guided) as spy,
+        mock.patch.object(matching, "_two_stage_fixing", wraps=matching._two_stage_fixing) as spy,
     ):
         yield spy
 
@@ -95,10 +108,10 @@ def countries_instance(
 
 class GuidedEqualsWholeProgrammeTests(SimpleTestCase):
     def assert_same_optimum(
-        self, values: dict[str, Any], penalty: float, guess: str = "interior"
+        self, values: dict[str, Any], penalty: float, choice: str = "interior"
     ) -> Any:
         whole = match_offers(**values, other_region_penalty=penalty, decompose=False)
-        with guided_path(guess) as spy:
+        with guided_path(choice) as spy:
             guided = match_offers(**values, other_region_penalty=penalty)
         if whole.pair_cell.size:
             self.assertTrue(spy.called, "the guided path was not taken")
@@ -158,13 +171,29 @@ class GuidedEqualsWholeProgrammeTests(SimpleTestCase):
                 self.assertTrue(guided.budget_binding.any())
                 self.assertGreater(guided.total_unmet, 0)
 
-    def test_a_wrong_guess_still_ends_at_the_optimum(self) -> None:
-        # Exactness comes from pricing, not from the interior point: with a guess of no pair
-        # at all, column generation must bring in every pair the optimum needs.
-        values = countries_instance(3, countries=20, offers=25, budget_share=0.5)
-        for guess in ("none", "random"):
-            with self.subTest(guess=guess):
-                self.assert_same_optimum(values, penalty=21.0, guess=guess)
+    def test_cells_decided_wrongly_still_end_at_the_optimum(self) -> None:
+        # Exactness comes from the proof by prices, not from the interior point: with no
+        # cell decided, every cell decided on a random option, or every cell decided as unmet,
+        # the rounds must free every cell the optimum needs free.
+        for seed in range(3):
+            values = countries_instance(seed, countries=20, offers=25, budget_share=0.5)
+            for choice in ("none", "random", "unmet"):
+                with self.subTest(seed=seed, choice=choice):
+                    self.assert_same_optimum(values, penalty=21.0, choice=choice)
+
+    @settings(max_examples=25, deadline=None)
+    @given(
+        seed=st.integers(0, 100_000),
+        countries=st.integers(1, 6),
+        offers=st.integers(1, 10),
+        budget_share=st.sampled_from([0.0, 0.3, 0.9, 3.0]),
+        choice=st.sampled_from(["random", "unmet"]),
+    )
+    def test_random_programmes_with_cells_decided_wrongly(
+        self, seed, countries, offers, budget_share, choice
+    ) -> None:
+        values = countries_instance(seed, countries, offers, budget_share)
+        self.assert_same_optimum(values, penalty=21.0, choice=choice)
 
 
 class GuidedKnownAnswerTests(SimpleTestCase):
