@@ -93,7 +93,7 @@ _DENSE_MIN_PAIRS_PER_BUDGET = 2_500
 _PERTURBATION_STAGE_ONE = 1e-3
 _PERTURBATION_STAGE_TWO = 3e-2
 _MAX_PRICING_ROUNDS = 100
-_FIXING_MARGIN_STAGE_ONE = 1e-6
+_FIXING_MARGIN_STAGE_ONE = 1e-7
 _FIXING_MARGIN_STAGE_TWO = 1e-3
 _MAX_FIXING_ROUNDS = 20
 
@@ -424,9 +424,14 @@ def _two_stage_fixing(problem: _Problem, other_region_penalty: float) -> np.ndar
         point = _interior_point(
             layout, 1e-3 * layout.stage_two / scale, np.ones(n_cells), None, _PERTURBATION_STAGE_ONE
         )
-    choice = _clear_choices(layout, point.z, _FIXING_MARGIN_STAGE_ONE)
+    choice = _clear_choices(layout, point.z)
     solution = _solve_by_fixing(
-        layout, choice, np.zeros(problem.pair_cell.size), np.ones(n_cells), None
+        layout,
+        choice,
+        _FIXING_MARGIN_STAGE_ONE,
+        np.zeros(problem.pair_cell.size),
+        np.ones(n_cells),
+        None,
     )
     least_unmet = float(solution.unmet.sum())
     with single_threaded_blas():
@@ -437,10 +442,12 @@ def _two_stage_fixing(problem: _Problem, other_region_penalty: float) -> np.ndar
             least_unmet,
             _PERTURBATION_STAGE_TWO,
         )
-    choice = _clear_choices(layout, point.z, _FIXING_MARGIN_STAGE_TWO)
+    choice = _clear_choices(layout, point.z)
     for held in (least_unmet, least_unmet + _TOLERANCE * max(1.0, least_unmet)):
         try:
-            solution = _solve_by_fixing(layout, choice, layout.stage_two, np.zeros(n_cells), held)
+            solution = _solve_by_fixing(
+                layout, choice, _FIXING_MARGIN_STAGE_TWO, layout.stage_two, np.zeros(n_cells), held
+            )
         except ValueError:
             continue
         return solution.amounts
@@ -450,11 +457,11 @@ def _two_stage_fixing(problem: _Problem, other_region_penalty: float) -> np.ndar
 @dataclass(frozen=True)
 class _CellChoice:
     option: np.ndarray  # per cell: the pair it takes all its demand to, or -1 for unmet
-    clear: np.ndarray  # per cell: that option beats every other by the margin
+    lead: np.ndarray  # per cell: by how much that option's reduced cost beats the next one
 
 
-def _clear_choices(layout: _Layout, reduced: np.ndarray, margin: float) -> _CellChoice:
-    """Each cell's option of least reduced cost, and whether it wins by ``margin``."""
+def _clear_choices(layout: _Layout, reduced: np.ndarray) -> _CellChoice:
+    """Each cell's option of least reduced cost, and its lead over the cell's next option."""
     problem = layout.problem
     n_cells, n_pairs = problem.demand.size, problem.pair_cell.size
     cell = np.concatenate([problem.pair_cell, np.arange(n_cells)])
@@ -464,27 +471,37 @@ def _clear_choices(layout: _Layout, reduced: np.ndarray, margin: float) -> _Cell
     first = np.searchsorted(cell[order], np.arange(n_cells))
     count = np.bincount(cell, minlength=n_cells)
     runner_up = np.where(count >= 2, value[order][np.minimum(first + 1, cell.size - 1)], np.inf)
-    return _CellChoice(option=option[order][first], clear=runner_up - value[order][first] > margin)
+    return _CellChoice(option=option[order][first], lead=runner_up - value[order][first])
 
 
 def _solve_by_fixing(
     layout: _Layout,
     choice: _CellChoice,
+    margin: float,
     pair_costs: np.ndarray,
     unmet_costs: np.ndarray,
     held: float | None,
 ) -> _Restricted:
-    """One stage's optimum with the clearly decided cells fixed, proven by their prices."""
+    """One stage's optimum with the clearly decided cells fixed, proven by their prices.
+
+    A cell whose best option leads by more than ``margin`` is fixed on it; HiGHS solves the
+    others. A fixed cell whose option is not among its cheapest at HiGHS's duals is freed and
+    the stage solved again; when the fixed cells overrun a row or leave the rest infeasible,
+    the margin grows tenfold (the cells decided by the least are the likeliest wrong).
+    """
     problem = layout.problem
     threshold = 1e-7 * max(
         1.0, float(np.abs(pair_costs).max(initial=0.0)), float(np.abs(unmet_costs).max(initial=0.0))
     )
-    free = ~choice.clear
+    free = choice.lead <= margin
     in_budget = layout.budget_row >= 0
     for _ in range(_MAX_FIXING_ROUNDS):
         outcome = _solve_free_cells(layout, choice.option, free, pair_costs, unmet_costs, held)
         if isinstance(outcome, np.ndarray):
-            free |= outcome
+            margin *= 10.0
+            freed = outcome | (choice.lead <= margin)
+            # Nothing left to free by the margin: free them all (the whole stage).
+            free |= freed if (freed & ~free).any() else np.ones_like(free)
             continue
         solution, offer_dual, budget_dual, held_dual = outcome
         adjusted = pair_costs - offer_dual[problem.pair_offer]
@@ -498,11 +515,7 @@ def _solve_by_fixing(
         if not wrong.any():
             return solution
         free |= wrong
-    free[:] = True
-    outcome = _solve_free_cells(layout, choice.option, free, pair_costs, unmet_costs, held)
-    if isinstance(outcome, np.ndarray):
-        raise ValueError("the programme with every cell free is infeasible")
-    return outcome[0]
+    raise ValueError("fixing cells did not end")
 
 
 def _solve_free_cells(
@@ -515,8 +528,9 @@ def _solve_free_cells(
 ) -> tuple[_Restricted, np.ndarray, np.ndarray, float] | np.ndarray:
     """HiGHS on the free cells, the fixed ones' seats and spending taken off the rows.
 
-    Returns the plan and the duals of the offers', budgets' and held rows, or the fixed
-    cells to free when the fixed ones alone overrun a row or the rest is infeasible.
+    Returns the plan and the duals of the offers', budgets' and held rows, or (a mask of)
+    the fixed cells to free when the fixed ones alone overrun a row (those on the row) or
+    the rest is infeasible (none in particular).
     """
     problem = layout.problem
     n_cells, n_offers, n_budgets = problem.demand.size, problem.seats.size, layout.limited.size
@@ -545,7 +559,7 @@ def _solve_free_cells(
         budget_over[rows >= 0] = over_budget[rows[rows >= 0]]
         release[cells[budget_over]] = True
     if unmet_left is not None and unmet_left < -slack:
-        release |= fixed_unmet
+        return release
     if release.any():
         return release
     seats_left = np.maximum(seats_left, 0.0)
@@ -605,9 +619,8 @@ def _solve_free_cells(
         method="highs-ipm",
     )
     if found.status == 2 and not free.all():
-        # Infeasible only through the held row: the cells fixed as unmet must be met, or
-        # (when none is) the seats and budgets the fixed cells take are needed elsewhere.
-        return fixed_unmet if fixed_unmet.any() else ~free
+        # Infeasible only through the held row: some fixed cells must take other options.
+        return release
     if found.status != 0 or found.x is None:
         raise ValueError(f"the solver did not reach an optimum: {found.message}")
     x = np.maximum(np.asarray(found.x, dtype=float), 0.0)

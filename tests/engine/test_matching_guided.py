@@ -43,18 +43,16 @@ def guided_path(choice: str = "interior") -> Iterator[mock.MagicMock]:
         problem = layout.problem
         n_cells = problem.demand.size
         if choice == "none":
-            return matching._CellChoice(option=found.option, clear=np.zeros(n_cells, dtype=bool))
+            return matching._CellChoice(option=found.option, lead=np.zeros(n_cells))
         if choice == "unmet":
-            return matching._CellChoice(
-                option=np.full(n_cells, -1), clear=np.ones(n_cells, dtype=bool)
-            )
+            return matching._CellChoice(option=np.full(n_cells, -1), lead=np.full(n_cells, np.inf))
         if choice == "random":
             rng = np.random.default_rng(n_cells)
             option = np.full(n_cells, -1)
             pairs = rng.permutation(problem.pair_cell.size)
             option[problem.pair_cell[pairs]] = pairs
             option[rng.random(n_cells) < 0.3] = -1
-            return matching._CellChoice(option=option, clear=np.ones(n_cells, dtype=bool))
+            return matching._CellChoice(option=option, lead=np.full(n_cells, np.inf))
         return found
 
     with (
