@@ -87,13 +87,23 @@ _GUIDED_MIN_BUDGETS = 20
 _GUIDED_MIN_PAIRS_DENSE = 15_000
 _DENSE_MAX_BUDGETS = 10
 _DENSE_MIN_PAIRS_PER_BUDGET = 2_500
-# Relative size of the random tie-breaking perturbation of each interior point's costs
-# (measured on the benchmark, 200 countries: stage 1 guesses fewest pairs at 1e-3, stage 2
-# at 3e-2; larger for stage 1 spreads its guess over many more pairs).
-_PERTURBATION_STAGE_ONE = 1e-3
+# The guided path's interior point minimises unmet + _WEIGHT * cost (cost scaled to at most
+# 1), its costs perturbed at random by these relative sizes so that ties between cells break
+# (pairs) and which of a country's cells stays unmet is decided (unmet, far smaller: it must
+# not outweigh the weighted costs). A cell whose best option leads its next by more than
+# _FIXING_MARGIN (in those scaled units) is fixed. Measured on benchmarks/bench_matching.py,
+# 200 countries, budget per country: 825 cells left free, no cell freed by the proof; without
+# the unmet perturbation 13,000 cells tie; at 1e-3 the weighted costs are outweighed and
+# proving frees thousands of cells in rounds.
+_WEIGHT = 1e-3
+_PERTURBATION_PAIRS = 1e-3
+_PERTURBATION_UNMET = 1e-6
+_FIXING_MARGIN = 1e-8
+_INTERIOR_GAP = 1e-8
+_SAME_UNMET = 1e-9
+# When the weighted plan leaves more unmet than stage 1 (never seen on the benchmark), stage 2
+# runs with its own interior point on the cost alone.
 _PERTURBATION_STAGE_TWO = 3e-2
-_MAX_PRICING_ROUNDS = 100
-_FIXING_MARGIN_STAGE_ONE = 1e-7
 _FIXING_MARGIN_STAGE_TWO = 1e-3
 _MAX_FIXING_ROUNDS = 20
 
@@ -317,10 +327,10 @@ def _solve_part(problem: _Problem, other_region_penalty: float, integral: bool) 
     """One independent part's amounts per pair: guided when it pays, else HiGHS on it all."""
     if _guided(problem, integral):
         try:
-            return _two_stage_fixing(problem, other_region_penalty)
+            return _two_stage_guided(problem, other_region_penalty)
         except ValueError:
-            # Column generation that does not end (never seen) falls back on the whole
-            # programme rather than failing the plan.
+            # Fixing that does not end (never seen) falls back on the whole programme rather
+            # than failing the plan.
             pass
     return _two_stage(problem, other_region_penalty, integral)
 
@@ -359,81 +369,58 @@ class _Layout:
 
 
 def _two_stage_guided(problem: _Problem, other_region_penalty: float) -> np.ndarray:
-    """The same lexicographic optimum as :func:`_two_stage`, by guided column generation.
+    """The same lexicographic optimum as :func:`_two_stage`, with most cells decided first.
 
     With a budget per country no two cells merge, and HiGHS spends most of its time on the
-    tens of thousands of cell rows of a programme whose optimum uses about one pair per cell.
-    So each stage is solved in two steps:
+    tens of thousands of cell rows of a programme whose optimum sends almost every cell's
+    demand to one option (one offer, or unmet). So:
 
-    1. an interior point (:mod:`scoring.engine._interior_point`) whose Newton steps cost a
-       dense factorisation of the offers' and budgets' rows only, on costs perturbed by a
-       random ``_PERTURBATION`` so that its near-optimum is near one vertex, names the pairs
-       that carry the optimum (``x_j > z_j``, Tapia's indicator: El-Bakry, Tapia & Zhang
-       1994, "A study of indicators for identifying zero variables in interior-point
-       methods", SIAM Review 36, 45-72);
-    2. HiGHS solves the stage on those pairs only (all unmet variables kept), then every
-       other pair is priced with its duals; pairs of negative reduced cost enter and HiGHS
-       solves again, until none is left. That is delayed column generation (Chvátal 1983,
-       *Linear Programming*, ch. 13; Desrosiers & Lübbecke 2005, "A primer in column
-       generation"): when no pair prices out, HiGHS's duals are feasible for the whole
-       programme, so the restricted optimum is the optimum of the whole stage. The guess
-       only decides how fast this ends, never what it ends with.
+    1. an interior point (:mod:`scoring.engine._interior_point`), whose Newton steps cost a
+       dense factorisation of the offers' and budgets' rows only, solves the weighted
+       programme ``unmet + _WEIGHT * cost`` approximately; its reduced costs rank each cell's
+       options, and a cell whose best option leads the next by ``_FIXING_MARGIN`` is fixed
+       on it (all its demand there);
+    2. HiGHS solves the weighted programme on the other cells, with the seats and budget the
+       fixed cells take off the rows (:func:`_solve_by_fixing`); with its duals every fixed
+       cell's option must be among its cheapest, else the cell is freed and HiGHS solves
+       again. When none is left, HiGHS's duals with each fixed cell's option priced at zero
+       are feasible for the whole programme and complementary to the plan: the plan is
+       optimal (the LP duality theorem; Chvátal 1983, *Linear Programming*, ch. 5 and 9).
+       The interior point only decides how fast this ends, never what it ends with;
+    3. stage 1 (least unmet demand) is solved and proven the same way. If the weighted plan
+       leaves no more unmet demand than that, it is the lexicographic optimum: it minimises
+       ``unmet + w * cost`` over every plan, so among the plans of least unmet demand none
+       costs less. Otherwise stage 2 runs, fixed and proven the same way with its own
+       interior point, with the unmet demand held at stage 1's.
 
-    Stage 1 is guided by an interior point on ``unmet + 1e-3 * cost`` (both scaled to 1),
-    stage 2 by one on the cost with the unmet demand held at stage 1's exact optimum.
+    Fixing variables by their reduced costs is the interior-point literature's "optimal
+    basis identification" (El-Bakry, Tapia & Zhang 1994, "A study of indicators for
+    identifying zero variables in interior-point methods", SIAM Review 36, 45-72) applied to
+    whole cells; the random perturbation of the costs breaks ties so that few cells stay
+    undecided (Megiddo 1991, "On finding primal- and dual-optimal bases", ORSA J. Computing
+    3, 63-65).
     """
     layout = _layout(problem, other_region_penalty)
     n_cells, n_pairs = problem.demand.size, problem.pair_cell.size
     scale = max(float(layout.stage_two.max(initial=0.0)), 1.0)
-    stage_one_costs = np.zeros(n_pairs)
-    with single_threaded_blas():
-        guess = _interior_guess(
-            layout, 1e-3 * layout.stage_two / scale, np.ones(n_cells), None, _PERTURBATION_STAGE_ONE
-        )
-    _, solution = _generate_columns(layout, guess, stage_one_costs, np.ones(n_cells), None)
-    least_unmet = float(solution.unmet.sum())
-    with single_threaded_blas():
-        guess = _interior_guess(
-            layout,
-            layout.stage_two / scale,
-            np.zeros(n_cells),
-            least_unmet,
-            _PERTURBATION_STAGE_TWO,
-        )
-    # The stage-1 plan keeps the restricted stage 2 feasible whatever the guess (pairs that
-    # HiGHS's rounding leaves at 1e-12 or so are not part of it; the second held value below
-    # allows for them).
-    guess |= solution.amounts > _TOLERANCE * 0.1
-    for held in (least_unmet, least_unmet + _TOLERANCE * max(1.0, least_unmet)):
-        try:
-            _, solution = _generate_columns(
-                layout, guess, layout.stage_two, np.zeros(n_cells), held
-            )
-        except ValueError:
-            continue
-        return solution.amounts
-    raise ValueError("the solver did not reach an optimum with the unmet demand held")
-
-
-def _two_stage_fixing(problem: _Problem, other_region_penalty: float) -> np.ndarray:
-    """The same lexicographic optimum as :func:`_two_stage`, with most cells fixed first."""
-    layout = _layout(problem, other_region_penalty)
-    n_cells = problem.demand.size
-    scale = max(float(layout.stage_two.max(initial=0.0)), 1.0)
+    weighted_costs = _WEIGHT * layout.stage_two / scale
     with single_threaded_blas():
         point = _interior_point(
-            layout, 1e-3 * layout.stage_two / scale, np.ones(n_cells), None, _PERTURBATION_STAGE_ONE
+            layout, weighted_costs, np.ones(n_cells), None, _PERTURBATION_PAIRS, _PERTURBATION_UNMET
         )
     choice = _clear_choices(layout, point.z)
-    solution = _solve_by_fixing(
-        layout,
-        choice,
-        _FIXING_MARGIN_STAGE_ONE,
-        np.zeros(problem.pair_cell.size),
-        np.ones(n_cells),
-        None,
+    weighted = _solve_by_fixing(
+        layout, choice, _FIXING_MARGIN, weighted_costs, np.ones(n_cells), None
     )
-    least_unmet = float(solution.unmet.sum())
+    stage_one = _solve_by_fixing(
+        layout, choice, _FIXING_MARGIN, np.zeros(n_pairs), np.ones(n_cells), None
+    )
+    least_unmet = float(stage_one.unmet.sum())
+    # Equal up to HiGHS's rounding only: a weighted plan that gives up even 1e-5 of a
+    # participant for a cheaper plan is not the lexicographic optimum.
+    if float(weighted.unmet.sum()) <= least_unmet + _SAME_UNMET * max(1.0, least_unmet):
+        return weighted.amounts
+    allowed = _TOLERANCE * max(1.0, least_unmet)
     with single_threaded_blas():
         point = _interior_point(
             layout,
@@ -441,9 +428,11 @@ def _two_stage_fixing(problem: _Problem, other_region_penalty: float) -> np.ndar
             np.zeros(n_cells),
             least_unmet,
             _PERTURBATION_STAGE_TWO,
+            0.0,
         )
     choice = _clear_choices(layout, point.z)
-    for held in (least_unmet, least_unmet + _TOLERANCE * max(1.0, least_unmet)):
+    # The held value allows for HiGHS's rounding of stage 1 if the exact one is infeasible.
+    for held in (least_unmet, least_unmet + allowed):
         try:
             solution = _solve_by_fixing(
                 layout, choice, _FIXING_MARGIN_STAGE_TWO, layout.stage_two, np.zeros(n_cells), held
@@ -486,7 +475,8 @@ def _solve_by_fixing(
 
     A cell whose best option leads by more than ``margin`` is fixed on it; HiGHS solves the
     others. A fixed cell whose option is not among its cheapest at HiGHS's duals is freed and
-    the stage solved again; when the fixed cells overrun a row or leave the rest infeasible,
+    the stage solved again. Where the fixed cells overrun an offer's seats or a budget, those
+    decided by the least lead are freed until they fit; when they leave the rest infeasible,
     the margin grows tenfold (the cells decided by the least are the likeliest wrong).
     """
     problem = layout.problem
@@ -496,10 +486,11 @@ def _solve_by_fixing(
     free = choice.lead <= margin
     in_budget = layout.budget_row >= 0
     for _ in range(_MAX_FIXING_ROUNDS):
+        free |= _overrunning(layout, choice, free)
         outcome = _solve_free_cells(layout, choice.option, free, pair_costs, unmet_costs, held)
-        if isinstance(outcome, np.ndarray):
+        if outcome is None:
             margin *= 10.0
-            freed = outcome | (choice.lead <= margin)
+            freed = choice.lead <= margin
             # Nothing left to free by the margin: free them all (the whole stage).
             free |= freed if (freed & ~free).any() else np.ones_like(free)
             continue
@@ -518,6 +509,42 @@ def _solve_by_fixing(
     raise ValueError("fixing cells did not end")
 
 
+def _overrunning(layout: _Layout, choice: _CellChoice, free: np.ndarray) -> np.ndarray:
+    """Fixed cells to free so that the fixed ones fit every offer's seats and every budget.
+
+    On each overrun row, the cells of least lead go first, until the rest fit.
+    """
+    problem = layout.problem
+    release = np.zeros(problem.demand.size, dtype=bool)
+    cells = np.flatnonzero(~free & (choice.option >= 0))
+    if cells.size == 0:
+        return release
+    pairs = choice.option[cells]
+    quantity = problem.demand[cells]
+    slack = 1e-9 * max(1.0, float(problem.demand.sum()))
+    in_budget = layout.budget_row[pairs] >= 0
+    for row, take, capacity, tolerance in (
+        (problem.pair_offer[pairs], quantity, problem.seats, slack),
+        (
+            np.where(in_budget, layout.budget_row[pairs], layout.limited.size),
+            quantity * problem.cost[problem.pair_offer[pairs]],
+            np.append(problem.budgets[layout.limited], np.inf),
+            slack * max(1.0, float(problem.cost.max(initial=0.0))),
+        ),
+    ):
+        excess = np.bincount(row, weights=take, minlength=capacity.size) - capacity
+        if not (excess > tolerance).any():
+            continue
+        order = np.lexsort((choice.lead[cells], row))
+        taken = np.cumsum(take[order])
+        before_row = np.concatenate([[0.0], taken])[np.searchsorted(row[order], row[order])]
+        # A cell goes while what the cells of less lead on its row free is below the excess.
+        freed_before = taken - take[order] - before_row
+        goes = (excess[row[order]] > tolerance) & (freed_before < excess[row[order]] - tolerance)
+        release[cells[order[goes]]] = True
+    return release
+
+
 def _solve_free_cells(
     layout: _Layout,
     option: np.ndarray,
@@ -525,12 +552,12 @@ def _solve_free_cells(
     pair_costs: np.ndarray,
     unmet_costs: np.ndarray,
     held: float | None,
-) -> tuple[_Restricted, np.ndarray, np.ndarray, float] | np.ndarray:
+) -> tuple[_Restricted, np.ndarray, np.ndarray, float] | None:
     """HiGHS on the free cells, the fixed ones' seats and spending taken off the rows.
 
-    Returns the plan and the duals of the offers', budgets' and held rows, or (a mask of)
-    the fixed cells to free when the fixed ones alone overrun a row (those on the row) or
-    the rest is infeasible (none in particular).
+    Returns the plan and the duals of the offers', budgets' and held rows, or None when the
+    fixed cells leave the rest infeasible (through the held row: no fixed cell overruns a
+    seat or budget row, :func:`_overrunning`).
     """
     problem = layout.problem
     n_cells, n_offers, n_budgets = problem.demand.size, problem.seats.size, layout.limited.size
@@ -548,20 +575,8 @@ def _solve_free_cells(
     seats_left = problem.seats - used
     budget_left = problem.budgets[layout.limited] - spent
     unmet_left = None if held is None else held - float(problem.demand[fixed_unmet].sum())
-    slack = 1e-9 * max(1.0, float(problem.demand.sum()))
-    over_offer = seats_left < -slack
-    over_budget = budget_left < -slack * max(1.0, float(problem.cost.max(initial=0.0)))
-    release = np.zeros(n_cells, dtype=bool)
-    if over_offer.any() or over_budget.any():
-        cells = np.flatnonzero(fixed_pair)
-        release[cells[over_offer[problem.pair_offer[pairs]]]] = True
-        budget_over = np.zeros(pairs.size, dtype=bool)
-        budget_over[rows >= 0] = over_budget[rows[rows >= 0]]
-        release[cells[budget_over]] = True
-    if unmet_left is not None and unmet_left < -slack:
-        return release
-    if release.any():
-        return release
+    if unmet_left is not None and unmet_left < -1e-9 * max(1.0, float(problem.demand.sum())):
+        return None
     seats_left = np.maximum(seats_left, 0.0)
     budget_left = np.maximum(budget_left, 0.0)
     amounts = np.zeros(problem.pair_cell.size)
@@ -620,7 +635,7 @@ def _solve_free_cells(
     )
     if found.status == 2 and not free.all():
         # Infeasible only through the held row: some fixed cells must take other options.
-        return release
+        return None
     if found.status != 0 or found.x is None:
         raise ValueError(f"the solver did not reach an optimum: {found.message}")
     x = np.maximum(np.asarray(found.x, dtype=float), 0.0)
@@ -648,27 +663,15 @@ def _layout(problem: _Problem, other_region_penalty: float) -> _Layout:
     )
 
 
-def _interior_guess(
-    layout: _Layout,
-    pair_costs: np.ndarray,
-    unmet_costs: np.ndarray,
-    held: float | None,
-    perturbation: float,
-) -> np.ndarray:
-    """Pairs that the interior point finds carrying its (perturbed) optimum."""
-    point = _interior_point(layout, pair_costs, unmet_costs, held, perturbation)
-    n_pairs = layout.problem.pair_cell.size
-    return np.asarray(point.x[:n_pairs] > point.z[:n_pairs])
-
-
 def _interior_point(
     layout: _Layout,
     pair_costs: np.ndarray,
     unmet_costs: np.ndarray,
     held: float | None,
     perturbation: float,
+    unmet_perturbation: float,
 ) -> InteriorPoint:
-    """The interior point's approximate optimum of one stage (costs perturbed)."""
+    """The interior point's approximate optimum of one stage, its costs perturbed at random."""
     problem = layout.problem
     n_cells, n_pairs = problem.demand.size, problem.pair_cell.size
     n_offers, n_budgets = problem.seats.size, layout.limited.size
@@ -696,16 +699,22 @@ def _interior_point(
         shape=(slack.size, n_columns),
     )
     # A fixed seed: the same problem always gets the same guess, hence the same vertex.
-    tie_break = 1.0 + perturbation * np.random.default_rng(0).random(n_pairs + n_cells)
+    random = np.random.default_rng(0).random(n_pairs + n_cells)
     cost = np.concatenate([pair_costs, unmet_costs, np.zeros(slack.size)])
-    cost[: n_pairs + n_cells] *= tie_break
+    cost[:n_pairs] *= 1.0 + perturbation * random[:n_pairs]
+    cost[n_pairs : n_pairs + n_cells] *= 1.0 + unmet_perturbation * random[n_pairs:]
     return block_interior_point(
         cost=cost,
         block_of=np.concatenate([problem.pair_cell, np.arange(n_cells), np.full(slack.size, -1)]),
         block_rhs=problem.demand,
         link=link,
         link_rhs=np.concatenate(link_rhs),
-        tolerance=1e-8,
+        # Cells of one topic, language and mode touch the same offers' rows.
+        pattern_rows=np.arange(slack.size) < n_offers,
+        tolerance=_INTERIOR_GAP,
+        # The residuals stall near 1e-8 (relative) while the gap still falls.
+        residual_tolerance=1e-7,
+        max_iterations=150,
     )
 
 
@@ -713,104 +722,6 @@ def _interior_point(
 class _Restricted:
     amounts: np.ndarray  # per pair of the whole part (0 outside the restricted set)
     unmet: np.ndarray
-
-
-def _generate_columns(
-    layout: _Layout,
-    active: np.ndarray,
-    pair_costs: np.ndarray,
-    unmet_costs: np.ndarray,
-    held: float | None,
-) -> tuple[np.ndarray, _Restricted]:
-    """Column generation (see :func:`_two_stage_guided`) from the pairs in ``active``."""
-    problem = layout.problem
-    # HiGHS's own dual feasibility tolerance is 1e-7 on its scaled programme.
-    threshold = -1e-7 * max(1.0, float(np.abs(pair_costs).max(initial=0.0)))
-    active = active.copy()
-    for _ in range(_MAX_PRICING_ROUNDS):
-        found, cell_dual, offer_dual, budget_dual = _solve_restricted(
-            layout, np.flatnonzero(active), pair_costs, unmet_costs, held
-        )
-        reduced = pair_costs - cell_dual[problem.pair_cell] - offer_dual[problem.pair_offer]
-        in_budget = layout.budget_row >= 0
-        reduced[in_budget] -= (
-            problem.cost[problem.pair_offer[in_budget]] * budget_dual[layout.budget_row[in_budget]]
-        )
-        entering = ~active & (reduced < threshold)
-        if not entering.any():
-            return active, found
-        active |= entering
-    raise ValueError("column generation did not end")
-
-
-def _solve_restricted(
-    layout: _Layout,
-    columns: np.ndarray,
-    pair_costs: np.ndarray,
-    unmet_costs: np.ndarray,
-    held: float | None,
-) -> tuple[_Restricted, np.ndarray, np.ndarray, np.ndarray]:
-    """One stage on the pairs ``columns`` with HiGHS: the plan and the rows' duals."""
-    problem = layout.problem
-    n_cells, n_offers = problem.demand.size, problem.seats.size
-    n_budgets, size = layout.limited.size, columns.size
-    n_vars = size + n_cells
-    local = np.arange(size)
-    balance = sparse.csr_matrix(
-        (
-            np.ones(n_vars),
-            (np.concatenate([problem.pair_cell[columns], np.arange(n_cells)]), np.arange(n_vars)),
-        ),
-        shape=(n_cells, n_vars),
-    )
-    in_budget = layout.budget_row[columns] >= 0
-    upper_rows = [
-        sparse.csr_matrix(
-            (np.ones(size), (problem.pair_offer[columns], local)), shape=(n_offers, n_vars)
-        ),
-        sparse.csr_matrix(
-            (
-                problem.cost[problem.pair_offer[columns]][in_budget],
-                (layout.budget_row[columns][in_budget], local[in_budget]),
-            ),
-            shape=(n_budgets, n_vars),
-        ),
-    ]
-    upper = [problem.seats, problem.budgets[layout.limited]]
-    if held is not None:
-        upper_rows.append(
-            sparse.csr_matrix(
-                (np.ones(n_cells), (np.zeros(n_cells, dtype=int), size + np.arange(n_cells))),
-                shape=(1, n_vars),
-            )
-        )
-        upper.append(np.array([held]))
-    found = linprog(
-        np.concatenate([pair_costs[columns], unmet_costs]),
-        A_ub=sparse.vstack(upper_rows, format="csr"),
-        b_ub=np.concatenate(upper),
-        A_eq=balance,
-        b_eq=problem.demand,
-        bounds=(0, None),
-        # Interior point with crossover: on the restricted programmes, degenerate (ties
-        # between cells competing for the same seats), 4 times faster than the dual simplex
-        # on the benchmark (200 countries, stage 1: 1.7 s against 7.3 s). Both end at a
-        # vertex with duals.
-        method="highs-ipm",
-    )
-    if found.status != 0 or found.x is None:
-        raise ValueError(f"the solver did not reach an optimum: {found.message}")
-    x = np.maximum(np.asarray(found.x, dtype=float), 0.0)
-    amounts = np.zeros(problem.pair_cell.size)
-    amounts[columns] = x[:size]
-    # scipy's marginals are d(objective)/d(right-hand side): c - A^T y are the reduced costs.
-    upper_duals = np.asarray(found.ineqlin.marginals, dtype=float)
-    return (
-        _Restricted(amounts=amounts, unmet=x[size:]),
-        np.asarray(found.eqlin.marginals, dtype=float),
-        upper_duals[:n_offers],
-        upper_duals[n_offers : n_offers + n_budgets],
-    )
 
 
 @dataclass(frozen=True)
