@@ -53,6 +53,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,17 +75,13 @@ __all__ = [
 ANY_MODE = -1
 REASONS = ("", "no_offer", "budget", "seats")
 _TOLERANCE = 1e-6
-# The guided path (_two_stage_guided) pays from about this many pairs with this many budget
-# rows (benchmarks/bench_matching.py, budget per country, CPU per plan: 50 countries, 38,900
-# pairs, 0.6 s by HiGHS on the whole part against 2.0 s guided; 100 countries 18 s against
-# 6 s; 200 countries over 300 s against 13 s). Below, HiGHS on the whole part is faster.
-_GUIDED_MIN_PAIRS = 40_000
-_GUIDED_MIN_BUDGETS = 20
-# With a few budget rows each over many pairs (a budget per region) HiGHS slows down much
-# sooner (same benchmark, budget per region, CPU per plan: 25 countries, 11,600 pairs, 0.15 s
-# whole against 0.5 s guided; 50 countries, 16,500 pairs, 0.9 s against 0.7 s; 200 countries,
-# 21,900 pairs, 6.0 s against 1.5 s).
-_GUIDED_MIN_PAIRS_DENSE = 15_000
+# The guided path (_two_stage_guided) pays from about this many pairs in a part with budgets
+# (benchmarks/bench_matching.py, CPU per plan, HiGHS on the whole part against guided: budget
+# per country, 25 countries, 18,300 pairs, 0.21 s against 0.23 s; 50 countries, 38,900
+# pairs, 0.50 s against 0.37 s; 100 countries 17.5 s against 1.1 s; budget per region, 25
+# countries, 11,600 pairs, 0.20 s against 0.19 s; 50 countries 0.85 s against 0.23 s).
+_GUIDED_MIN_PAIRS = 15_000
+# _two_stage's choice of HiGHS method: "dense" budgets are a few rows over many pairs each.
 _DENSE_MAX_BUDGETS = 10
 _DENSE_MIN_PAIRS_PER_BUDGET = 2_500
 # The guided path's interior point minimises unmet + _WEIGHT * cost (cost scaled to at most
@@ -336,14 +333,10 @@ def _solve_part(problem: _Problem, other_region_penalty: float, integral: bool) 
 
 
 def _guided(problem: _Problem, integral: bool) -> bool:
-    """Whether a part is large and split by budgets (there HiGHS alone is slow)."""
-    n_pairs = problem.pair_cell.size
-    if integral or n_pairs < _GUIDED_MIN_PAIRS_DENSE:
+    """Whether a part is large and has budgets (there HiGHS alone is slow)."""
+    if integral or problem.pair_cell.size < _GUIDED_MIN_PAIRS:
         return False
-    n_budgets = _limited_budgets(problem).size
-    if n_pairs >= _GUIDED_MIN_PAIRS and n_budgets >= _GUIDED_MIN_BUDGETS:
-        return True
-    return _dense_budgets(n_budgets, n_pairs)
+    return _limited_budgets(problem).size > 0
 
 
 def _limited_budgets(problem: _Problem) -> np.ndarray:
@@ -409,12 +402,17 @@ def _two_stage_guided(problem: _Problem, other_region_penalty: float) -> np.ndar
             layout, weighted_costs, np.ones(n_cells), None, _PERTURBATION_PAIRS, _PERTURBATION_UNMET
         )
     choice = _clear_choices(layout, point.z)
-    weighted = _solve_by_fixing(
-        layout, choice, _FIXING_MARGIN, weighted_costs, np.ones(n_cells), None
-    )
-    stage_one = _solve_by_fixing(
-        layout, choice, _FIXING_MARGIN, np.zeros(n_pairs), np.ones(n_cells), None
-    )
+    # The weighted programme and stage 1 share the interior point's choice and nothing else:
+    # HiGHS solves them side by side (it releases the GIL; 2 cores: 0.2 s of 2.2 s saved on
+    # the benchmark).
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        weighted_plan = pool.submit(
+            _solve_by_fixing, layout, choice, _FIXING_MARGIN, weighted_costs, np.ones(n_cells), None
+        )
+        stage_one = _solve_by_fixing(
+            layout, choice, _FIXING_MARGIN, np.zeros(n_pairs), np.ones(n_cells), None
+        )
+        weighted = weighted_plan.result()
     least_unmet = float(stage_one.unmet.sum())
     # Equal up to HiGHS's rounding only: a weighted plan that gives up even 1e-5 of a
     # participant for a cheaper plan is not the lexicographic optimum.

@@ -61,8 +61,6 @@ def guided_path(choice: str = "interior") -> Iterator[mock.MagicMock]:
         # The guided path falls back on the whole programme if it fails: not here.
         mock.patch.object(matching, "_two_stage", side_effect=AssertionError("fell back")),
         mock.patch.object(matching, "_GUIDED_MIN_PAIRS", 0),
-        mock.patch.object(matching, "_GUIDED_MIN_PAIRS_DENSE", 0),
-        mock.patch.object(matching, "_GUIDED_MIN_BUDGETS", 1),
         mock.patch.object(matching, "_two_stage_guided", wraps=matching._two_stage_guided) as spy,
     ):
         yield spy
@@ -155,8 +153,8 @@ class GuidedEqualsWholeProgrammeTests(SimpleTestCase):
                 self.assertGreater(guided.total_unmet, 0)
 
     def test_seeded_programmes_with_a_budget_per_region(self) -> None:
-        # A few budget rows, each over many pairs: the case the guided path takes from
-        # _GUIDED_MIN_PAIRS_DENSE pairs on (benchmarks/bench_matching.py --budget region).
+        # A few budget rows, each over many pairs: the case HiGHS alone is slowest on
+        # (benchmarks/bench_matching.py --budget region).
         for seed in range(4):
             with self.subTest(seed=seed):
                 values = countries_instance(seed, countries=25, offers=30, budget_share=0.2)
@@ -297,6 +295,9 @@ class InteriorPointTests(SimpleTestCase):
             link_rhs=link_rhs,
             # Which rows count as pattern rows changes the speed only.
             pattern_rows=rng.random(links) < 0.5 if with_patterns else None,
+            # As matching calls it: the residuals stall near 1e-8 (2e-8 on 1 programme in
+            # 3,000 of this shape), the gap goes on falling.
+            residual_tolerance=1e-7,
         )
         self.assertTrue(point.converged)
         assert_allclose(cost @ point.x, reference.fun, rtol=1e-6, atol=1e-6)
