@@ -18,8 +18,8 @@ the solver merges them); ``--budget all`` (the default) runs the three one after
 
 With a budget per country no two cells of different countries merge and the programme keeps
 about 22,000 cell rows; match_offers then takes its guided path (an interior point on the
-offers' and budgets' rows guesses the pairs of the optimum, HiGHS solves each stage on them
-and pricing every other pair proves the optimum; see ``_two_stage_guided``).
+offers' and budgets' rows decides most cells, HiGHS solves the others and its duals prove
+every decided cell; see ``_two_stage_guided``).
 
 Printed, per budget kind: the median wall and CPU time of the optimal plan
 (scoring.engine.matching.match_offers: merged interchangeable cells, independent parts, the

@@ -10,9 +10,9 @@ few (offers' seats, budgets). ``A_block D A_block^T`` is then diagonal for any d
 so the normal equations of each Newton step reduce, by a Schur complement on the block rows,
 to a dense system of the size of the link rows: a few hundred, whatever the number of cells.
 
-The answer is approximate (to the gap asked: matching asks ``1e-14``, where ``x > z`` names
-the columns of one vertex); matching uses it only to guess which columns carry the optimum,
-then proves the optimum exactly with HiGHS on those columns (column generation).
+The answer is approximate (to the gap asked: matching asks ``1e-8``); matching uses its reduced
+costs ``z`` only to decide most cells' options, then solves the rest with HiGHS and proves
+every decision with HiGHS's duals (``matching._two_stage_guided``).
 
 Algorithm: Mehrotra's predictor-corrector and starting point (Wright 1997, *Primal-Dual
 Interior-Point Methods*, SIAM, ch. 10: algorithm MPC, eq. 10.1-10.11, starting point

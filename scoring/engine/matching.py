@@ -24,6 +24,9 @@ It is solved lexicographically, both stages with HiGHS (:func:`scipy.optimize.li
    where ``p`` (``other_region_penalty``, in the cost unit per participant) expresses the
    planner's preference for providers of the same region; it is not spent from the budgets.
 
+Large parts with budgets are solved by the same two stages, most cells decided first by an
+interior point and every decision proven by HiGHS's duals (:func:`_two_stage_guided`).
+
 Without budgets the constraint matrix is that of a transportation problem (totally unimodular),
 so the linear optimum is already integral whenever demand and seats are whole numbers.
 
