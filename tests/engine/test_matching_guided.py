@@ -184,6 +184,19 @@ class GuidedEqualsWholeProgrammeTests(SimpleTestCase):
         values = countries_instance(3358, countries=7, offers=12, budget_share=0.2)
         self.assert_same_optimum(values, penalty=21.0)
 
+    def test_regional_budgets_where_every_participant_is_placed(self) -> None:
+        # Found by a random search: budgets that never bind, 35 offers, and a weighted
+        # programme given to HiGHS as "unmet + 1e-3 * cost" came out 0.002 dearer.
+        values = countries_instance(92694, countries=3, offers=35, budget_share=3.0)
+        values["group_budgets"] = np.bincount(
+            values["demand_region"],
+            weights=np.asarray(values["group_budgets"])[values["demand_group"]] / (4 * 2),
+            minlength=2,
+        )
+        values["demand_group"] = values["demand_region"]
+        guided = self.assert_same_optimum(values, penalty=21.0)
+        self.assertEqual(guided.total_unmet, 0.0)
+
     def test_a_weighted_plan_that_gives_up_a_little_demand_is_not_taken(self) -> None:
         # Found by hypothesis: here the weighted optimum leaves 4e-5 more participants unmet
         # than stage 1 to save 11.7 in cost. Within a loose tolerance it would pass as the
