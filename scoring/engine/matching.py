@@ -92,7 +92,7 @@ _DENSE_MIN_PAIRS_PER_BUDGET = 2_500
 # (pairs) and which of a country's cells stays unmet is decided (unmet, far smaller: it must
 # not outweigh the weighted costs). A cell whose best option leads its next by more than
 # _FIXING_MARGIN (in those scaled units) is fixed. Measured on benchmarks/bench_matching.py,
-# 200 countries, budget per country: 825 cells left free, no cell freed by the proof; without
+# 200 countries, budget per country: about 820 cells left free, none freed by the proof; without
 # the unmet perturbation 13,000 cells tie; at 1e-3 the weighted costs are outweighed and
 # proving frees thousands of cells in rounds.
 _WEIGHT = 1e-3
@@ -406,10 +406,10 @@ def _two_stage_guided(problem: _Problem, other_region_penalty: float) -> np.ndar
         )
     choice = _clear_choices(layout, point.z)
     # The weighted programme and stage 1 share the interior point's choice and nothing else:
-    # HiGHS solves them side by side (it releases the GIL; 2 cores: 0.2 s of 2.2 s saved on
-    # the benchmark). HiGHS gets the weighted costs as "cost + unmet / w": with the cost at
-    # most 1, its absolute tolerances are the cost's (with "unmet + w * cost" a 3-country case
-    # came out 0.002 dearer than the optimum).
+    # HiGHS solves them side by side (it releases the GIL; 2 cores: the benchmark's plan took
+    # 1.86 s instead of 2.19 s). HiGHS gets the weighted costs as "cost + unmet / w": with the
+    # cost at most 1, its absolute tolerances are the cost's (with "unmet + w * cost" a
+    # 3-country case came out 0.002 dearer than the optimum).
     with ThreadPoolExecutor(max_workers=2) as pool:
         weighted_plan = pool.submit(
             _solve_by_fixing,
@@ -479,7 +479,7 @@ def _solve_by_fixing(
     pair_costs: np.ndarray,
     unmet_costs: np.ndarray,
     held: float | None,
-) -> _Restricted:
+) -> _StagePlan:
     """One stage's optimum with the clearly decided cells fixed, proven by their prices.
 
     A cell whose best option leads by more than ``margin`` is fixed on it; HiGHS solves the
@@ -489,8 +489,9 @@ def _solve_by_fixing(
     the margin grows tenfold (the cells decided by the least are the likeliest wrong).
     """
     problem = layout.problem
-    # Tighter than HiGHS's own 1e-7: in the weighted programme the cost weighs 1e-3 of the
-    # unmet demand, and at 1e-7 a plan 0.01 dearer passed on a 7-country case (a test).
+    # Relative to the largest cost, which in the weighted programme is the unmet demand's
+    # (1 / _WEIGHT against pair costs of at most 1): 1e-10 of it is 1e-7 of the pair costs.
+    # At 1e-7 of it a plan 0.01 dearer than the optimum passed on a 7-country case (a test).
     threshold = 1e-10 * max(
         1.0, float(np.abs(pair_costs).max(initial=0.0)), float(np.abs(unmet_costs).max(initial=0.0))
     )
@@ -563,7 +564,7 @@ def _solve_free_cells(
     pair_costs: np.ndarray,
     unmet_costs: np.ndarray,
     held: float | None,
-) -> tuple[_Restricted, np.ndarray, np.ndarray, float] | None:
+) -> tuple[_StagePlan, np.ndarray, np.ndarray, float] | None:
     """HiGHS on the free cells, the fixed ones' seats and spending taken off the rows.
 
     Returns the plan and the duals of the offers', budgets' and held rows, or None when the
@@ -596,7 +597,7 @@ def _solve_free_cells(
     cells = np.flatnonzero(free)
     if cells.size == 0:
         zero = np.zeros
-        return _Restricted(amounts=amounts, unmet=unmet), zero(n_offers), zero(n_budgets), 0.0
+        return _StagePlan(amounts=amounts, unmet=unmet), zero(n_offers), zero(n_budgets), 0.0
     row_of = np.full(n_cells, -1)
     row_of[cells] = np.arange(cells.size)
     columns = np.flatnonzero(free[problem.pair_cell])
@@ -642,6 +643,8 @@ def _solve_free_cells(
         A_eq=balance,
         b_eq=problem.demand[cells],
         bounds=(0, None),
+        # Interior point with crossover: on the benchmark's free cells (degenerate: cells tie
+        # for the same seats) 0.6 s against 4.6 s for the dual simplex; both end at a vertex.
         method="highs-ipm",
     )
     if found.status == 2 and not free.all():
@@ -652,9 +655,10 @@ def _solve_free_cells(
     x = np.maximum(np.asarray(found.x, dtype=float), 0.0)
     amounts[columns] = x[:size]
     unmet[cells] = x[size:]
+    # scipy's marginals are d(objective)/d(right-hand side): c - A^T y are reduced costs.
     duals = np.asarray(found.ineqlin.marginals, dtype=float)
     return (
-        _Restricted(amounts=amounts, unmet=unmet),
+        _StagePlan(amounts=amounts, unmet=unmet),
         duals[:n_offers],
         duals[n_offers : n_offers + n_budgets],
         float(duals[-1]) if unmet_left is not None else 0.0,
@@ -709,7 +713,7 @@ def _interior_point(
         (np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
         shape=(slack.size, n_columns),
     )
-    # A fixed seed: the same problem always gets the same guess, hence the same vertex.
+    # A fixed seed: the same problem always gets the same choice of cells, hence the same plan.
     random = np.random.default_rng(0).random(n_pairs + n_cells)
     cost = np.concatenate([pair_costs, unmet_costs, np.zeros(slack.size)])
     cost[:n_pairs] *= 1.0 + perturbation * random[:n_pairs]
@@ -730,9 +734,9 @@ def _interior_point(
 
 
 @dataclass(frozen=True)
-class _Restricted:
-    amounts: np.ndarray  # per pair of the whole part (0 outside the restricted set)
-    unmet: np.ndarray
+class _StagePlan:
+    amounts: np.ndarray  # per pair of the whole part
+    unmet: np.ndarray  # per cell
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,19 @@ def countries_instance(
     }
 
 
+def with_budget_per_region(values: dict[str, Any]) -> dict[str, Any]:
+    """The same instance with one budget per region: the sum of its countries' budgets."""
+    country_budget = np.asarray(values["group_budgets"])[values["demand_group"]]
+    cells_per_country = 4 * 2  # topics x languages in countries_instance
+    return {
+        **values,
+        "group_budgets": np.bincount(
+            values["demand_region"], weights=country_budget / cells_per_country, minlength=2
+        ),
+        "demand_group": values["demand_region"],
+    }
+
+
 class GuidedEqualsWholeProgrammeTests(SimpleTestCase):
     def assert_same_optimum(
         self, values: dict[str, Any], penalty: float, choice: str = "interior"
@@ -157,13 +170,9 @@ class GuidedEqualsWholeProgrammeTests(SimpleTestCase):
         # (benchmarks/bench_matching.py --budget region).
         for seed in range(4):
             with self.subTest(seed=seed):
-                values = countries_instance(seed, countries=25, offers=30, budget_share=0.2)
-                values["group_budgets"] = np.bincount(
-                    values["demand_region"],
-                    weights=np.asarray(values["group_budgets"])[values["demand_group"]] / (4 * 2),
-                    minlength=2,
+                values = with_budget_per_region(
+                    countries_instance(seed, countries=25, offers=30, budget_share=0.2)
                 )
-                values["demand_group"] = values["demand_region"]
                 guided = self.assert_same_optimum(values, penalty=21.0)
                 self.assertTrue(guided.budget_binding.any())
                 self.assertGreater(guided.total_unmet, 0)
@@ -187,13 +196,9 @@ class GuidedEqualsWholeProgrammeTests(SimpleTestCase):
     def test_regional_budgets_where_every_participant_is_placed(self) -> None:
         # Found by a random search: budgets that never bind, 35 offers, and a weighted
         # programme given to HiGHS as "unmet + 1e-3 * cost" came out 0.002 dearer.
-        values = countries_instance(92694, countries=3, offers=35, budget_share=3.0)
-        values["group_budgets"] = np.bincount(
-            values["demand_region"],
-            weights=np.asarray(values["group_budgets"])[values["demand_group"]] / (4 * 2),
-            minlength=2,
+        values = with_budget_per_region(
+            countries_instance(92694, countries=3, offers=35, budget_share=3.0)
         )
-        values["demand_group"] = values["demand_region"]
         guided = self.assert_same_optimum(values, penalty=21.0)
         self.assertEqual(guided.total_unmet, 0.0)
 
@@ -285,16 +290,8 @@ class InteriorPointTests(SimpleTestCase):
         # A feasible, bounded programme of the shape it solves: each column in one block row
         # (coefficient 1) and any link rows, each row with a slack-like column of its own.
         rng = np.random.default_rng(seed)
-        n_columns = 3 * blocks + links
-        block_of = np.concatenate([rng.integers(0, blocks, 2 * blocks), np.arange(blocks)])
-        block_of = np.concatenate([block_of, np.full(links, -1)])
-        link = sparse.random(links, n_columns, density=0.5, random_state=rng, format="lil")
-        link[:, 3 * blocks :] = np.eye(links)
-        link = sparse.csr_matrix(link)
-        block_matrix = sparse.csr_matrix(
-            (np.ones(3 * blocks), (block_of[: 3 * blocks], np.arange(3 * blocks))),
-            shape=(blocks, n_columns),
-        )
+        block_of, block_matrix, link = _block_programme(rng, blocks, links, 2, density=0.5)
+        n_columns = block_of.size
         # Right-hand sides of a positive point: feasible; costs >= 0: bounded.
         inside = rng.uniform(0.5, 2, n_columns)
         block_rhs, link_rhs = block_matrix @ inside, link @ inside
@@ -329,16 +326,8 @@ class InteriorPointTests(SimpleTestCase):
         # block with several columns on one link row, columns on 0 to all link rows or in no
         # block, it must solve A D A^T dy = r for any positive D.
         rng = np.random.default_rng(seed)
-        n_columns = 4 * blocks + links
-        block_of = np.concatenate([rng.integers(0, blocks, 3 * blocks), np.arange(blocks)])
-        block_of = np.concatenate([block_of, np.full(links, -1)])
-        link = sparse.random(links, n_columns, density=0.4, random_state=rng, format="lil")
-        link[:, 4 * blocks :] = np.eye(links)
-        link = sparse.csr_matrix(link)
-        block_matrix = sparse.csr_matrix(
-            (np.ones(4 * blocks), (block_of[: 4 * blocks], np.arange(4 * blocks))),
-            shape=(blocks, n_columns),
-        )
+        block_of, block_matrix, link = _block_programme(rng, blocks, links, 3, density=0.4)
+        n_columns = block_of.size
         full = sparse.vstack([block_matrix, link]).toarray()
         normal = _Normal(block_of, blocks, link, rng.random(links) < 0.5)
         weights = np.exp(rng.uniform(-4, 4, n_columns))
@@ -359,6 +348,29 @@ class InteriorPointTests(SimpleTestCase):
                 self.assertTrue(point.converged)
                 self.assertLess(point.iterations, 30)
                 assert_allclose(values["cost"] @ point.x, reference, rtol=1e-9)
+
+
+def _block_programme(
+    rng: np.random.Generator, blocks: int, links: int, extra: int, density: float
+) -> tuple[np.ndarray, sparse.csr_matrix, sparse.csr_matrix]:
+    """A random matrix of the interior point's shape: ``block_of``, block rows, link rows.
+
+    Each block row holds a column of its own plus some of ``extra * blocks`` columns spread
+    at random over the blocks; link rows are random (``density``) over every column, each
+    with a slack column of its own at the end.
+    """
+    n_block_columns = (extra + 1) * blocks
+    n_columns = n_block_columns + links
+    block_of = np.concatenate(
+        [rng.integers(0, blocks, extra * blocks), np.arange(blocks), np.full(links, -1)]
+    )
+    link = sparse.random(links, n_columns, density=density, random_state=rng, format="lil")
+    link[:, n_block_columns:] = np.eye(links)
+    block_matrix = sparse.csr_matrix(
+        (np.ones(n_block_columns), (block_of[:n_block_columns], np.arange(n_block_columns))),
+        shape=(blocks, n_columns),
+    )
+    return block_of, block_matrix, sparse.csr_matrix(link)
 
 
 def _held_programme(seed: int) -> tuple[dict[str, Any], float]:
